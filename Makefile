@@ -1,0 +1,34 @@
+# Two entry points: `make demo` (the main job) and `make test` (consistency check + notebook tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.worldbridge-installed
+
+.PHONY: install demo test export docs clean
+
+install: $(STAMP)
+
+$(STAMP): settings.ini setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/worldbridge demo --out runs/demo
+
+# the package must equal the notebooks, then every notebook runs on CPU (gpu/slow cells skipped)
+test: install
+	PATH=$(BIN):$$PATH $(BIN)/python tools/check_export.py
+	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 \
+		$(BIN)/python tools/run_tests.py --n_workers 2
+
+export: install
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+docs: install
+	$(BIN)/nbdev_docs
+
+clean:
+	rm -rf $(VENV) _docs _proc runs
