@@ -12,7 +12,9 @@ sys.stdout.write(p.stdout); sys.stderr.write(p.stderr)
 path = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--path"), None)
 nbs = [Path(path)] if path and Path(path).is_file() else [f for f in Path("nbs").rglob("*.ipynb")
        if not f.name.startswith("_") and ".ipynb_checkpoints" not in str(f)]
-failed = set(re.findall(r"==> (\S+\.ipynb)", p.stdout + p.stderr))
+out = p.stdout + p.stderr
+tail = out.split("Failed On The Following Notebooks:", 1)[1] if "Failed On The Following Notebooks:" in out else ""
+failed = set(re.findall(r"^\s+(\S+\.ipynb)\s*$", tail, flags=re.M))
 print(f"notebook tests finished in {time.time() - t0:.0f}s")
 print(f"{len(nbs) - len(failed)} passed, {len(failed)} failed")
 sys.exit(p.returncode)
