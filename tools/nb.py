@@ -40,9 +40,10 @@ def build(src, dest):
         else:
             cur.append(line)
     flush()
-    for c in cells:
-        src_lines = c["source"].splitlines(keepends=True)
-        c["source"] = src_lines
+    import hashlib
+    for i, c in enumerate(cells):  # deterministic cell ids: nbdev_export writes them into the package
+        c["id"] = hashlib.sha1(f"{i}:{c['source']}".encode()).hexdigest()[:8]
+        c["source"] = c["source"].splitlines(keepends=True)
     Path(dest).write_text(json.dumps(_nb(cells), indent=1, ensure_ascii=False) + "\n")
 
 
