@@ -14,8 +14,10 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'quat_to_rotmat', 'rasterize', 'Gaussians4D',
-           'camera_arrays', 'world_vocab', 'EditCommand', 'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm']
+__all__ = ['OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'quat_to_rotmat', 'rasterize', 'Gaussians4D',
+           'camera_arrays', 'world_vocab', 'EditCommand', 'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm',
+           'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'evaluate_views', 'select', 'apply_edit', 'EditResult',
+           'edit_scene']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
@@ -407,3 +409,176 @@ def serve_fake_llm(reply_for, port: int = 0):
     srv = ThreadingHTTPServer(("127.0.0.1", port), H)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, f"http://127.0.0.1:{srv.server_address[1]}"
+
+# %% ../nbs/50_scene4d.ipynb #5d99ac2a
+class AttributeEmbedder:
+    "Orthonormal attribute vectors for colours, kinds, sizes and background; `embed(...)` is their normalised sum."
+    def __init__(self, colors=None, kinds=None, sizes=("small", "large"), dim: int = 16, seed: int = 0):
+        if colors is None or kinds is None:
+            wc, wk = world_vocab(); colors = colors or wc; kinds = kinds or wk
+        self.colors, self.kinds, self.sizes = list(colors), list(kinds), list(sizes)
+        self.tokens = ["<bg>"] + [f"color:{c}" for c in self.colors] + [f"kind:{k}" for k in self.kinds] + [f"size:{s}" for s in self.sizes]
+        if dim < len(self.tokens): raise ValueError(f"AttributeEmbedder: `dim`={dim} < number of attributes {len(self.tokens)}")
+        g = torch.Generator().manual_seed(seed)
+        Q, _ = torch.linalg.qr(torch.randn(dim, len(self.tokens), generator=g))
+        self.vecs = {tok: Q[:, i] for i, tok in enumerate(self.tokens)}
+        self.dim = dim
+
+    def embed(self, color=None, kind=None, size=None, background: bool = False) -> torch.Tensor:
+        if background: return self.vecs["<bg>"].clone()
+        parts = []
+        for key, v in (("color", color), ("kind", kind), ("size", size)):
+            if v is None: continue
+            tok = f"{key}:{v}"
+            if tok not in self.vecs: raise ValueError(f"AttributeEmbedder: unknown {key} {v!r}")
+            parts.append(self.vecs[tok])
+        if not parts: raise ValueError("AttributeEmbedder.embed: give at least one of color/kind/size")
+        return F.normalize(torch.stack(parts).sum(0), dim=0)
+
+    def query(self, target: dict) -> torch.Tensor: return self.embed(**{k: target.get(k) for k in ("color", "kind", "size")})
+
+    def auto_threshold(self, target: dict) -> float:
+        k = sum(1 for key in ("color", "kind", "size") if target.get(key))
+        return 0.5 * (math.sqrt(k / 3) + (k - 1) / math.sqrt(3 * k))
+
+    def teacher(self, mask, catalogue) -> torch.Tensor:
+        "Per-pixel teacher features `[H,W,dim]` from an instance mask (`-1` background) and the objects' attributes."
+        mask = torch.as_tensor(np.asarray(mask)).long()
+        table = {(-1): self.embed(background=True)}
+        for o in catalogue:
+            o = o if isinstance(o, dict) else dict(id=o.id, color=o.color, kind=o.kind, size=getattr(o, "size", None))
+            table[o["id"]] = self.embed(o["color"], o["kind"], o.get("size"))
+        out = torch.stack([table.get(int(i), table[-1]) for i in range(int(mask.max()) + 2 if mask.numel() else 1)] + [table[-1]])
+        idx = mask.clone(); idx[idx < 0] = out.shape[0] - 1
+        return out[idx]
+
+# %% ../nbs/50_scene4d.ipynb #c7810f34
+def _img01(x) -> torch.Tensor:
+    x = torch.as_tensor(np.asarray(x))
+    return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
+
+def psnr(a, b, mask=None) -> float:
+    "PSNR (dB) between images in [0,1] (optionally over a boolean `[H,W]` mask)."
+    a, b = _img01(a), _img01(b)
+    se = (a - b).pow(2).mean(-1)
+    if mask is not None:
+        mask = torch.as_tensor(np.asarray(mask), dtype=torch.bool)
+        if not bool(mask.any()): return float("nan")
+        se = se[mask]
+    mse = float(se.mean())
+    return float(10 * math.log10(1.0 / max(mse, 1e-10)))
+
+def ssim(a, b, mask=None, win: int = 7, sigma: float = 1.5) -> float:
+    "Mean SSIM (Wang et al. 2004, Gaussian window) of images in [0,1], averaged over `mask` if given."
+    a, b = _img01(a).permute(2, 0, 1)[None], _img01(b).permute(2, 0, 1)[None]
+    C = a.shape[1]; x = torch.arange(win) - win // 2
+    g = torch.exp(-x.float() ** 2 / (2 * sigma ** 2)); g = g / g.sum()
+    k = (g[:, None] * g[None]).expand(C, 1, win, win)
+    f = lambda z: F.conv2d(F.pad(z, [win // 2] * 4, mode="reflect"), k, groups=C)
+    mu_a, mu_b = f(a), f(b)
+    va, vb, cov = f(a * a) - mu_a ** 2, f(b * b) - mu_b ** 2, f(a * b) - mu_a * mu_b
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    s = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (va + vb + c2))
+    s = s.mean(1)[0]
+    if mask is not None:
+        mask = torch.as_tensor(np.asarray(mask), dtype=torch.bool)
+        if not bool(mask.any()): return float("nan")
+        return float(s[mask].mean())
+    return float(s.mean())
+
+LR = dict(means=3e-3, log_scales=1e-2, quats=1e-2, opacity_logits=5e-2, color_logits=5e-2, feats=5e-2,
+          node_logits=2e-2, node_offsets=2e-3)
+
+def fit(model: Gaussians4D, views: list, iters: int = 200, embedder: AttributeEmbedder | None = None, catalogue=None,
+        feat_weight: float = 1.0, batch: int = 2, lr_scale: float = 1.0, freeze=(), seed: int = 0, progress: bool = True) -> list:
+    """Fit `model` to `views` (dicts with t, camera, image, optional mask); returns the loss history.
+    With `embedder` and `catalogue`, the features are distilled from the masks' attribute embeddings."""
+    if not views: raise ValueError("fit: `views` is empty")
+    for i, v in enumerate(views):
+        for k in ("t", "camera", "image"):
+            if k not in v: raise ValueError(f"fit: view {i} lacks field `{k}`")
+    use_feat = embedder is not None and catalogue is not None and all("mask" in v for v in views)
+    if use_feat:
+        if not hasattr(model, "bg_feat"): model.register_buffer("bg_feat", embedder.embed(background=True))
+        teach = [embedder.teacher(v["mask"], catalogue) for v in views]
+    imgs = [_img01(v["image"]) for v in views]
+    groups = [dict(params=[p], lr=LR[n] * lr_scale) for n, p in model.named_parameters() if n not in freeze]
+    for n, p in model.named_parameters(): p.requires_grad_(n not in freeze)
+    opt = torch.optim.Adam(groups, eps=1e-15)
+    g = torch.Generator().manual_seed(seed); hist = []
+    for it in tqdm(range(iters), desc="fit", disable=not progress, leave=False):
+        idx = torch.randint(len(views), (min(batch, len(views)),), generator=g).tolist()
+        loss = 0.0
+        for i in idx:
+            v = views[i]; H = imgs[i].shape[0]
+            out = model.render(v["t"], v["camera"], size=H, what="both" if use_feat else "rgb")["image"]
+            loss = loss + (out[..., :3] - imgs[i]).abs().mean()
+            if use_feat: loss = loss + feat_weight * (out[..., 3:] - teach[i]).pow(2).sum(-1).mean()
+        loss = loss / len(idx)
+        if not torch.isfinite(loss): raise ValueError(f"fit: non-finite loss at iteration {it} (diverged; lower lr_scale)")
+        opt.zero_grad(); loss.backward(); opt.step(); hist.append(float(loss.detach()))
+    model.prune()
+    for p in model.parameters(): p.requires_grad_(False)
+    return hist
+
+def evaluate_views(model, views, what="rgb") -> dict:
+    "Mean PSNR / SSIM of `model`'s renders over `views`."
+    ps, ss = [], []
+    with torch.no_grad():
+        for v in views:
+            im = _img01(v["image"]); out = model.render(v["t"], v["camera"], size=im.shape[0])["image"].clamp(0, 1)
+            ps.append(psnr(out, im)); ss.append(ssim(out, im))
+    return dict(psnr=float(np.mean(ps)), ssim=float(np.mean(ss)))
+
+# %% ../nbs/50_scene4d.ipynb #cd502a4e
+def _rgb01(c):
+    c = np.asarray(c, np.float32)
+    return torch.as_tensor(c / 255.0 if c.max() > 1.0 else c)
+
+def select(model: Gaussians4D, cmd: EditCommand, embedder: AttributeEmbedder, threshold: float | None = None):
+    "Boolean `[N]` selection of the visible Gaussians whose feature matches the command's target, and the similarities."
+    q = embedder.query(cmd.target)
+    thr = threshold if threshold is not None else cmd.threshold if cmd.threshold is not None else embedder.auto_threshold(cmd.target)
+    sims = F.normalize(model.feats.detach(), dim=-1) @ q
+    return (sims > thr) & model.visible, sims
+
+def apply_edit(model: Gaussians4D, cmd: EditCommand, selected, palette: dict | None = None) -> Gaussians4D:
+    "A copy of `model` with `cmd` applied to the `selected` Gaussians (`palette`: colour name -> RGB)."
+    m = copy.deepcopy(model); sel = torch.as_tensor(selected, dtype=torch.bool)
+    if sel.shape != (len(m),): raise ValueError(f"apply_edit: `selected` must be a bool [{len(m)}] mask, got {tuple(sel.shape)}")
+    with torch.no_grad():
+        if cmd.op == "remove": m.visible &= ~sel
+        elif cmd.op == "extract":
+            m.visible &= sel; m.bg.zero_()
+        elif cmd.op == "recolor":
+            if palette is None: from worldbridge.world import COLORS as palette
+            if cmd.color not in palette: raise ValueError(f"apply_edit: colour {cmd.color!r} not in the palette {list(palette)}")
+            new = _rgb01(palette[cmd.color])
+            c = torch.sigmoid(m.color_logits[sel])
+            if cmd.target.get("color") in palette: ref = _rgb01(palette[cmd.target["color"]]).max()
+            else: ref = torch.quantile(c.max(-1).values, 0.9) if len(c) else torch.tensor(1.0)
+            rho = c.max(-1).values / ref.clamp_min(1e-3)
+            m.color_logits[sel] = _logit((rho[:, None] * new).clamp(0.0, 1.0))
+        elif cmd.op == "move":
+            m.means[sel] += torch.tensor(cmd.offset, dtype=torch.float32)
+        else: raise ValueError(f"apply_edit: unknown op {cmd.op!r}")
+    return m
+
+@dataclass
+class EditResult:
+    command: EditCommand
+    model: Gaussians4D          # the edited scene (the input model when nothing was done)
+    selected: torch.Tensor | None = None
+    ok: bool = True
+    message: str = ""
+
+def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: AttributeEmbedder | None = None,
+               catalogue=None, palette=None, threshold: float | None = None) -> EditResult:
+    "instruction → command → feature-similarity selection → edited copy of `model` (or a message saying why not)."
+    parser = parser or RuleParser(); embedder = embedder or AttributeEmbedder()
+    cmd = parser(instruction, catalogue)
+    if cmd.missing: return EditResult(cmd, model, None, False, cmd.message)
+    sel, _ = select(model, cmd, embedder, threshold)
+    if not bool(sel.any()):
+        return EditResult(cmd, model, sel, False, f"no Gaussians match the {cmd.describe()} (similarity threshold too high?)")
+    return EditResult(cmd, apply_edit(model, cmd, sel, palette), sel, True, f"{cmd.op}: {int(sel.sum())} Gaussians ({cmd.describe()})")
