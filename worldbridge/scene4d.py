@@ -14,10 +14,11 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'quat_to_rotmat', 'rasterize', 'Gaussians4D',
-           'camera_arrays', 'world_vocab', 'EditCommand', 'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm',
-           'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'evaluate_views', 'select', 'apply_edit', 'EditResult',
-           'edit_scene']
+__all__ = ['OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'EDIT_TEMPLATES', 'METHODS',
+           'quat_to_rotmat', 'rasterize', 'Gaussians4D', 'camera_arrays', 'world_vocab', 'EditCommand', 'RuleParser',
+           'OpenAIParser', 'get_parser', 'serve_fake_llm', 'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'evaluate_views',
+           'select', 'apply_edit', 'EditResult', 'edit_scene', 'edit_view_metrics', 'scene_catalogue', 'scene_views',
+           'edit_ground_truth', 'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'viewer']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
@@ -582,3 +583,291 @@ def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: Attr
     if not bool(sel.any()):
         return EditResult(cmd, model, sel, False, f"no Gaussians match the {cmd.describe()} (similarity threshold too high?)")
     return EditResult(cmd, apply_edit(model, cmd, sel, palette), sel, True, f"{cmd.op}: {int(sel.sum())} Gaussians ({cmd.describe()})")
+
+# %% ../nbs/50_scene4d.ipynb #b9056260
+def _dilate(m: np.ndarray, r: int = 1) -> np.ndarray:
+    out = m.copy()
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            out |= np.roll(np.roll(m, dy, 0), dx, 1)
+    return out
+
+def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask, new_color=None, palette=None,
+                      delta: float = 0.1) -> dict:
+    "Metrics of one edited view (arrays `[H,W,3]` uint8 or float in [0,1]; `target_mask` bool `[H,W]`)."
+    P0, P1, G0, G1 = (np.clip(_img01(x).numpy(), 0, 1) for x in (pred_before, pred_after, gt_before, gt_after))
+    tm = np.asarray(target_mask, bool)
+    gchange = np.abs(G1 - G0).max(-1) > delta
+    E = _dilate(gchange | tm, 1); U = ~E
+    d1, d0 = np.abs(P1 - G1).sum(-1), np.abs(P1 - G0).sum(-1)
+    C = gchange if gchange.any() else E                                # pixels the edit really changes
+    closer = float((d1[C] < d0[C]).mean()) if C.any() else float("nan")
+    success = bool(C.any() and closer > 0.5)
+    out = dict(psnr_u=psnr(P1, G1, U), ssim_u=ssim(P1, G1, U), closer=closer)
+    if new_color is not None and palette is not None:
+        obj = (np.abs(G1 - G0).max(-1) > delta) & tm
+        if obj.any():
+            mean = P1[obj].mean(0); names = list(palette)
+            rgbs = np.stack([_rgb01(palette[c]).numpy() for c in names])
+            cn = lambda v: v / max(np.abs(v).max(), 1e-3)                 # compare hue, not brightness
+            out["color_ok"] = names[int(np.argmin([np.abs(cn(mean) - cn(r)).sum() for r in rgbs]))] == new_color
+            success = success and out["color_ok"]
+    pchange = np.abs(P1 - P0).max(-1) > delta
+    inter, union = (pchange & gchange).sum(), (pchange | gchange).sum()
+    out["change_iou"] = float(inter / union) if union else 1.0
+    out["success"] = success
+    return out
+
+# %% ../nbs/50_scene4d.ipynb #4e5123f7
+def scene_catalogue(scene) -> list:
+    "The scene's objects as dicts (id, color, kind, size)."
+    return [dict(id=int(o.id), color=o.color, kind=o.kind, size=getattr(o, "size", None)) for o in scene.objects]
+
+def scene_views(scene, cameras, frames=None, size: int | None = None) -> list:
+    "Training/eval views (t, camera, image, mask) of `scene` for every frame in `frames` and camera."
+    frames = range(len(scene.traj)) if frames is None else frames
+    return [dict(t=int(t), camera=cam, image=scene.render(int(t), cam, size=size),
+                 mask=_mask(scene, int(t), cam, size)) for t in frames for cam in cameras]
+
+# %% ../nbs/50_scene4d.ipynb #f525966a
+def edit_ground_truth(scene, gt: dict, t: int, camera):
+    "The world re-rendered at frame `t` after the edit described by `gt` (op, objects, color, offset)."
+    from worldbridge import world
+    ids = set(gt.get("objects", []))
+    if gt["op"] == "extract":
+        img = scene.render(t, camera); m = np.isin(_mask(scene, t, camera), list(ids))
+        return img * m[..., None].astype(img.dtype)
+    objs = []
+    for i, o in enumerate(scene.objects):
+        o = copy.deepcopy(o); o.pos = np.asarray(scene.traj[t][i], dtype=float).copy()
+        if o.id in ids:
+            if gt["op"] == "remove": continue
+            if gt["op"] == "recolor": o.color = gt["color"]
+            if gt["op"] == "move": o.pos = o.pos + np.asarray(gt["offset"], float)
+        objs.append(o)
+    return world.render_objects(objs, camera)
+
+def _mask(scene, t, camera, size=None):
+    return np.asarray(scene.masks(int(t), camera))
+
+# %% ../nbs/50_scene4d.ipynb #f6175df4
+EDIT_TEMPLATES = {
+    "remove": ["remove the {t}", "delete the {t}", "erase the {t} from the scene", "get rid of the {t}"],
+    "recolor": ["paint the {t} {c}", "make the {t} {c}", "change the colour of the {t} to {c}", "recolor the {t} to {c}"],
+    "move": ["move the {t} {d}", "shift the {t} {d} by {a}", "push the {t} {d}"],
+    "extract": ["extract the {t}", "isolate the {t}", "keep only the {t}"],
+}
+
+def _phrase(o, objs):
+    same = [p for p in objs if p["color"] == o["color"] and p["kind"] == o["kind"]]
+    return f"{o['color']} {o['kind']}" if len(same) == 1 else f"{o['size']} {o['color']} {o['kind']}"
+
+def make_edit4d(data_dir, n_scenes: int = 6, seed: int = 0, n_frames: int = 8, size: int = 32, n_views: int = 4,
+                absent: bool = True) -> dict:
+    "Write (or read, if present) the benchmark spec `data_dir/edit4d.json` and return it."
+    from worldbridge import world
+    data_dir = Path(data_dir); data_dir.mkdir(parents=True, exist_ok=True)
+    f = data_dir / "edit4d.json"
+    if f.exists(): return json.loads(f.read_text())
+    rng = np.random.default_rng(seed); colors = list(world.COLORS); items, scenes = [], []
+    for s in range(n_scenes):
+        sseed = int(seed * 1000 + s)
+        scene = world.make_scene(sseed, n_frames=n_frames, image_size=size)
+        objs = scene_catalogue(scene); scenes.append(dict(seed=sseed, objects=objs))
+        for op in OPS:
+            o = objs[int(rng.integers(len(objs)))]; t = _phrase(o, objs)
+            tpl = EDIT_TEMPLATES[op][int(rng.integers(len(EDIT_TEMPLATES[op])))]
+            gt = dict(op=op, objects=[p["id"] for p in objs if p["color"] == o["color"] and p["kind"] == o["kind"]
+                                      and (t.count(" ") == 1 or p["size"] == o["size"])], missing=False)
+            kw = {}
+            if op == "recolor":
+                c = [c for c in colors if c not in {p["color"] for p in objs}][int(rng.integers(len(colors) - len(objs)))]
+                kw["c"] = gt["color"] = c
+            if op == "move":
+                d = ["left", "right", "forward", "backward"][int(rng.integers(4))]; a = 1.0
+                kw["d"], kw["a"] = d, a; gt["offset"] = [v * a for v in DIRECTIONS[d]]
+            items.append(dict(id=f"s{sseed}-{op}", scene=sseed, instruction=tpl.format(t=t, **kw), gt=gt))
+        if absent:
+            have = {(p["color"], p["kind"]) for p in objs}
+            c, k = next((c, k) for c in colors for k in world.KINDS if (c, k) not in have and c not in {p["color"] for p in objs})
+            items.append(dict(id=f"s{sseed}-absent", scene=sseed, instruction=f"remove the {c} {k}",
+                              gt=dict(op="remove", objects=[], missing=True)))
+    spec = dict(config=dict(n_scenes=n_scenes, seed=seed, n_frames=n_frames, size=size, n_views=n_views),
+                scenes=scenes, items=items)
+    f.write_text(json.dumps(spec, indent=1))
+    return spec
+
+# %% ../nbs/50_scene4d.ipynb #162b4292
+METHODS = ("ours", "oracle", "identity")
+
+def _load_jsonl(p: Path) -> list:
+    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+
+def _fitted_scene(spec, sseed, out_dir, iters, progress, **fit_kw):
+    from worldbridge import world
+    cfg = spec["config"]
+    scene = world.make_scene(sseed, n_frames=cfg["n_frames"], image_size=cfg["size"])
+    cams = world.orbit_cameras(cfg["n_views"], cfg["size"])
+    model = init_from_scene(scene)
+    path = Path(out_dir) / "models" / f"scene{sseed}.pt"
+    if path.exists():
+        st = torch.load(path, weights_only=True); model.register_buffer("bg_feat", st["bg_feat"]); model.load_state_dict(st)
+        for p in model.parameters(): p.requires_grad_(False)
+        info = json.loads(path.with_suffix(".json").read_text())
+    else:
+        views = scene_views(scene, cams)
+        emb = AttributeEmbedder(); m0 = evaluate_views(model, views)
+        t0 = time.time(); fit(model, views, iters=iters, embedder=emb, catalogue=scene_catalogue(scene), progress=progress, **fit_kw)
+        m1 = evaluate_views(model, views)
+        info = dict(scene=sseed, n_gaussians=len(model), init_psnr=m0["psnr"], fit_psnr=m1["psnr"], fit_ssim=m1["ssim"],
+                    fit_s=time.time() - t0, iters=iters)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), path); path.with_suffix(".json").write_text(json.dumps(info))
+    return scene, cams, model, info
+
+def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb):
+    gt = item["gt"]; row = dict(id=item["id"], op=gt["op"], method=method, instruction=item["instruction"])
+    if gt.get("missing"):
+        row["success"] = float(bool(cmd is not None and cmd.missing)); row["all_views"] = row["success"]; return row
+    if method == "identity": sel, ecmd = torch.zeros(len(model), dtype=torch.bool), None
+    elif method == "oracle":
+        sel = torch.isin(model.labels, torch.tensor(gt["objects"])) & model.visible
+        src = {o.id: o for o in scene.objects}[gt["objects"][0]]
+        ecmd = EditCommand(gt["op"], {"color": src.color, "kind": src.kind}, gt.get("color"),
+                           tuple(gt["offset"]) if gt.get("offset") else None)
+    else:
+        if cmd is None or cmd.missing: sel, ecmd = torch.zeros(len(model), dtype=torch.bool), None
+        else: sel, _ = select(model, cmd, emb); ecmd = cmd
+    truth = torch.isin(model.labels, torch.tensor(gt["objects"]))
+    row["sel_iou"] = float((sel & truth).sum() / max(int((sel | truth).sum()), 1))
+    edited = apply_edit(model, ecmd, sel, palette) if ecmd is not None and bool(sel.any()) else model
+    ms = []
+    with torch.no_grad():
+        for t in frames:
+            tm_ids = gt["objects"]
+            for cam in cams:
+                g0 = scene.render(t, cam); g1 = edit_ground_truth(scene, gt, t, cam)
+                p0 = model.render(t, cam)["image"].clamp(0, 1); p1 = edited.render(t, cam)["image"].clamp(0, 1)
+                tmask = np.isin(_mask(scene, t, cam), tm_ids)
+                ms.append(edit_view_metrics(p0, p1, g0, g1, tmask, gt.get("color") if gt["op"] == "recolor" else None, palette))
+    for k in ("psnr_u", "ssim_u", "change_iou"): row[k] = float(np.nanmean([m[k] for m in ms]))
+    row["success"] = float(np.mean([m["success"] for m in ms])); row["all_views"] = float(all(m["success"] for m in ms))
+    return row
+
+def _mean(rs, k):
+    v = [r[k] for r in rs if r.get(k) is not None and not (isinstance(r[k], float) and math.isnan(r[k]))]
+    return float(np.mean(v)) if v else None
+
+def edit4d_table(rows: list, fits: list | None = None) -> str:
+    "Markdown report: per method × operation means of success, all-view success, change IoU, PSNR/SSIM (untouched)."
+    lines = ["# edit4d benchmark", ""]
+    if fits:
+        f = lambda k: float(np.mean([x[k] for x in fits]))
+        lines += [f"Fitted {len(fits)} scenes: PSNR {f('init_psnr'):.2f} dB at initialisation → {f('fit_psnr'):.2f} dB after "
+                  f"fitting (SSIM {f('fit_ssim'):.3f}), {f('n_gaussians'):.0f} Gaussians, {f('fit_s'):.1f} s/scene.", ""]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    po = [r for r in rows if r["method"] == (methods[0] if methods else None)]
+    if po: lines += [f"Parser ({po[0].get('parser')}): {_mean(po, 'parse_ok'):.1%} of {len(po)} instructions parsed to the right "
+                     "op and objects (absent objects flagged as missing).", ""]
+    cols = ["success", "all_views", "change_iou", "psnr_u", "ssim_u", "sel_iou"]
+    lines += ["| method | op | n | " + " | ".join(cols) + " |", "|---|---|---|" + "---|" * len(cols)]
+    for m in methods:
+        edits = [r for r in rows if r["method"] == m and not r["id"].endswith("absent")]
+        for op in OPS + ("all edits",):
+            g = edits if op == "all edits" else [r for r in edits if r["op"] == op]
+            if not g: continue
+            vals = [(lambda v: "–" if v is None else f"{v:.3f}")(_mean(g, c)) for c in cols]
+            lines.append(f"| {m} | {'**all edits**' if op == 'all edits' else op} | {len(g)} | " + " | ".join(vals) + " |")
+    ab = [r for r in po if r["id"].endswith("absent")]
+    if ab: lines += ["", f"Absent-object instructions flagged as missing: {_mean(ab, 'success'):.0%} of {len(ab)}."]
+    return "\n".join(lines) + "\n"
+
+def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: int | None = None, iters: int = 300,
+               methods=METHODS, n_scenes: int = 6, progress: bool = True, **kw) -> dict:
+    """The `worldbridge eval --bench edit4d` entry point: generate the benchmark into `data_dir` if empty, fit each
+    scene, parse (`model_spec`: "rule" or "openai:URL#model"), edit, score; write `results.jsonl` (resumable) and
+    `report.md` to `out_dir`; return the metrics."""
+    from worldbridge import world
+    spec = make_edit4d(data_dir, n_scenes=n_scenes, **{k: kw.pop(k) for k in ("seed", "n_frames", "size", "n_views") if k in kw})
+    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    bad = [m for m in methods if m not in METHODS]
+    if bad: raise ValueError(f"run_edit4d: unknown methods {bad}; choose from {METHODS}")
+    parser = get_parser(model_spec); emb = AttributeEmbedder(); palette = dict(world.COLORS)
+    res_path = out / "results.jsonl"; rows = _load_jsonl(res_path); done = {(r["id"], r["method"]) for r in rows}
+    items = spec["items"][:limit] if limit else spec["items"]
+    T = spec["config"]["n_frames"]; frames = sorted({0, T // 2, T - 1})
+    fits, cache = {}, {}
+    for item in tqdm(items, desc="edit4d", disable=not progress):
+        todo = [m for m in methods if (item["id"], m) not in done]
+        if item["scene"] not in cache:
+            cache.clear(); cache[item["scene"]] = _fitted_scene(spec, item["scene"], out, iters, progress=False, **kw)
+        scene, cams, model, info = cache[item["scene"]]; fits[item["scene"]] = info
+        if not todo: continue
+        try: cmd, perr = parser(item["instruction"], scene_catalogue(scene)), None
+        except (ValueError, ConnectionError) as e: cmd, perr = None, str(e)
+        gt = item["gt"]
+        parse_ok = cmd is not None and (cmd.missing if gt.get("missing") else (cmd.op == gt["op"] and sorted(cmd.objects) == sorted(gt["objects"])))
+        with res_path.open("a") as f:
+            for m in todo:
+                row = _score_item(scene, cams, model, item, cmd, m, frames, palette, emb)
+                row.update(parse_ok=float(parse_ok), parser=model_spec, parse_error=perr,
+                           command=None if cmd is None else dict(op=cmd.op, target=cmd.target, color=cmd.color, offset=cmd.offset, missing=cmd.missing))
+                f.write(json.dumps(row) + "\n"); rows.append(row)
+    rows = [r for r in rows if r["id"] in {i["id"] for i in items}]
+    (out / "report.md").write_text(edit4d_table(rows, list(fits.values())))
+    metrics = {}
+    for m in methods:
+        rs = [r for r in rows if r["method"] == m and not r["id"].endswith("absent")]
+        for k in ("success", "all_views", "change_iou", "psnr_u", "ssim_u", "sel_iou"):
+            v = [r[k] for r in rs if r.get(k) is not None]
+            if v: metrics[f"{m}/{k}"] = float(np.nanmean(v))
+    ab = [r for r in rows if r["method"] == methods[0] and r["id"].endswith("absent")]
+    if ab: metrics["absent_flagged"] = float(np.mean([r["success"] for r in ab]))
+    metrics["parse_acc"] = float(np.mean([r["parse_ok"] for r in rows if r["method"] == methods[0]])) if rows else float("nan")
+    if fits: metrics["fit_psnr"] = float(np.mean([f["fit_psnr"] for f in fits.values()])); metrics["init_psnr"] = float(np.mean([f["init_psnr"] for f in fits.values()]))
+    metrics["n_items"] = len(items)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    return metrics
+
+# %% ../nbs/50_scene4d.ipynb #21dec900
+def _png(img) -> bytes:
+    from PIL import Image
+    import io
+    a = (np.clip(_img01(img).numpy(), 0, 1) * 255).astype(np.uint8)
+    buf = io.BytesIO(); Image.fromarray(a).resize((a.shape[1] * 4, a.shape[0] * 4), Image.NEAREST).save(buf, "PNG")
+    return buf.getvalue()
+
+def scene_figure(model: Gaussians4D, t=0, selected=None):
+    "plotly 3-D scatter of the visible Gaussians at frame `t` (selected ones outlined)."
+    import plotly.graph_objects as go
+    with torch.no_grad():
+        p = model.params(t); v = model.visible
+        xyz = p["means"][v].numpy(); col = (p["colors"][v].numpy() * 255).astype(int)
+        size = (p["scales"][v].mean(-1) * 40).clamp(2, 12).numpy()
+    fig = go.Figure(go.Scatter3d(x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="markers",
+                                 marker=dict(size=size, color=[f"rgb({r},{g},{b})" for r, g, b in col], opacity=0.8)))
+    if selected is not None:
+        s = torch.as_tensor(selected)[v].numpy()
+        fig.add_trace(go.Scatter3d(x=xyz[s, 0], y=xyz[s, 1], z=xyz[s, 2], mode="markers", name="selected",
+                                   marker=dict(size=3, color="black", symbol="x")))
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), scene=dict(aspectmode="data"), showlegend=False)
+    return fig
+
+def viewer(model: Gaussians4D, cameras, parser=None, embedder=None, catalogue=None, palette=None, size: int = 64):
+    "ipywidgets app: frame and camera sliders, an instruction box, before/after renders."
+    import ipywidgets as W
+    state = dict(edited=model)
+    tw = W.IntSlider(0, 0, model.n_frames - 1, description="frame"); cw = W.IntSlider(0, 0, len(cameras) - 1, description="camera")
+    box = W.Text(placeholder="e.g. paint the red ball blue", description="edit"); btn = W.Button(description="apply"); msg = W.Label()
+    im0, im1 = W.Image(format="png"), W.Image(format="png")
+    def draw(*_):
+        with torch.no_grad():
+            im0.value = _png(model.render(tw.value, cameras[cw.value], size)["image"])
+            im1.value = _png(state["edited"].render(tw.value, cameras[cw.value], size)["image"])
+    def run(_):
+        try:
+            r = edit_scene(model, box.value, parser, embedder, catalogue, palette); state["edited"] = r.model; msg.value = r.message
+        except ValueError as e: msg.value = f"error: {e}"
+        draw()
+    tw.observe(draw, "value"); cw.observe(draw, "value"); btn.on_click(run); draw()
+    return W.VBox([W.HBox([tw, cw]), W.HBox([box, btn, msg]), W.HBox([im0, im1])])
