@@ -18,7 +18,7 @@ __all__ = ['LETTERS', 'MMWORLD_DISCIPLINES', 'MMWORLD_TYPES', 'VLM4D_SPLITS', 'B
            'load_bench', 'make_test_video', 'video_info', 'frame_indices', 'decode_all_frames', 'seek_frames',
            'sample_frames', 'resolve_prompt', 'format_prompt', 'extract_choice', 'parse_judge_spec', 'judge_choice',
            'ResultStore', 'evaluate_item', 'bootstrap_ci', 'compute_metrics', 'write_report', 'summary_table',
-           'compare_runs', 'run_eval', 'finalize_run', 'run_edit4d', 'eval_cli']
+           'compare_runs', 'run_eval', 'finalize_run', 'run_edit4d', 'eval_cli', 'demo_cli']
 
 # %% ../nbs/01_eval.ipynb #5b4b2fb2
 LETTERS = "ABCDEFGHIJ"
@@ -626,7 +626,7 @@ def finalize_run(out, n_boot: int = 1000) -> dict:
     write_report(out, metrics, run)
     return metrics
 
-# %% ../nbs/01_eval.ipynb #034f7bf2
+# %% ../nbs/01_eval.ipynb #91517b48
 def run_edit4d(data, model, out, limit=None, **kw) -> dict:
     "Dispatch to `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None)`."
     try: mod = importlib.import_module("worldbridge.scene4d")
@@ -636,7 +636,7 @@ def run_edit4d(data, model, out, limit=None, **kw) -> dict:
                                              "which this version of worldbridge does not provide yet")
     return fn(data, model, out, limit=limit, **kw)
 
-# %% ../nbs/01_eval.ipynb #c430f05a
+# %% ../nbs/01_eval.ipynb #7d201c57
 def _parser():
     p = argparse.ArgumentParser(prog="worldbridge eval", description="Evaluate a video-language model on a world-model benchmark "
                                 "(resumable: rerun the same command to continue; shard with `accelerate launch -m worldbridge.eval`).")
@@ -676,6 +676,39 @@ def eval_cli(argv=None) -> int:
         print(f"report: {Path(a.out) / 'report.md'}" + ("" if m["complete"] else " (incomplete: rerun to finish)"))
     return 0
 
-# %% ../nbs/01_eval.ipynb #90615806
+# %% ../nbs/01_eval.ipynb #1276cdba
 #| eval: false
 if __name__ == "__main__" and not IN_NOTEBOOK: sys.exit(eval_cli())
+
+# %% ../nbs/01_eval.ipynb #ba255dde
+def _slug(spec: str) -> str: return re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")
+
+def demo_cli(argv=None) -> int:
+    "`worldbridge demo`: world benchmark -> baselines + tiny VLM -> report and summary table."
+    p = argparse.ArgumentParser(prog="worldbridge demo", description="Generate the procedural world benchmark, evaluate the offline "
+                                "baselines and a tiny VLM on it, and write a report (resumable).")
+    p.add_argument("--out", default="runs/demo", help="output directory (default runs/demo)")
+    p.add_argument("--n", type=int, default=24, help="number of generated scenes (videos)")
+    p.add_argument("--models", default="random,blind,tiny:qwen2_vl", help="comma-separated model specs")
+    p.add_argument("--frames", type=int, default=8)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
+    p.add_argument("--no-progress", action="store_true")
+    a = p.parse_args(argv)
+    t0 = time.time()
+    out = Path(a.out); data = out / "data"
+    try: from worldbridge.world import make_dataset
+    except ImportError as e: raise SystemExit(f"worldbridge demo needs worldbridge.world.make_dataset ({e})")
+    print(f"[1/3] procedural world benchmark: {a.n} scenes -> {data}", flush=True)
+    make_dataset(data, n=a.n, seed=a.seed)
+    specs = [s.strip() for s in a.models.split(",") if s.strip()]
+    runs = {}
+    for i, spec in enumerate(specs):
+        print(f"[2/3] model {i + 1}/{len(specs)}: {spec}", flush=True)
+        runs[spec] = run_eval("world", data, spec, out / _slug(spec), prompt="neutral", n_frames=a.frames, limit=a.limit,
+                              cache_dir=out / ".frame_cache", progress=not a.no_progress)
+    rep = compare_runs(runs, out / "report.md")
+    print("[3/3] summary (rule-based extraction; 95% bootstrap CIs)\n")
+    print(summary_table(runs))
+    print(f"\nreport: {rep}  (per-model reports: {out}/<model>/report.md)  [{time.time() - t0:.0f} s]")
+    return 0
