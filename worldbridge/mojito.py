@@ -15,7 +15,8 @@ from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token
 # %% auto #0
 __all__ = ['tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers', 'object_attention',
            'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade', 'motion_intensity', 'intensity_edges',
-           'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning', 'MojitoPipeline', 'dmc_effect']
+           'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning', 'MojitoPipeline', 'dmc_effect',
+           'set_intensity_edges', 'encode_videos', 'train_video']
 
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
@@ -160,7 +161,7 @@ def quantize_intensity(intensity, edges) -> np.ndarray:
     "Level in 0..len(edges) of each intensity (level k: edges[k-1] <= x < edges[k])."
     return np.searchsorted(np.asarray(edges), np.asarray(intensity, dtype=np.float64), side="right")
 
-# %% ../nbs/41_mojito.ipynb #e7838801
+# %% ../nbs/41_mojito.ipynb #32df7b13
 class IntensityEmbedding(ModelMixin, ConfigMixin):
     "Learned embedding of `n_levels` motion-intensity levels, added to a UNet's timestep embedding."
     @register_to_config
@@ -197,7 +198,8 @@ def intensity_conditioning(unet, intensity: IntensityEmbedding, level):
 class MojitoPipeline(DiffusionPipeline):
     "Text-to-video with box-trajectory guidance (DMC) and motion-intensity conditioning (MIM)."
     model_cpu_offload_seq = "text_encoder->unet->vae"
-    def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, intensity=None):
+    _optional_components = ["intensity"]
+    def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, intensity):
         super().__init__()
         self.register_modules(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
                               intensity=intensity)
@@ -288,3 +290,48 @@ def dmc_effect(pipe: MojitoPipeline, prompt: str, token: str, boxes, num_frames:
         e1, d1 = measure(z2)
     finally: pipe.unet.set_attn_processor(orig)
     return {"energy_before": e0, "energy_after": e1, "centroid_err_before": d0, "centroid_err_after": d1}
+
+# %% ../nbs/41_mojito.ipynb #c79aafa5
+def set_intensity_edges(pipe: MojitoPipeline, intensities) -> np.ndarray:
+    "Quantile thresholds of training intensities -> stored in `pipe.intensity`'s config; returns the levels."
+    edges = intensity_edges(intensities, pipe.intensity.config.n_levels)
+    pipe.intensity.register_to_config(edges=[float(e) for e in edges])
+    return quantize_intensity(intensities, edges)
+
+@torch.no_grad()
+def encode_videos(pipe: MojitoPipeline, videos, batch_size: int = 16) -> torch.Tensor:
+    "uint8 videos [N,F,H,W,3] -> latents [N,C,F,h,w] (VAE mean x scaling factor)."
+    v = torch.as_tensor(np.asarray(videos))
+    if v.ndim != 5 or v.shape[-1] != 3: raise ValueError(f"videos must be [N,F,H,W,3], got {tuple(v.shape)}")
+    N, Fr = v.shape[:2]
+    x = v.reshape(N * Fr, *v.shape[2:]).permute(0, 3, 1, 2).float() / 127.5 - 1
+    lat = torch.cat([pipe.vae.encode(x[i:i + batch_size].to(pipe.vae.device)).latent_dist.mean
+                     for i in range(0, len(x), batch_size)]) * pipe.vae.config.scaling_factor
+    return lat.reshape(N, Fr, *lat.shape[1:]).permute(0, 2, 1, 3, 4)
+
+def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=None, steps: int = 100, lr: float = 1e-3,
+                batch_size: int = 4, seed: int = 0, train_unet: bool = True, progress: bool = True) -> list[float]:
+    "Diffusion-loss training of the UNet (optional) and the intensity embedding on video latents [N,C,F,h,w]."
+    N = len(latents)
+    if N == 0 or len(prompts) != N: raise ValueError(f"need one prompt per video: {len(prompts)} prompts, {N} videos")
+    if levels is not None and len(levels) != N: raise ValueError(f"need one level per video: {len(levels)} levels, {N} videos")
+    pipe.vae.requires_grad_(False); pipe.text_encoder.requires_grad_(False); pipe.unet.requires_grad_(train_unet)
+    params = (list(pipe.unet.parameters()) if train_unet else []) + (list(pipe.intensity.parameters()) if levels is not None else [])
+    if not params: raise ValueError("nothing to train: train_unet=False and no levels")
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad(): ehs_all = pipe.encode(prompts)
+    dev, losses = pipe.unet.device, []
+    pipe.unet.train()
+    for _ in tqdm(range(steps), disable=not progress, desc="train video"):
+        idx = torch.randint(0, N, (min(batch_size, N),), generator=g)
+        z0 = latents[idx].to(dev)
+        noise = torch.randn(z0.shape, generator=g).to(dev)
+        t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (len(idx),), generator=g).to(dev)
+        zt = pipe.scheduler.add_noise(z0, noise, t)
+        lvl = None if levels is None else torch.as_tensor(np.asarray(levels))[idx]
+        loss = F.mse_loss(pipe.eps(zt, t, ehs_all[idx.to(ehs_all.device)], lvl), noise)
+        opt.zero_grad(); loss.backward(); opt.step()
+        losses.append(float(loss))
+    pipe.unet.eval(); pipe.unet.requires_grad_(False)
+    return losses
