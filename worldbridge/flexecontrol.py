@@ -16,7 +16,8 @@ from tqdm.auto import tqdm
 __all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'kron_delta',
            'KronWrapped', 'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets',
            'trainable_params', 'AttnProbe', 'set_attn_probe', 'token_attention_maps', 'cross_attention_loss',
-           'masked_diffusion_loss', 'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control']
+           'masked_diffusion_loss', 'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae',
+           'train_unet', 'edge_f1', 'mask_iou']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -389,3 +390,57 @@ def train_control(pipe: FlexEControlPipeline, batches, steps: int = 100, lr: flo
     pipe.controlnet.eval()
     pipe.unet.set_attn_processor(orig)
     return losses
+
+# %% ../nbs/40_flexecontrol.ipynb #a4141624
+def train_vae(vae, images, steps: int = 300, lr: float = 2e-3, batch_size: int = 16, kl: float = 1e-6, seed: int = 0,
+              progress: bool = True) -> list[float]:
+    "Briefly train an `AutoencoderKL` to reconstruct uint8 images [N,H,W,3] (MSE + small KL); returns losses."
+    x_all = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
+    vae.requires_grad_(True); vae.train()
+    opt = torch.optim.AdamW(vae.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed); losses = []
+    for _ in tqdm(range(steps), disable=not progress, desc="train vae"):
+        x = x_all[torch.randint(0, len(x_all), (min(batch_size, len(x_all)),), generator=g)].to(vae.device)
+        post = vae.encode(x).latent_dist
+        rec = vae.decode(post.sample(generator=None)).sample
+        loss = F.mse_loss(rec, x) + kl * post.kl().mean()
+        opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss))
+    vae.eval(); vae.requires_grad_(False)
+    return losses
+
+def train_unet(pipe, images, prompts, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, seed: int = 0,
+               progress: bool = True) -> list[float]:
+    "Briefly fine-tune `pipe.unet` (text-to-image, epsilon loss) on uint8 images [N,H,W,3] with their prompts."
+    x = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
+    with torch.no_grad():
+        lat = torch.cat([pipe.vae.encode(x[i:i + 64].to(pipe.vae.device)).latent_dist.mean for i in range(0, len(x), 64)])
+        lat = lat * pipe.vae.config.scaling_factor
+        ids = pipe.tokenizer(list(prompts), padding="max_length", max_length=pipe.tokenizer.model_max_length,
+                             truncation=True, return_tensors="pt").input_ids
+        ehs = pipe.text_encoder(ids.to(pipe.text_encoder.device))[0]
+    pipe.unet.requires_grad_(True); pipe.unet.train()
+    opt = torch.optim.AdamW(pipe.unet.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed); losses = []
+    for _ in tqdm(range(steps), disable=not progress, desc="train unet"):
+        i = torch.randint(0, len(lat), (min(batch_size, len(lat)),), generator=g)
+        noise = torch.randn(lat[i].shape, generator=g)
+        t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (len(i),), generator=g)
+        eps = pipe.unet(pipe.scheduler.add_noise(lat[i], noise, t), t, encoder_hidden_states=ehs[i]).sample
+        loss = F.mse_loss(eps, noise)
+        opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss))
+    pipe.unet.eval(); pipe.unet.requires_grad_(False)
+    return losses
+
+def edge_f1(pred_edges: np.ndarray, true_edges: np.ndarray, tol: int = 1) -> float:
+    "F1 of binary edge maps with a `tol`-pixel matching tolerance (max-pool dilation)."
+    p, t = (torch.as_tensor(np.asarray(a) > 0.5, dtype=torch.float32)[None, None] for a in (pred_edges, true_edges))
+    dil = lambda x: F.max_pool2d(x, 2 * tol + 1, 1, tol)
+    prec = float((p * dil(t)).sum() / p.sum().clamp_min(1)); rec = float((t * dil(p)).sum() / t.sum().clamp_min(1))
+    return 0.0 if prec + rec == 0 else 2 * prec * rec / (prec + rec)
+
+def mask_iou(image, background, true_mask, thresh: float = 0.15) -> float:
+    "IoU between the foreground of `image` (colour distance to `background` > thresh, images in [0,1]) and `true_mask` (>= 0)."
+    fg = np.linalg.norm(np.asarray(image, np.float32) - np.asarray(background, np.float32), axis=-1) > thresh
+    tm = np.asarray(true_mask) >= 0
+    u = (fg | tm).sum()
+    return float((fg & tm).sum() / u) if u else 1.0

@@ -264,18 +264,19 @@ class MojitoPipeline(DiffusionPipeline):
         out = latents if output_type == "latent" else self.decode(latents)
         return (out, energies) if return_energies else out
 
-# %% ../nbs/41_mojito.ipynb #c7a3ab03
+# %% ../nbs/41_mojito.ipynb #82f71892
 def dmc_effect(pipe: MojitoPipeline, prompt: str, token: str, boxes, num_frames: int, lr: float = 0.5, iters: int = 3,
                t_index: int = 0, num_inference_steps: int = 20, seed: int = 0) -> dict:
     "Energy and attention-centroid error (px, vs box centres) before and after DMC at one denoising step."
     s = pipe.unet.config.sample_size; size = s * pipe.vae_scale_factor
     b = check_trajectory(boxes, num_frames, size)
-    masks = box_masks(b, size, s)
+    dev, dt = pipe.unet.device, pipe.unet.dtype
+    masks = box_masks(b, size, s).to(dev)
     tok = token_index(pipe.tokenizer, prompt, token)
     pipe.scheduler.set_timesteps(num_inference_steps)
     t = pipe.scheduler.timesteps[t_index]
     g = torch.Generator().manual_seed(seed)
-    z = torch.randn(1, pipe.unet.config.in_channels, num_frames, s, s, generator=g) * pipe.scheduler.init_noise_sigma
+    z = (torch.randn(1, pipe.unet.config.in_channels, num_frames, s, s, generator=g) * pipe.scheduler.init_noise_sigma).to(dev, dt)
     with torch.no_grad(): ehs = pipe.encode([prompt])
     orig = dict(pipe.unet.attn_processors); probe = set_attn_probe(pipe.unet)
     try:
@@ -283,7 +284,7 @@ def dmc_effect(pipe: MojitoPipeline, prompt: str, token: str, boxes, num_frames:
             probe.reset()
             with torch.no_grad(): pipe.unet(z, t, encoder_hidden_states=ehs)
             maps = object_attention(probe, 1, num_frames, s, tok)[0]
-            c = attention_centroid(maps, size).numpy()
+            c = attention_centroid(maps.float(), size).cpu().numpy()
             return float(trajectory_energy(maps[None], masks)), float(np.linalg.norm(c - box_centers(b), axis=-1).mean())
         e0, d0 = measure(z)
         z2, _ = dmc_step(pipe.unet, z, t, ehs, tok, masks, probe, lr, iters)
