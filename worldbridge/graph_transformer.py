@@ -14,8 +14,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SHAPE_WORDS', 'SIZE_WORDS', 'HEAD_WORDS', 'DEFAULT_CHANNELS', 'ANSWERS', 'REL_WORDS', 'tokenize_words', 'text_graph',
-           'box_features', 'region_graph', 'semantic_graph', 'grounding_edges', 'joint_adjacency',
-           'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa', 'encode_example',
+           'box_features', 'region_graph', 'semantic_graph', 'noun_phrases', 'grounding_edges', 'joint_adjacency',
+           'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa', 'world_qa', 'encode_example',
            'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa', 'train_qa']
 
 # %% ../nbs/30_graph_transformer.ipynb #b59ab9c5
@@ -109,16 +109,29 @@ def semantic_graph(sg: dict, image_size: float = 64.) -> HeteroData:
     for p, e in by_pred.items(): h["object", p, "object"].edge_index = torch.tensor(e, dtype=torch.long).t().contiguous()
     return h
 
-# %% ../nbs/30_graph_transformer.ipynb #7fcb6540
+# %% ../nbs/30_graph_transformer.ipynb #36221cf1
 DEFAULT_CHANNELS = (("*",), ("left_of",), ("right_of",), ("above", "below", "in_front_of", "behind", "near"))
 
-def grounding_edges(words, semantic: HeteroData) -> list[tuple[int, int]]:
-    "(word index, object index) pairs where the word names the object's colour, shape or size."
-    o = semantic["object"]
-    out = []
+def noun_phrases(words) -> list[tuple[int, int]]:
+    "(start, end) word spans of noun phrases: modifiers (colour/size words) closed by a head noun (shape or 'object')."
+    cols = _color_words(); out, start = [], None
     for i, w in enumerate(words):
+        if w in cols or w in SIZE_WORDS:
+            if start is None: start = i
+        elif w in HEAD_WORDS: out.append((i if start is None else start, i + 1)); start = None
+        else: start = None
+    return out
+
+def grounding_edges(words, semantic: HeteroData) -> list[tuple[int, int]]:
+    """(word index, object index) pairs linking every word of a noun phrase to the objects that match the whole
+    phrase (all its colour, size and shape words), e.g. 'red cube' -> red cubes only, 'red objects' -> red objects."""
+    o = semantic["object"]; cols = _color_words()
+    out = []
+    for s, e in noun_phrases(words):
         for j in range(len(o.ids)):
-            if w == o.color[j] or SHAPE_WORDS.get(w) == o.kind[j] or (w in SIZE_WORDS and w == o.size[j]): out.append((i, j))
+            ok = not any((w in cols and w != o.color[j]) or (w in SIZE_WORDS and w != o.size[j])
+                         or (w in SHAPE_WORDS and SHAPE_WORDS[w] != o.kind[j]) for w in words[s:e])
+            if ok: out += [(i, j) for i in range(s, e)]
     return out
 
 def joint_adjacency(text: Data, semantic: HeteroData, region: Data | None = None, channels=DEFAULT_CHANNELS,
@@ -239,7 +252,21 @@ def scene_qa(sg: dict, rng: random.Random, kinds=("relation", "count_color", "co
                 out.append(dict(question=f"how many objects are {REL_WORDS[p]} {rb} ?", answer=str(n), kind="count_relation"))
     return out
 
-# %% ../nbs/30_graph_transformer.ipynb #249af03e
+# %% ../nbs/30_graph_transformer.ipynb #6b4019e7
+def world_qa(n_scenes: int, seed: int = 0, per_scene: int = 4, kinds=("relation", "count_color", "count_relation"),
+             predicates=("left_of", "right_of", "above", "below"), n_objects=(2, 5), t: int = 0) -> list[dict]:
+    """QA items from procedural-world scenes (`worldbridge.world.make_scene(seed + i)`): up to `per_scene`
+    questions per scene, each a dict with `scene_graph`, `question`, `answer`, `kind`, `scene`."""
+    from worldbridge.world import make_scene
+    rng = random.Random(seed)
+    out = []
+    for i in tqdm(range(n_scenes), desc="scenes", leave=False):
+        sg = make_scene(seed * 1_000_003 + i, n_objects=n_objects).scene_graph(t)
+        qs = scene_qa(sg, rng, kinds=kinds, predicates=predicates); rng.shuffle(qs)
+        out += [dict(scene_graph=sg, scene=seed * 1_000_003 + i, **q) for q in qs[:per_scene]]
+    return out
+
+# %% ../nbs/30_graph_transformer.ipynb #5532019a
 def encode_example(sg: dict, question: str, tok, max_words: int = 14, max_objects: int = 6, image_size: float = 64.,
                    channels=DEFAULT_CHANNELS) -> dict:
     "Tensors for one example: `input_ids` (words, padded), object attribute ids/boxes, joint adjacency, masks."
@@ -270,12 +297,12 @@ def encode_example(sg: dict, question: str, tok, max_words: int = 14, max_object
 class GraphQAModel(nn.Module):
     "BertModel over `[CLS] question [SEP] objects` with optional quasi-attention graph prior; answers from `[CLS]`."
     def __init__(self, vocab_size: int, n_answers: int = len(ANSWERS), hidden_size: int = 64, layers: int = 2, heads: int = 4,
-                 max_len: int = 32, use_prior: bool = True, gate_init: float = 0.0, pad_token_id: int = 0, init_range: float = 0.1):
+                 max_len: int = 32, use_prior: bool = True, gate_init: float = 0.0, pad_token_id: int = 0, init_range: float = 0.1, dropout: float = 0.1):
         super().__init__()
         from transformers import BertConfig, BertModel
         cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden_size, num_hidden_layers=layers, num_attention_heads=heads,
                          intermediate_size=2 * hidden_size, max_position_embeddings=max_len, type_vocab_size=2,
-                         pad_token_id=pad_token_id, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0., initializer_range=init_range)
+                         pad_token_id=pad_token_id, hidden_dropout_prob=dropout, attention_probs_dropout_prob=0., initializer_range=init_range)
         self.bert = BertModel(cfg, add_pooling_layer=False)
         self.use_prior = use_prior
         if use_prior: add_graph_prior(self.bert, gate_init=gate_init)
@@ -290,7 +317,7 @@ class GraphQAModel(nn.Module):
         h = self.bert(inputs_embeds=x, token_type_ids=tt, attention_mask=attention_mask, **kw).last_hidden_state
         return self.head(h[:, 0])
 
-# %% ../nbs/30_graph_transformer.ipynb #2173a0e6
+# %% ../nbs/30_graph_transformer.ipynb #8b332129
 def collate(examples: list[dict]) -> dict:
     "Stack encoded examples into a batch."
     return {k: torch.stack([e[k] for e in examples]) for k in examples[0] if isinstance(examples[0][k], torch.Tensor)}

@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 __all__ = ['SIZES', 'SHAPES', 'PREDICATE_WORDS', 'METHODS', 'color_names', 'parse_noun_phrases', 'scene_graph_prompt',
            'AttentionStore', 'StructuredAttnProcessor', 'set_structured_attention', 'encode_text', 'phrase_token_spans',
            'structured_prompt_embeds', 'box_mask', 'token_maps', 'layout_energy', 'attention_in_boxes',
-           'layout_guidance_step', 'generate']
+           'layout_guidance_step', 'generate', 'chromatic_palette', 'color_labels', 'shape_of', 'detect_objects',
+           'read_box_color', 'binding_report', 'world_prompt_set', 'evaluate_binding', 'train_tiny_sd']
 
 # %% ../nbs/31_structured_generation.ipynb #446f6d73
 SIZES = ("small", "large", "big", "tiny")
@@ -167,21 +168,23 @@ def structured_prompt_embeds(pipe, prompt: str, phrases: list[str] | None = None
     neg = encode_text(pipe, [negative_prompt])
     return torch.cat(seqs, 1), neg.repeat(1, len(seqs), 1)
 
-# %% ../nbs/31_structured_generation.ipynb #efe0ab05
+# %% ../nbs/31_structured_generation.ipynb #c0bf9d90
 def box_mask(box, h: int, w: int, device=None) -> torch.Tensor:
     "[h, w] float mask of the cells whose centres lie in the normalised box (x0, y0, x1, y1) (at least the centre cell)."
-    x0, y0, x1, y1 = [float(v) for v in box]
-    if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1): raise ValueError(f"box {box} must be normalised (x0, y0, x1, y1) with 0 <= x0 < x1 <= 1")
+    x0, y0, x1, y1 = [min(max(float(v), 0.), 1.) for v in box]  # clipped to the image
+    if not (x0 < x1 and y0 < y1): raise ValueError(f"box {box} must be normalised (x0, y0, x1, y1) with x0 < x1, y0 < y1 inside [0, 1]")
     ys = (torch.arange(h, device=device) + 0.5) / h; xs = (torch.arange(w, device=device) + 0.5) / w
     m = ((ys[:, None] >= y0) & (ys[:, None] <= y1) & (xs[None] >= x0) & (xs[None] <= x1)).float()
     if m.sum() == 0: m[min(int((y0 + y1) / 2 * h), h - 1), min(int((x0 + x1) / 2 * w), w - 1)] = 1
     return m
 
-def token_maps(store: AttentionStore, spans, latent_hw) -> list[torch.Tensor]:
-    "Per phrase, the list over recorded layers of `[B, h, w]` attention maps (mean over heads and the span's tokens)."
+def token_maps(store: AttentionStore, spans, latent_hw, layers=None) -> list[torch.Tensor]:
+    """Per phrase, the list over recorded layers of `[B, h, w]` attention maps (mean over heads and the span's
+    tokens); `layers`: substrings of the layer names to keep (e.g. `("mid_block", "up_blocks.1")`), None for all."""
     H, W = latent_hw
     out = [[] for _ in spans]
     for name, lst in store.maps.items():
+        if layers is not None and not any(l in name for l in layers): continue
         for p in lst:  # [B, heads, HW, L]
             hw = p.shape[2]; f = int(round(math.sqrt(H * W / hw)))
             h, w = H // f, W // f
@@ -199,15 +202,15 @@ def layout_energy(maps, boxes) -> tuple[torch.Tensor, torch.Tensor]:
         E = E + ((1 - fr) ** 2).mean(); frac.append(fr.mean())
     return E, torch.stack(frac)
 
-def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, store) -> torch.Tensor:
+def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, store, layers=None) -> torch.Tensor:
     "In-box attention mass fraction per phrase for `latents` at timestep `t` (no guidance)."
     with torch.no_grad():
         store.clear(); store.enabled = True
         pipe.unet(pipe.scheduler.scale_model_input(latents, t), t, encoder_hidden_states=prompt_embeds)
         store.enabled = False
-        return layout_energy(token_maps(store, spans, latents.shape[-2:]), boxes)[1]
+        return layout_energy(token_maps(store, spans, latents.shape[-2:], layers), boxes)[1]
 
-def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, store, lr: float = 1.0, iters: int = 3):
+def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, store, lr: float = 1.0, iters: int = 3, layers=None):
     "`iters` gradient steps of the layout energy on `latents` at timestep `t`; returns (latents, last energy)."
     a = pipe.scheduler.alphas_cumprod[int(t)].item() if hasattr(pipe.scheduler, "alphas_cumprod") else 0.
     sigma2 = 1 - a
@@ -216,22 +219,24 @@ def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, store, l
         store.clear(); store.enabled = True
         with torch.enable_grad():
             pipe.unet(pipe.scheduler.scale_model_input(z, t), t, encoder_hidden_states=prompt_embeds)
-            E, _ = layout_energy(token_maps(store, spans, z.shape[-2:]), boxes)
+            E, _ = layout_energy(token_maps(store, spans, z.shape[-2:], layers), boxes)
             g, = torch.autograd.grad(E, z)
         store.enabled = False
         latents = (z - lr * sigma2 * g).detach()
     store.clear()
     return latents, E.detach()
 
-# %% ../nbs/31_structured_generation.ipynb #1b087b1e
+# %% ../nbs/31_structured_generation.ipynb #fb9936d5
 METHODS = ("plain", "structured", "layout", "structured+layout")
 
 def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None, num_inference_steps: int = 20,
              guidance_scale: float = 7.5, negative_prompt: str = "", generator=None, guide_steps=None,
-             guide_iters: int = 3, guide_lr: float = 1.0, colors=None, height=None, width=None, return_info: bool = False):
+             guide_iters: int = 3, guide_lr: float = 1.0, guide_layers=None, colors=None, height=None, width=None,
+             return_info: bool = False):
     """Generate one image (`float [H, W, 3]` in [0, 1]) for `prompt` with `method` in METHODS. Layout methods need
     `boxes` (normalised, one per noun phrase of `phrases` or of the parsed prompt). `guide_steps`: indices of the
-    denoising steps that get layout guidance (default: the first 40%)."""
+    denoising steps that get layout guidance (default: the first 40%); `guide_layers`: which cross-attention layers
+    the energy reads (substrings of their names, None for all)."""
     if method not in METHODS: raise ValueError(f"method={method!r}: expected one of {METHODS}")
     if not isinstance(prompt, str) or not prompt.strip(): raise ValueError("prompt is empty")
     if phrases is None: phrases = [p["text"] for p in parse_noun_phrases(prompt, colors)]
@@ -261,10 +266,10 @@ def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None,
         ctx = torch.cat([ne, pe]) if cfg else pe
         for i, t in enumerate(sch.timesteps):
             if layout and i in gsteps:
-                if info["in_box_before"] is None: info["in_box_before"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, store)
-                latents, E = layout_guidance_step(pipe, latents, t, pe, spans, boxes, store, guide_lr, guide_iters)
+                if info["in_box_before"] is None: info["in_box_before"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, store, guide_layers)
+                latents, E = layout_guidance_step(pipe, latents, t, pe, spans, boxes, store, guide_lr, guide_iters, guide_layers)
                 info["energy"].append(E.item())
-                info["in_box_after"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, store)
+                info["in_box_after"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, store, guide_layers)
             with torch.no_grad():
                 x = torch.cat([latents] * 2) if cfg else latents
                 eps = pipe.unet(sch.scale_model_input(x, t), t, encoder_hidden_states=ctx).sample
@@ -276,3 +281,186 @@ def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None,
     finally:
         pipe.unet.set_attn_processor(dict(old))
     return (img, info) if return_info else img
+
+# %% ../nbs/31_structured_generation.ipynb #f3cd8953
+def _hue(rgb):
+    rgb = np.asarray(rgb, dtype=np.float32) / 255.
+    mx, mn = rgb.max(-1), rgb.min(-1); d = mx - mn + 1e-8
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    h = np.where(mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4)) / 6
+    s = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-8), 0)
+    return h, s, mx
+
+def chromatic_palette(palette: dict | None = None, min_sat: float = 0.4) -> dict:
+    "The saturated colours of `palette` (default: the world's COLORS) — the ones the checker can tell apart by hue."
+    if palette is None:
+        from worldbridge.world import COLORS
+        palette = COLORS
+    out = {}
+    for k, v in palette.items():
+        h, s, val = _hue(np.array(v[:3] if max(v[:3]) > 1 else np.array(v[:3]) * 255))
+        if s >= min_sat and val >= 0.3: out[k] = tuple(int(c) for c in (v[:3] if max(v[:3]) > 1 else np.array(v[:3]) * 255))
+    return out
+
+def color_labels(image, palette: dict, min_sat: float = 0.35, min_val: float = 0.15) -> np.ndarray:
+    "int [H, W]: index into `palette` of the nearest-hue colour, -1 for background (unsaturated or dark) pixels."
+    img = np.asarray(image)
+    if img.dtype != np.uint8: img = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+    if img.ndim != 3 or img.shape[-1] != 3: raise ValueError(f"image must be [H, W, 3], got {img.shape}")
+    h, s, v = _hue(img)
+    ph, _, _ = _hue(np.array(list(palette.values()), dtype=np.float32))
+    d = np.abs(h[..., None] - ph[None, None]); d = np.minimum(d, 1 - d)
+    lab = d.argmin(-1)
+    lab[(s < min_sat) | (v < min_val)] = -1
+    return lab
+
+def _components(mask):
+    "Connected components (4-neighbourhood) of a boolean mask: list of (ys, xs) index arrays."
+    seen = np.zeros_like(mask, bool); H, W = mask.shape; comps = []
+    for y0, x0 in zip(*np.nonzero(mask)):
+        if seen[y0, x0]: continue
+        stack, ys, xs = [(y0, x0)], [], []; seen[y0, x0] = True
+        while stack:
+            y, x = stack.pop(); ys.append(y); xs.append(x)
+            for yy, xx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                if 0 <= yy < H and 0 <= xx < W and mask[yy, xx] and not seen[yy, xx]:
+                    seen[yy, xx] = True; stack.append((yy, xx))
+        comps.append((np.array(ys), np.array(xs)))
+    return comps
+
+def shape_of(fill: float, aspect: float) -> str:
+    "Shape guess from a blob's box fill ratio and height/width aspect: ball ~ pi/4 fill, cube fuller, cylinder tall."
+    if aspect > 1.25: return "cylinder"
+    return "ball" if fill < 0.82 else "cube"
+
+def detect_objects(image, palette: dict, min_area: int = 4) -> list[dict]:
+    "Predicted objects: dicts with `color`, `box` (x0, y0, x1, y1) in pixels (x1, y1 exclusive), `area`, `fill`, `kind`."
+    lab = color_labels(image, palette); names = list(palette)
+    out = []
+    for ci, name in enumerate(names):
+        for ys, xs in _components(lab == ci):
+            if len(ys) < min_area: continue
+            x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+            fill = len(ys) / ((x1 - x0) * (y1 - y0))
+            out.append(dict(color=name, box=(int(x0), int(y0), int(x1), int(y1)), area=len(ys), fill=float(fill),
+                            kind=shape_of(fill, (y1 - y0) / (x1 - x0))))
+    return sorted(out, key=lambda o: -o["area"])
+
+def read_box_color(image, box, palette: dict, normalized: bool = False):
+    "Dominant palette colour among the object pixels inside `box` (None when the box holds no coloured pixel)."
+    lab = color_labels(image, palette); H, W = lab.shape
+    x0, y0, x1, y1 = box
+    if normalized: x0, x1, y0, y1 = x0 * W, x1 * W, y0 * H, y1 * H
+    x0, y0 = max(int(math.floor(x0)), 0), max(int(math.floor(y0)), 0)
+    x1, y1 = min(int(math.ceil(x1)), W), min(int(math.ceil(y1)), H)
+    if x1 <= x0 or y1 <= y0: raise ValueError(f"box {box} is empty or outside the {W}x{H} image")
+    v = lab[y0:y1, x0:x1].ravel(); v = v[v >= 0]
+    if len(v) == 0: return None
+    return list(palette)[np.bincount(v).argmax()]
+
+def binding_report(image, phrases: list[dict], palette: dict, min_area: int = 4) -> dict:
+    """Score one image against its prompt's noun phrases (dicts with `color`, `kind`, optional normalised `box`):
+    `color_found` (a blob of the phrase's colour exists), `bound` (such a blob also has the phrase's shape),
+    `in_box` (the phrase's box reads the phrase's colour), `leak` (blobs of colours no phrase asked for)."""
+    objs = detect_objects(image, palette, min_area)
+    asked = {p.get("color") for p in phrases}
+    res = {"color_found": [], "bound": [], "in_box": []}
+    for p in phrases:
+        same = [o for o in objs if o["color"] == p.get("color")]
+        res["color_found"].append(bool(same))
+        res["bound"].append(any(o["kind"] == p.get("kind") for o in same))
+        if p.get("box") is not None: res["in_box"].append(read_box_color(image, p["box"], palette, normalized=True) == p.get("color"))
+    res["leak"] = sum(o["area"] for o in objs if o["color"] not in asked) / max(sum(o["area"] for o in objs), 1)
+    res["objects"] = objs
+    return res
+
+# %% ../nbs/31_structured_generation.ipynb #f4358256
+def world_prompt_set(n: int, size: int = 32, seed: int = 0, n_objects: int = 2, palette: dict | None = None,
+                     max_tries: int = 20) -> list[dict]:
+    """`n` procedural-world scenes with `n_objects` visible objects of distinct, checker-readable colours: dicts with
+    `image` (uint8 [size, size, 3], frame 0), `prompt`, `phrases` (with normalised `box`), `scene_graph`."""
+    from worldbridge.world import make_scene
+    pal = chromatic_palette(palette)
+    out, s = [], seed * 100003
+    while len(out) < n:
+        for _ in range(max_tries):
+            sc = make_scene(s, n_objects=(n_objects, n_objects), image_size=size); s += 1
+            sg = sc.scene_graph(0)
+            objs = sg["objects"]
+            if len(objs) != n_objects or len({o["color"] for o in objs}) != n_objects: continue
+            if any(o["color"] not in pal or o.get("box") is None for o in objs): continue
+            if any((o["box"][2] - o["box"][0]) < 2 or (o["box"][3] - o["box"][1]) < 2 for o in objs): continue
+            break
+        else: raise RuntimeError(f"no suitable scene found in {max_tries} tries (seed {s})")
+        prompt, phrases = scene_graph_prompt(sg)
+        for p in phrases: p["box"] = tuple(float(v) / size for v in p["box"])
+        out.append(dict(image=sc.render(0, size=size), prompt=prompt, phrases=phrases, scene_graph=sg))
+    return out
+
+def evaluate_binding(pipe, items: list[dict], methods=METHODS, palette: dict | None = None, seeds=(0,),
+                     progress: bool = True, **gen_kw) -> dict:
+    """Generate every item's prompt with every method (same initial noise per item and seed) and score the images
+    with `binding_report`: mean `color_found`, `bound` (colour + shape), `pair_bound` (all objects bound),
+    `in_box` and `leak` per method; also returns the images."""
+    pal = chromatic_palette(palette)
+    res = {m: {"color_found": [], "bound": [], "pair_bound": [], "in_box": [], "leak": [], "images": []} for m in methods}
+    for k, it in enumerate(tqdm(items, disable=not progress, desc="binding")):
+        for sd in seeds:
+            for m in methods:
+                img = generate(pipe, it["prompt"], m, boxes=[p["box"] for p in it["phrases"]],
+                               phrases=[p["text"] for p in it["phrases"]], generator=torch.Generator().manual_seed(1000 * k + sd),
+                               **gen_kw)
+                r = binding_report(img, it["phrases"], pal)
+                d = res[m]
+                d["color_found"] += r["color_found"]; d["bound"] += r["bound"]; d["pair_bound"].append(all(r["bound"]))
+                d["in_box"] += r["in_box"]; d["leak"].append(r["leak"]); d["images"].append(img)
+    summary = {m: {k: float(np.mean(v)) for k, v in d.items() if k != "images"} for m, d in res.items()}
+    return {"summary": summary, "images": {m: d["images"] for m, d in res.items()}}
+
+# %% ../nbs/31_structured_generation.ipynb #fa21fa37
+def train_tiny_sd(pipe, images, captions, vae_steps: int = 1000, unet_steps: int = 3000, batch_size: int = 32,
+                  lr: float = 1e-3, cond_drop: float = 0.1, seed: int = 0, train_text_encoder: bool = True,
+                  progress: bool = True) -> dict:
+    """Briefly train a (tiny) Stable Diffusion pipeline in place on `images` (uint8 [N, H, W, 3]) and `captions`:
+    first the VAE (reconstruction + small KL), its `scaling_factor` set to 1/std of the latents, then the UNet (and
+    text encoder) with the ε-prediction loss, dropping captions with probability `cond_drop` for classifier-free
+    guidance. Returns the loss histories."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] != 3: raise ValueError(f"images must be uint8 [N, H, W, 3], got {images.shape}")
+    if len(captions) != len(images): raise ValueError(f"{len(captions)} captions for {len(images)} images")
+    size = pipe.unet.config.sample_size * pipe.vae_scale_factor
+    if images.shape[1:3] != (size, size): raise ValueError(f"images are {images.shape[1:3]}, the pipeline makes {size}x{size}")
+    g = torch.Generator().manual_seed(seed); torch.manual_seed(seed)
+    x = torch.as_tensor(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+    tok = pipe.tokenizer
+    enc = lambda t: tok(list(t), padding="max_length", max_length=tok.model_max_length, truncation=True, return_tensors="pt").input_ids
+    ids, empty = enc(captions), enc([""])
+    hist = {"vae": [], "unet": []}
+    vae, unet, te = pipe.vae, pipe.unet, pipe.text_encoder
+    vae.train(); opt = torch.optim.AdamW(vae.parameters(), lr=lr)
+    for step in tqdm(range(vae_steps), disable=not progress, desc="vae"):
+        b = x[torch.randint(len(x), (batch_size,), generator=g)]
+        post = vae.encode(b).latent_dist
+        z = post.mean + post.std * torch.randn(post.mean.shape, generator=g)
+        loss = F.mse_loss(vae.decode(z).sample, b) + 1e-4 * post.kl().mean() / z[0].numel()
+        opt.zero_grad(); loss.backward(); opt.step(); hist["vae"].append(loss.item())
+    vae.eval()
+    with torch.no_grad(): lat = torch.cat([vae.encode(x[i:i + 256]).latent_dist.mean for i in range(0, len(x), 256)])
+    sf = 1 / lat.std().item()
+    vae.register_to_config(scaling_factor=sf)
+    lat = lat * sf
+    params = list(unet.parameters()) + (list(te.parameters()) if train_text_encoder else [])
+    unet.train(); te.train(train_text_encoder)
+    opt = torch.optim.AdamW(params, lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, unet_steps)
+    T = pipe.scheduler.config.num_train_timesteps
+    for step in tqdm(range(unet_steps), disable=not progress, desc="unet"):
+        idx = torch.randint(len(x), (batch_size,), generator=g)
+        z0, c = lat[idx], ids[idx].clone()
+        c[torch.rand(batch_size, generator=g) < cond_drop] = empty[0]
+        noise = torch.randn(z0.shape, generator=g); t = torch.randint(0, T, (batch_size,), generator=g)
+        zt = pipe.scheduler.add_noise(z0, noise, t)
+        loss = F.mse_loss(unet(zt, t, encoder_hidden_states=te(c)[0]).sample, noise)
+        opt.zero_grad(); loss.backward(); opt.step(); sched.step(); hist["unet"].append(loss.item())
+    unet.eval(); te.eval()
+    return hist
