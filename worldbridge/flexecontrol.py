@@ -17,7 +17,8 @@ __all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_
            'KronWrapped', 'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets',
            'trainable_params', 'AttnProbe', 'set_attn_probe', 'token_attention_maps', 'cross_attention_loss',
            'masked_diffusion_loss', 'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae',
-           'train_unet', 'edge_f1', 'mask_iou']
+           'train_unet', 'edge_f1', 'mask_iou', 'StandInScene', 'procedural_scene', 'scene_background', 'short_caption',
+           'control_dataset', 'evaluate_control', 'controllability_experiment']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -444,3 +445,153 @@ def mask_iou(image, background, true_mask, thresh: float = 0.15) -> float:
     tm = np.asarray(true_mask) >= 0
     u = (fg | tm).sum()
     return float((fg & tm).sum() / u) if u else 1.0
+
+# %% ../nbs/40_flexecontrol.ipynb #2eb20095
+_SI_COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220), "yellow": (230, 210, 40),
+              "purple": (150, 60, 190), "orange": (240, 130, 20)}
+
+class StandInScene:
+    "Local stand-in for `worldbridge.world.Scene` (2.5-D discs/squares, linear motion, wall bounces)."
+    source = "stand-in"
+    def __init__(self, seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3), speed=(0.5, 2.5)):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(n_objects[0], n_objects[1] + 1)) if isinstance(n_objects, (tuple, list)) else int(n_objects)
+        self.size, self.n_frames, self.objects = image_size, n_frames, []
+        s = image_size
+        for i in range(n):
+            r = float(rng.uniform(0.12, 0.2) * s); ang = rng.uniform(0, 2 * np.pi); sp = rng.uniform(*speed) * s / 32
+            self.objects.append({"id": i, "kind": str(rng.choice(["cube", "ball"])), "color": str(rng.choice(list(_SI_COLORS))),
+                                 "radius": r, "pos": rng.uniform(r, s - r, 2), "vel": sp * np.array([np.cos(ang), np.sin(ang)])})
+        self.traj = np.zeros((n_frames, n, 2))
+        for o in self.objects:
+            p, v = o["pos"].copy(), o["vel"].copy()
+            for t in range(n_frames):
+                self.traj[t, o["id"]] = p
+                p = p + v
+                for k in range(2):
+                    if p[k] < o["radius"] or p[k] > s - o["radius"]: v[k] = -v[k]; p[k] = np.clip(p[k], o["radius"], s - o["radius"])
+    def _layers(self, t):
+        yy, xx = np.mgrid[:self.size, :self.size] + 0.5
+        for o in sorted(self.objects, key=lambda o: self.traj[t, o["id"], 1]):     # lower on screen = nearer, drawn last
+            cx, cy = self.traj[t, o["id"]]; r = o["radius"]
+            inside = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r * r) if o["kind"] == "ball" else ((abs(xx - cx) <= r) & (abs(yy - cy) <= r))
+            yield o, inside, 10.0 - 5.0 * cy / self.size
+    def render(self, t: int = 0, camera=None, size=None):
+        s = self.size; y = np.linspace(0, 1, s)[:, None, None]
+        img = np.where(y < 0.4, np.array([150, 190, 235]), np.array([120, 120, 110])) * np.ones((s, s, 3))
+        for o, m, _ in self._layers(t): img[m] = _SI_COLORS[o["color"]]
+        return img.astype(np.uint8)
+    def masks(self, t: int = 0, camera=None):
+        ids = -np.ones((self.size, self.size), int)
+        for o, m, _ in self._layers(t): ids[m] = o["id"]
+        return ids
+    def depth(self, t: int = 0, camera=None):
+        d = np.full((self.size, self.size), np.inf)
+        for o, m, z in self._layers(t): d[m] = z
+        return d
+    def boxes(self, t: int = 0, camera=None) -> dict:
+        m = self.masks(t); out = {}
+        for o in self.objects:
+            ys, xs = np.nonzero(m == o["id"])
+            if len(xs): out[o["id"]] = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
+        return out
+    def background(self):
+        "Render of the empty scene."
+        objs, self.objects = self.objects, []
+        try: return self.render(0)
+        finally: self.objects = objs
+    def frames(self, camera=None, size=None): return np.stack([self.render(t) for t in range(self.n_frames)])
+
+def _obj_field(o, k):
+    return o[k] if isinstance(o, dict) else getattr(o, k)
+
+def procedural_scene(seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3)):
+    "A `worldbridge.world` scene (falls back to `StandInScene` if the world module is unavailable)."
+    try:
+        from worldbridge.world import make_scene
+    except ImportError:
+        return StandInScene(seed, image_size, n_frames, n_objects)
+    sc = make_scene(seed, image_size=image_size, n_frames=n_frames, n_objects=n_objects)
+    sc.source = "worldbridge.world"
+    return sc
+
+def scene_background(scene) -> np.ndarray:
+    "uint8 render of `scene` with its objects removed."
+    if hasattr(scene, "background"): return scene.background()
+    from worldbridge.world import render_objects
+    return render_objects([], size=scene.render(0).shape[0])
+
+def short_caption(scene, max_objects: int = 2) -> str:
+    "'a red cube and a blue ball' from the first objects of a scene."
+    return " and ".join(f"a {_obj_field(o, 'color')} {_obj_field(o, 'kind')}" for o in scene.objects[:max_objects])
+
+# %% ../nbs/40_flexecontrol.ipynb #1d003cbe
+def control_dataset(pipe, seeds, kinds=CONDITION_TYPES, n_objects=(1, 3)) -> dict:
+    "Renders, conditions [N,K,3,H,W], union masks, prompts and per-object token masks of procedural scenes."
+    size = pipe.unet.config.sample_size * pipe.vae_scale_factor
+    R, C, M, P, TM, IDS, BG = [], [], [], [], [], [], []
+    for s in seeds:
+        sc = procedural_scene(int(s), image_size=size, n_frames=1, n_objects=n_objects)
+        r, ids = sc.render(0), sc.masks(0)
+        cm = scene_conditions(sc, 0, kinds)
+        prompt = short_caption(sc)
+        tms = []
+        for o in sc.objects[:2]:
+            try: tms.append((token_index(pipe.tokenizer, prompt, _obj_field(o, "kind")), (ids == _obj_field(o, "id")).astype(np.float32)))
+            except ValueError: pass
+        R.append(r); C.append(np.stack([m for _, m in cm])); M.append((ids >= 0).astype(np.float32)); P.append(prompt)
+        TM.append(tms); IDS.append(ids); BG.append(scene_background(sc))
+    return {"renders": np.stack(R), "conditions": torch.tensor(np.stack(C)), "mask": torch.tensor(np.stack(M)),
+            "prompts": P, "token_masks": TM, "ids": np.stack(IDS), "backgrounds": np.stack(BG), "types": list(kinds),
+            "source": getattr(sc, "source", "worldbridge.world")}
+
+def _batches(ds, batch_size):
+    out = []
+    for i in range(0, len(ds["prompts"]), batch_size):
+        sl = slice(i, i + batch_size)
+        out.append({"images": torch.tensor(ds["renders"][sl]).permute(0, 3, 1, 2).float() / 127.5 - 1,
+                    "prompts": ds["prompts"][sl], "conditions": ds["conditions"][sl], "types": ds["types"],
+                    "mask": ds["mask"][sl], "token_masks": ds["token_masks"][sl]})
+    return out
+
+def evaluate_control(fp: FlexEControlPipeline, ds: dict, steps: int = 20, seed: int = 0, conditioning_scale: float = 1.0) -> dict:
+    "Generate one image per test item with its conditions; mean edge F1 and mask IoU (and the images)."
+    imgs, f1s, ious = [], [], []
+    for i, prompt in enumerate(ds["prompts"]):
+        conds = [(k, ds["conditions"][i, j].numpy()) for j, k in enumerate(ds["types"])]
+        im = fp(prompt, conds, num_inference_steps=steps, conditioning_scale=conditioning_scale,
+                generator=torch.Generator().manual_seed(seed + i))[0]
+        imgs.append(im)
+        f1s.append(edge_f1(sobel_edges(im), sobel_edges(ds["renders"][i])))
+        ious.append(mask_iou(im, ds["backgrounds"][i] / 255., ds["ids"][i]))
+    return {"edge_f1": float(np.mean(f1s)), "mask_iou": float(np.mean(ious)), "images": np.stack(imgs)}
+
+def controllability_experiment(n_train: int = 96, n_test: int = 16, vae_steps: int = 400, unet_steps: int = 400,
+                               control_steps: int = 300, lr: float = 1e-3, lambda_ca: float = 0.1, batch_size: int = 8,
+                               seed: int = 0, progress: bool = True) -> dict:
+    "Train the tiny SD on procedural scenes, then FlexEControl vs per-condition ControlNets; controllability metrics."
+    import copy
+    from worldbridge.core import tiny_sd_pipeline
+    sd = tiny_sd_pipeline(sample_size=16, seed=seed); sd.set_progress_bar_config(disable=True)
+    vsf = sd.vae_scale_factor
+    train = control_dataset(sd, range(1000 + seed, 1000 + seed + n_train))
+    test = control_dataset(sd, range(5000 + seed, 5000 + seed + n_test))
+    res = {"source": train["source"], "losses": {}, "train_s": {}}
+    res["losses"]["vae"] = train_vae(sd.vae, train["renders"], steps=vae_steps, progress=progress)
+    res["losses"]["unet"] = train_unet(sd, train["renders"], train["prompts"], steps=unet_steps, progress=progress)
+    batches = _batches(train, batch_size)
+    methods = {"no control": None,
+               "FlexEControl": lambda: FlexEControlBranch.from_unet(sd.unet, vae_scale_factor=vsf),
+               f"{len(CONDITION_TYPES)}x ControlNet": lambda: PerConditionControlNets(sd.unet, len(CONDITION_TYPES), vae_scale_factor=vsf)}
+    for name, make in methods.items():
+        fp = FlexEControlPipeline.from_sd(sd, controlnet=make() if make else FlexEControlBranch.from_unet(sd.unet, vae_scale_factor=vsf))
+        fp.set_progress_bar_config(disable=True)
+        if make:
+            t0 = time.perf_counter()
+            res["losses"][name] = train_control(fp, batches, steps=control_steps, lr=lr, lambda_ca=lambda_ca, seed=seed, progress=progress)
+            res["train_s"][name] = time.perf_counter() - t0
+            res[name] = {"trainable_params": trainable_params(fp.controlnet)}
+        else: res[name] = {"trainable_params": 0}
+        res[name].update(evaluate_control(fp, test, conditioning_scale=1.0 if make else 0.0))
+    res["test"] = test
+    return res
