@@ -16,7 +16,7 @@ from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token
 __all__ = ['tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers', 'object_attention',
            'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade', 'motion_intensity', 'intensity_edges',
            'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning', 'MojitoPipeline', 'dmc_effect',
-           'set_intensity_edges', 'encode_videos', 'train_video']
+           'set_intensity_edges', 'encode_videos', 'train_video', 'object_centroids', 'gt_speed', 'mojito_experiment']
 
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
@@ -107,28 +107,31 @@ def dmc_step(unet, latents, t, ehs, token: int, masks, probe: AttnProbe, lr: flo
         latents = (z - lr * g / g.std().clamp_min(1e-12)).detach()
     return latents, energies
 
-# %% ../nbs/41_mojito.ipynb #8cd56868
-def _gray(f):
+# %% ../nbs/41_mojito.ipynb #c526536d
+def _chan(f) -> torch.Tensor:
+    "Frame as float [C, H, W] in [0, 1] (C = 3 for colour, 1 for gray)."
     x = torch.as_tensor(np.asarray(f), dtype=torch.float32)
-    if x.ndim == 3: x = x.mean(-1)
+    x = x.permute(2, 0, 1) if x.ndim == 3 else x[None]
     return x / 255. if x.max() > 1.5 else x
 
 def _blur(x, sigma):
+    "Separable Gaussian blur of [C, H, W]."
     if sigma <= 0: return x
     r = max(1, int(2 * sigma)); k = torch.exp(-torch.arange(-r, r + 1, dtype=torch.float32) ** 2 / (2 * sigma ** 2)); k = k / k.sum()
-    x = F.conv2d(F.pad(x[None, None], (r, r, 0, 0), mode="replicate"), k[None, None, None])
-    return F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k[None, None, :, None])[0, 0]
+    x = F.conv2d(F.pad(x[:, None], (r, r, 0, 0), mode="replicate"), k[None, None, None])
+    return F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k[None, None, :, None])[:, 0]
 
 def lucas_kanade(f0, f1, window: int = 5, sigma: float = 1.0, min_eig: float = 1e-3) -> np.ndarray:
-    "Dense flow [H, W, 2] (u = x, v = y, px) from frame `f0` to `f1` (uint8 HxWx3 or float HxW); NaN where ill-posed."
-    a, b = _blur(_gray(f0), sigma), _blur(_gray(f1), sigma)
+    """Dense flow [H, W, 2] (u = x, v = y, px) from frame `f0` to `f1` (uint8 HxWx3 or float HxW); NaN where
+    ill-posed. Colour frames: the structure tensors of the three channels are summed (multi-channel LK)."""
+    a, b = _blur(_chan(f0), sigma), _blur(_chan(f1), sigma)
     if a.shape != b.shape: raise ValueError(f"frames differ in shape: {tuple(a.shape)} vs {tuple(b.shape)}")
-    m = ((a + b) / 2)[None, None]
+    m = ((a + b) / 2)[:, None]
     kx = torch.tensor([[-1., 0, 1], [-2, 0, 2], [-1, 0, 1]]) / 8
     mp = F.pad(m, (1, 1, 1, 1), mode="replicate")
-    ix, iy = F.conv2d(mp, kx[None, None])[0, 0], F.conv2d(mp, kx.T[None, None])[0, 0]
+    ix, iy = F.conv2d(mp, kx[None, None])[:, 0], F.conv2d(mp, kx.T[None, None])[:, 0]
     it = b - a
-    box = lambda x: F.avg_pool2d(F.pad(x[None, None], (window // 2,) * 4, mode="replicate"), window, 1)[0, 0]
+    box = lambda x: F.avg_pool2d(F.pad(x.sum(0)[None, None], (window // 2,) * 4, mode="replicate"), window, 1)[0, 0]
     sxx, syy, sxy, sxt, syt = box(ix * ix), box(iy * iy), box(ix * iy), box(ix * it), box(iy * it)
     det = sxx * syy - sxy ** 2
     tr_ = sxx + syy
@@ -140,13 +143,13 @@ def lucas_kanade(f0, f1, window: int = 5, sigma: float = 1.0, min_eig: float = 1
     return flow.numpy()
 
 def motion_intensity(frames, it_thresh: float = 0.05, **lk) -> float:
-    "Mean Lucas–Kanade flow magnitude (px/frame) over moving pixels, averaged over consecutive frame pairs."
+    "Mean Lucas–Kanade flow magnitude (px/frame) over moving pixels (max-channel |I_t| > thresh), averaged over frame pairs."
     frames = np.asarray(frames)
     if len(frames) < 2: raise ValueError(f"motion_intensity needs >= 2 frames, got {len(frames)}")
-    mags = []
+    mags, sigma = [], lk.get("sigma", 1.0)
     for f0, f1 in zip(frames[:-1], frames[1:]):
         fl = lucas_kanade(f0, f1, **lk)
-        moving = (np.abs(_blur(_gray(f1), lk.get("sigma", 1.0)) - _blur(_gray(f0), lk.get("sigma", 1.0))).numpy() > it_thresh) & np.isfinite(fl[..., 0])
+        moving = ((_blur(_chan(f1), sigma) - _blur(_chan(f0), sigma)).abs().amax(0).numpy() > it_thresh) & np.isfinite(fl[..., 0])
         mags.append(float(np.linalg.norm(fl[moving], axis=-1).mean()) if moving.any() else 0.0)
     return float(np.mean(mags))
 
@@ -336,3 +339,80 @@ def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=Non
         losses.append(float(loss))
     pipe.unet.eval(); pipe.unet.requires_grad_(False)
     return losses
+
+# %% ../nbs/41_mojito.ipynb #3306947c
+def object_centroids(frames, color, thresh: float = 0.25) -> np.ndarray:
+    "[F, 2] centroid (x, y, px) of pixels within `thresh` (colour distance, [0,1] units) of `color`; NaN if none."
+    fr = np.asarray(frames, np.float32)
+    if fr.max() > 1.5: fr = fr / 255.
+    d = np.linalg.norm(fr - np.asarray(color, np.float32)[None, None, None], axis=-1) < thresh
+    out = np.full((len(fr), 2), np.nan)
+    for f, m in enumerate(d):
+        ys, xs = np.nonzero(m)
+        if len(xs): out[f] = (xs.mean() + 0.5, ys.mean() + 0.5)
+    return out
+
+def gt_speed(scene, obj_id: int, n_frames: int) -> float:
+    "Ground-truth speed: mean displacement (px/frame) of the object's box centre."
+    c = np.array([box_centers([scene.boxes(t)[obj_id]])[0] if obj_id in scene.boxes(t) else (np.nan, np.nan) for t in range(n_frames)])
+    return float(np.nanmean(np.linalg.norm(np.diff(c, axis=0), axis=1)))
+
+def mojito_experiment(n_train: int = 64, n_test: int = 8, n_frames: int = 8, vae_steps: int = 400, unet_steps: int = 500,
+                      steps: int = 20, dmc_lr: float = 0.5, dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0,
+                      progress: bool = True) -> dict:
+    "Train a tiny Mojito video model on procedural videos; measure trajectory error (with/without DMC) and intensity."
+    from worldbridge.flexecontrol import procedural_scene, short_caption, train_vae, _obj_field
+    pipe = tiny_video_pipeline(sample_size=16, seed=seed, n_levels=4); pipe.set_progress_bar_config(disable=True)
+    size = pipe.unet.config.sample_size * pipe.vae_scale_factor
+    def load(seeds):
+        out = []
+        for s in seeds:
+            sc = procedural_scene(int(s), image_size=size, n_frames=n_frames, n_objects=1)
+            o = sc.objects[0]; oid = _obj_field(o, "id")
+            fr = sc.frames() if callable(getattr(sc, "frames", None)) else np.stack([sc.render(t) for t in range(n_frames)])
+            fr = np.asarray(fr)[:n_frames]
+            m0 = sc.masks(0) == oid
+            out.append({"frames": fr, "prompt": short_caption(sc, 1), "kind": _obj_field(o, "kind"),
+                        "color": np.median(fr[0][m0], 0) / 255. if m0.any() else None, "box0": sc.boxes(0).get(oid),
+                        "lk": motion_intensity(fr), "gt": gt_speed(sc, oid, n_frames), "source": getattr(sc, "source", "worldbridge.world")})
+        return out
+    train, test = load(range(2000 + seed, 2000 + seed + n_train)), load(range(6000 + seed, 6000 + seed + n_test))
+    res = {"source": train[0]["source"], "losses": {}}
+    lk, gt = np.array([d["lk"] for d in train]), np.array([d["gt"] for d in train])
+    res["lk_vs_gt_corr"] = float(np.corrcoef(lk, gt)[0, 1])
+    levels = set_intensity_edges(pipe, lk)
+    res["level_median_intensity"] = [float(np.median(lk[levels == k])) for k in range(pipe.intensity.config.n_levels)]
+    vids = np.stack([d["frames"] for d in train])
+    res["losses"]["vae"] = train_vae(pipe.vae, vids.reshape(-1, *vids.shape[2:]), steps=vae_steps, progress=progress)
+    lat = encode_videos(pipe, vids)
+    res["losses"]["unet"] = train_video(pipe, lat, [d["prompt"] for d in train], levels, steps=unet_steps, progress=progress)
+    # trajectory error with / without DMC
+    errs = {"no DMC": [], "DMC": []}; attn = []
+    for i, d in enumerate(test):
+        if d["color"] is None or d["box0"] is None: continue
+        x0, y0, x1, y1 = d["box0"]; w, h = x1 - x0, y1 - y0
+        cy = size / 2; lr_ = i % 2 == 0
+        a, b = (1, size - w - 1) if lr_ else (size - w - 1, 1)
+        boxes = [(a, cy - h / 2, a + w, cy + h / 2), (b, cy - h / 2, b + w, cy + h / 2)]
+        centres = box_centers(check_trajectory(boxes, n_frames, size))
+        for name, bx in (("no DMC", None), ("DMC", boxes)):
+            fr = pipe(d["prompt"], num_frames=n_frames, boxes=bx, token=d["kind"] if bx else None, num_inference_steps=steps,
+                      dmc_steps=dmc_steps, dmc_lr=dmc_lr, dmc_iters=dmc_iters, generator=torch.Generator().manual_seed(seed + i))[0]
+            c = object_centroids(fr, d["color"])
+            errs[name].append(float(np.nanmean(np.linalg.norm(c - centres, axis=1))) if np.isfinite(c).any() else float("nan"))
+            if i < 2: res.setdefault("examples", []).append((name, fr))
+        attn.append(dmc_effect(pipe, d["prompt"], d["kind"], boxes, n_frames, lr=dmc_lr, iters=dmc_iters, num_inference_steps=steps))
+    res["trajectory_error_px"] = {k: float(np.nanmean(v)) for k, v in errs.items()}
+    res["trajectory_found_frac"] = {k: float(np.mean(np.isfinite(v))) for k, v in errs.items()}
+    res["attention_centroid_err"] = {"before": float(np.mean([a["centroid_err_before"] for a in attn])),
+                                     "after": float(np.mean([a["centroid_err_after"] for a in attn]))}
+    # intensity: achieved vs requested
+    ach = []
+    for k in range(pipe.intensity.config.n_levels):
+        vals = [motion_intensity((pipe(d["prompt"], num_frames=n_frames, intensity=k, num_inference_steps=steps,
+                                      generator=torch.Generator().manual_seed(seed + i))[0] * 255).astype(np.uint8))
+                for i, d in enumerate(test)]
+        ach.append(float(np.mean(vals)))
+    res["intensity_achieved"] = ach
+    res["test_gt_intensity"] = float(np.mean([d["lk"] for d in test]))
+    return res
