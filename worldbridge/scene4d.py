@@ -15,10 +15,11 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'EDIT_TEMPLATES', 'METHODS',
-           'quat_to_rotmat', 'rasterize', 'Gaussians4D', 'camera_arrays', 'world_vocab', 'EditCommand', 'RuleParser',
-           'OpenAIParser', 'get_parser', 'serve_fake_llm', 'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'evaluate_views',
-           'select', 'apply_edit', 'EditResult', 'edit_scene', 'edit_view_metrics', 'scene_catalogue', 'scene_views',
-           'edit_ground_truth', 'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'viewer']
+           'quat_to_rotmat', 'rasterize', 'Gaussians4D', 'camera_arrays', 'get_world', 'world_vocab', 'EditCommand',
+           'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm', 'AttributeEmbedder', 'psnr', 'ssim', 'fit',
+           'smooth_features', 'evaluate_views', 'select', 'apply_edit', 'EditResult', 'edit_scene', 'scene_catalogue',
+           'scene_views', 'edit_ground_truth', 'init_from_scene', 'fit_scene', 'edit_view_metrics', 'make_edit4d',
+           'edit4d_table', 'run_edit4d', 'scene_figure', 'viewer']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
@@ -202,7 +203,112 @@ def camera_arrays(camera, size=None):
     if size and size != s0: K[:2] *= size / s0
     return K, R, t, H, W
 
-# %% ../nbs/50_scene4d.ipynb #891035c7
+# %% ../nbs/50_scene4d.ipynb #52897c2f
+class _Cam:
+    "Pinhole camera (stand-in world): x_cam = R x + t, OpenCV axes (x right, y down, z forward)."
+    def __init__(self, K, R, t, size): self.K, self.R, self.t, self.size = np.asarray(K, np.float32), np.asarray(R, np.float32), np.asarray(t, np.float32), int(size)
+    @classmethod
+    def look_at(cls, eye, target=(0, 0, 0), fov: float = 50.0, size: int = 64):
+        eye = np.asarray(eye, np.float32); fwd = np.asarray(target, np.float32) - eye; fwd /= np.linalg.norm(fwd)
+        right = np.cross(fwd, [0, 0, 1.0]); right /= np.linalg.norm(right); down = np.cross(fwd, right)
+        R = np.stack([right, down, fwd]); f = size / 2 / math.tan(math.radians(fov) / 2)
+        return cls([[f, 0, size / 2], [0, f, size / 2], [0, 0, 1]], R, -R @ eye, size)
+
+@dataclass
+class _Obj:
+    id: int; kind: str; color: str; size: str; radius: float; pos: np.ndarray; vel: np.ndarray
+
+class _StandInWorld:
+    "A minimal procedural world with the `worldbridge.world` interface used here (see the note above)."
+    COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220), "yellow": (230, 210, 40),
+              "purple": (150, 60, 190), "orange": (240, 140, 30), "cyan": (40, 200, 210)}
+    KINDS = ("cube", "ball", "cylinder")
+    ARENA = 2.0
+    def orbit_cameras(self, n: int, size: int = 64, radius: float = 4.3, height: float = 3.2):
+        return [_Cam.look_at((radius * math.cos(2 * math.pi * k / n - math.pi / 2), radius * math.sin(2 * math.pi * k / n - math.pi / 2), height),
+                             size=size) for k in range(n)]
+    def default_camera(self, size: int = 64): return self.orbit_cameras(1, size)[0]
+    def make_scene(self, seed: int, n_frames: int = 8, image_size: int = 64, n_objects=(2, 3), **_):
+        rng = np.random.default_rng(seed); n = int(rng.integers(n_objects[0], n_objects[1] + 1))
+        combos = [(c, k) for c in self.COLORS for k in self.KINDS]; pick = rng.choice(len(combos), n, replace=False)
+        objs, placed = [], []
+        for i, j in enumerate(pick):
+            size = ["small", "large"][int(rng.integers(2))]; r = 0.4 if size == "small" else 0.6
+            for _ in range(100):
+                p = rng.uniform(-self.ARENA + r, self.ARENA - r, 2)
+                if all(np.linalg.norm(p - q) > r + s + 0.2 for q, s in placed): break
+            placed.append((p, r)); v = rng.normal(size=2); v = v / np.linalg.norm(v) * rng.uniform(0.1, 0.25)
+            objs.append(_Obj(i, combos[j][1], combos[j][0], size, r, np.array([p[0], p[1], r]), np.array([v[0], v[1], 0.0])))
+        return _Scene(self, objs, self.simulate(objs, n_frames), image_size)
+    def simulate(self, objects, n_frames: int):
+        pos = np.stack([o.pos for o in objects]).astype(float); vel = np.stack([o.vel for o in objects]).astype(float)
+        rad = np.array([o.radius for o in objects]); out = []
+        for _ in range(n_frames):
+            out.append(pos.copy()); pos = pos + vel
+            for a in (0, 1):
+                hit = np.abs(pos[:, a]) > self.ARENA - rad; vel[hit, a] *= -1
+                pos[:, a] = np.clip(pos[:, a], -self.ARENA + rad, self.ARENA - rad)
+        return np.stack(out)
+    def raycast(self, objects, camera):
+        "(uint8 image, instance mask, depth) of static `objects` seen by `camera`."
+        S = camera.size; ys, xs = np.mgrid[:S, :S] + 0.5
+        d = np.stack([xs, ys, np.ones_like(xs)], -1).reshape(-1, 3) @ np.linalg.inv(camera.K).T @ camera.R
+        d /= np.linalg.norm(d, axis=1, keepdims=True); o = -camera.R.T @ camera.t
+        best = np.full(len(d), np.inf); ids = np.full(len(d), -1); nrm = np.zeros_like(d)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tg = np.where(d[:, 2] < -1e-6, -o[2] / d[:, 2], np.inf); pg = o[:2] + tg[:, None] * d[:, :2]
+            tg = np.where(np.abs(pg).max(1) <= self.ARENA + 0.5, tg, np.inf); best = tg; nrm[:] = [0, 0, 1]   # a finite floor
+            for ob in objects:
+                c, r = np.asarray(ob.pos, float), ob.radius; oc = o - c
+                if ob.kind == "ball":
+                    b = d @ oc; disc = b * b - (oc @ oc - r * r); th = -b - np.sqrt(np.maximum(disc, 0)); th[disc < 0] = np.inf
+                    n_ = lambda p: (p - c) / r
+                elif ob.kind == "cube":
+                    t1, t2 = (-r - oc) / d, (r - oc) / d
+                    tn, tf = np.minimum(t1, t2).max(1), np.maximum(t1, t2).min(1); th = np.where((tn < tf) & (tn > 0), tn, np.inf)
+                    def n_(p):
+                        q = (p - c) / r; a = np.abs(q).argmax(1); m = np.zeros_like(q); m[np.arange(len(q)), a] = np.sign(q[np.arange(len(q)), a]); return m
+                else:
+                    A = (d[:, :2] ** 2).sum(1); B = 2 * (d[:, :2] * oc[:2]).sum(1); C_ = (oc[:2] ** 2).sum() - r * r
+                    disc = B * B - 4 * A * C_; ts = (-B - np.sqrt(np.maximum(disc, 0))) / (2 * A)
+                    zs = oc[2] + ts * d[:, 2]; ts = np.where((disc >= 0) & (np.abs(zs) <= r) & (ts > 0), ts, np.inf)
+                    tc = (r - oc[2]) / d[:, 2]; pc = oc[:2] + tc[:, None] * d[:, :2]
+                    tc = np.where((tc > 0) & ((pc ** 2).sum(1) <= r * r), tc, np.inf); th = np.minimum(ts, tc)
+                    def n_(p):
+                        q = p - c; top = q[:, 2] > r - 1e-4; m = np.concatenate([q[:, :2] / r, np.zeros((len(q), 1))], 1); m[top] = [0, 0, 1]; return m
+                hit = th < best
+                if hit.any(): best[hit] = th[hit]; ids[hit] = ob.id; nrm[hit] = n_(o + th[hit, None] * d[hit])
+        p = o + np.where(np.isfinite(best), best, 0)[:, None] * d
+        L = np.array([0.4, -0.5, 0.8]); L /= np.linalg.norm(L); shade = 0.35 + 0.65 * np.clip(nrm @ L, 0, 1)
+        alb = np.tile(np.array([0.75, 0.85, 0.95]), (len(d), 1))
+        ground = np.isfinite(best) & (ids < 0)
+        chk = (np.floor(p[:, 0]) + np.floor(p[:, 1])) % 2
+        alb[ground] = np.where(chk[ground, None] > 0, 0.62, 0.5); col = {o_.id: np.array(self.COLORS[o_.color]) / 255 for o_ in objects}
+        for k, v in col.items(): alb[ids == k] = v
+        img = np.where(np.isfinite(best)[:, None], alb * shade[:, None], alb)
+        return ((np.clip(img, 0, 1) * 255).round().astype(np.uint8).reshape(S, S, 3), ids.reshape(S, S), best.reshape(S, S))
+    def render_objects(self, objects, camera=None, size: int = 64):
+        return self.raycast(objects, camera or self.default_camera(size))[0]
+
+class _Scene:
+    def __init__(self, w, objects, traj, size): self.w, self.objects, self.traj, self.size = w, objects, traj, size
+    def _at(self, t):
+        objs = [copy.copy(o) for o in self.objects]
+        for i, o in enumerate(objs): o.pos = self.traj[t][i]
+        return objs
+    def render(self, t, camera=None, size=None): return self.w.raycast(self._at(t), camera or self.w.default_camera(size or self.size))[0]
+    def masks(self, t, camera=None): return self.w.raycast(self._at(t), camera or self.w.default_camera(self.size))[1]
+    def depth(self, t, camera=None): return self.w.raycast(self._at(t), camera or self.w.default_camera(self.size))[2]
+
+def get_world():
+    "`worldbridge.world` if importable, else the stand-in world above."
+    try:
+        from worldbridge import world
+        return world
+    except ImportError:
+        return _StandInWorld()
+
+# %% ../nbs/50_scene4d.ipynb #f657c63f
 OPS = ("remove", "extract", "recolor", "move")
 _OP_WORDS = {  # checked in this order
     "extract": r"\b(extract|isolate|keep only|only keep|show only|only show|segment|cut out)\b",
@@ -220,7 +326,7 @@ DEFAULT_STEP = 1.0  # world units moved by "move X left" without an amount
 
 def world_vocab():
     "(colour names, kind names) of the procedural world (`worldbridge.world`)."
-    from worldbridge import world
+    world = get_world()
     return list(world.COLORS), list(world.KINDS)
 
 @dataclass
@@ -331,7 +437,7 @@ class RuleParser:
         cmd = EditCommand(op=op, target=target, color=new_color, offset=offset, instruction=instruction)
         return cmd.validate(self.colors, self.kinds).resolve(catalogue)
 
-# %% ../nbs/50_scene4d.ipynb #ccf6cfae
+# %% ../nbs/50_scene4d.ipynb #fba52131
 _SYSTEM = ("You turn 3-D scene editing instructions into JSON. Reply with ONLY a JSON object with keys: "
            "op (one of remove, extract, recolor, move), target (object with optional keys color, kind, size), "
            "color (new colour for recolor, else null), offset ([dx, dy, dz] world units for move, else null; "
@@ -392,7 +498,7 @@ def get_parser(spec: str = "rule", **kw):
         return OpenAIParser(url, model or "gpt-4o-mini", api_key=os.environ.get("OPENAI_API_KEY"), **kw)
     raise ValueError(f"get_parser: unknown parser spec {spec!r}; use 'rule' or 'openai:URL#model'")
 
-# %% ../nbs/50_scene4d.ipynb #af67fa32
+# %% ../nbs/50_scene4d.ipynb #7af56cde
 def serve_fake_llm(reply_for, port: int = 0):
     """Start a local `/v1/chat/completions` server on 127.0.0.1 whose answer is `reply_for(request_json) -> str`.
     Returns `(server, url)`; call `server.shutdown()` when done. For tests and demos."""
@@ -411,7 +517,7 @@ def serve_fake_llm(reply_for, port: int = 0):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, f"http://127.0.0.1:{srv.server_address[1]}"
 
-# %% ../nbs/50_scene4d.ipynb #5d99ac2a
+# %% ../nbs/50_scene4d.ipynb #98ae16b5
 class AttributeEmbedder:
     "Orthonormal attribute vectors for colours, kinds, sizes and background; `embed(...)` is their normalised sum."
     def __init__(self, colors=None, kinds=None, sizes=("small", "large"), dim: int = 16, seed: int = 0):
@@ -453,7 +559,7 @@ class AttributeEmbedder:
         idx = mask.clone(); idx[idx < 0] = out.shape[0] - 1
         return out[idx]
 
-# %% ../nbs/50_scene4d.ipynb #c7810f34
+# %% ../nbs/50_scene4d.ipynb #0b3a4ee5
 def _img01(x) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(x))
     return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
@@ -491,7 +597,8 @@ LR = dict(means=3e-3, log_scales=1e-2, quats=1e-2, opacity_logits=5e-2, color_lo
           node_logits=2e-2, node_offsets=2e-3)
 
 def fit(model: Gaussians4D, views: list, iters: int = 200, embedder: AttributeEmbedder | None = None, catalogue=None,
-        feat_weight: float = 1.0, batch: int = 2, lr_scale: float = 1.0, freeze=(), seed: int = 0, progress: bool = True) -> list:
+        feat_weight: float = 1.0, batch: int = 2, lr_scale: float = 1.0, freeze=(), seed: int = 0, progress: bool = True,
+        smooth: int = 2) -> list:
     """Fit `model` to `views` (dicts with t, camera, image, optional mask); returns the loss history.
     With `embedder` and `catalogue`, the features are distilled from the masks' attribute embeddings."""
     if not views: raise ValueError("fit: `views` is empty")
@@ -520,7 +627,18 @@ def fit(model: Gaussians4D, views: list, iters: int = 200, embedder: AttributeEm
         opt.zero_grad(); loss.backward(); opt.step(); hist.append(float(loss.detach()))
     model.prune()
     for p in model.parameters(): p.requires_grad_(False)
+    if use_feat and smooth: smooth_features(model, k=8, iters=smooth)
     return hist
+
+def smooth_features(model: Gaussians4D, k: int = 8, iters: int = 2) -> Gaussians4D:
+    "Average each Gaussian's feature with its `k` nearest neighbours at frame 0 (a 3-D consistency step, as in Gaussian "
+    "Grouping): occluded Gaussians, which the 2-D feature loss never reaches, inherit their neighbours' features."
+    with torch.no_grad():
+        x = model.params(0)["means"]; d = torch.cdist(x, x)
+        d[:, ~model.visible] = float("inf")
+        nn_idx = d.topk(min(k + 1, len(x)), largest=False).indices           # includes itself
+        for _ in range(iters): model.feats.copy_(model.feats[nn_idx].mean(1))
+    return model
 
 def evaluate_views(model, views, what="rgb") -> dict:
     "Mean PSNR / SSIM of `model`'s renders over `views`."
@@ -531,7 +649,7 @@ def evaluate_views(model, views, what="rgb") -> dict:
             ps.append(psnr(out, im)); ss.append(ssim(out, im))
     return dict(psnr=float(np.mean(ps)), ssim=float(np.mean(ss)))
 
-# %% ../nbs/50_scene4d.ipynb #cd502a4e
+# %% ../nbs/50_scene4d.ipynb #8ab2255d
 def _rgb01(c):
     c = np.asarray(c, np.float32)
     return torch.as_tensor(c / 255.0 if c.max() > 1.0 else c)
@@ -552,7 +670,7 @@ def apply_edit(model: Gaussians4D, cmd: EditCommand, selected, palette: dict | N
         elif cmd.op == "extract":
             m.visible &= sel; m.bg.zero_()
         elif cmd.op == "recolor":
-            if palette is None: from worldbridge.world import COLORS as palette
+            if palette is None: palette = dict(get_world().COLORS)
             if cmd.color not in palette: raise ValueError(f"apply_edit: colour {cmd.color!r} not in the palette {list(palette)}")
             new = _rgb01(palette[cmd.color])
             c = torch.sigmoid(m.color_logits[sel])
@@ -584,7 +702,87 @@ def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: Attr
         return EditResult(cmd, model, sel, False, f"no Gaussians match the {cmd.describe()} (similarity threshold too high?)")
     return EditResult(cmd, apply_edit(model, cmd, sel, palette), sel, True, f"{cmd.op}: {int(sel.sum())} Gaussians ({cmd.describe()})")
 
-# %% ../nbs/50_scene4d.ipynb #b9056260
+# %% ../nbs/50_scene4d.ipynb #e559a485
+def scene_catalogue(scene) -> list:
+    "The scene's objects as dicts (id, color, kind, size)."
+    return [dict(id=int(o.id), color=o.color, kind=o.kind, size=getattr(o, "size", None)) for o in scene.objects]
+
+def scene_views(scene, cameras, frames=None, size: int | None = None) -> list:
+    "Training/eval views (t, camera, image, mask) of `scene` for every frame in `frames` and camera."
+    frames = range(len(scene.traj)) if frames is None else frames
+    return [dict(t=int(t), camera=cam, image=scene.render(int(t), cam, size=size),
+                 mask=_mask(scene, int(t), cam, size)) for t in frames for cam in cameras]
+
+# %% ../nbs/50_scene4d.ipynb #eeafcc22
+def edit_ground_truth(scene, gt: dict, t: int, camera):
+    "The world re-rendered at frame `t` after the edit described by `gt` (op, objects, color, offset)."
+    world = get_world()
+    ids = set(gt.get("objects", []))
+    if gt["op"] == "extract":
+        img = scene.render(t, camera); m = np.isin(_mask(scene, t, camera), list(ids))
+        return img * m[..., None].astype(img.dtype)
+    objs = []
+    for i, o in enumerate(scene.objects):
+        o = copy.deepcopy(o); o.pos = np.asarray(scene.traj[t][i], dtype=float).copy()
+        if o.id in ids:
+            if gt["op"] == "remove": continue
+            if gt["op"] == "recolor": o.color = gt["color"]
+            if gt["op"] == "move": o.pos = o.pos + np.asarray(gt["offset"], float)
+        objs.append(o)
+    return world.render_objects(objs, camera)
+
+def _mask(scene, t, camera, size=None):
+    return np.asarray(scene.masks(int(t), camera))
+
+# %% ../nbs/50_scene4d.ipynb #00dc9388
+def _surface_points(kind: str, n: int, r: float, rng) -> np.ndarray:
+    "`n` points on the surface of a ball / cube / cylinder of radius (half-size) `r` centred at 0."
+    d = rng.normal(size=(n, 3)); d /= np.linalg.norm(d, axis=1, keepdims=True)
+    if kind == "cube": d = d / np.abs(d).max(1, keepdims=True)
+    elif kind == "cylinder":
+        side = np.linalg.norm(d[:, :2], axis=1, keepdims=True); d[:, :2] /= np.maximum(side, 1e-6); d[:, 2] = np.clip(d[:, 2] * 1.7, -1, 1)
+    return d * r
+
+def init_from_scene(scene, n_per_object: int = 40, ground_grid: int = 10, feat_dim: int = 16, seed: int = 0,
+                    track_noise: float = 0.0, up: int = 2, ground_extent: float | None = None) -> Gaussians4D:
+    """Gaussians on the objects' surfaces at frame 0 (grey), one motion node per object initialised from its track
+    (+ `track_noise`), a static node for a `ground_grid`² grid of flat Gaussians on the ground plane (axis `up` = 0)."""
+    rng = np.random.default_rng(seed)
+    traj = np.asarray(scene.traj, dtype=np.float32); T, N = traj.shape[:2]
+    if len(scene.objects) != N: raise ValueError(f"init_from_scene: {len(scene.objects)} objects but traj has {N}")
+    means, scales, labels, nodes = [], [], [], []
+    for i, o in enumerate(scene.objects):
+        r = float(o.radius)
+        means.append(traj[0, i] + 0.9 * _surface_points(o.kind, n_per_object, r, rng)); scales.append(np.full((n_per_object, 3), 0.45 * r))
+        labels += [int(o.id)] * n_per_object; nodes += [i] * n_per_object
+    plane = [a for a in range(3) if a != up]
+    arena = getattr(get_world(), "ARENA", None)
+    ext = ground_extent or (arena + 0.5 if arena else float(np.abs(traj[..., plane]).max() + 2 * max(float(o.radius) for o in scene.objects) + 1.0))
+    g = np.linspace(-ext, ext, ground_grid); cell = g[1] - g[0]
+    gp = np.zeros((ground_grid ** 2, 3), np.float32)
+    gp[:, plane[0]], gp[:, plane[1]] = np.repeat(g, ground_grid), np.tile(g, ground_grid)
+    gs = np.full((ground_grid ** 2, 3), 0.6 * cell, np.float32); gs[:, up] = 0.01
+    means.append(gp); scales.append(gs); labels += [-1] * len(gp); nodes += [N] * len(gp)
+    offs = np.zeros((T, N + 1, 3), np.float32); offs[:, :N] = traj - traj[:1]
+    if track_noise: offs[1:, :N] += rng.normal(scale=track_noise, size=offs[1:, :N].shape)
+    nodes = torch.tensor(nodes)
+    return Gaussians4D(np.concatenate(means), torch.full((len(nodes), 3), 0.5), torch.as_tensor(np.concatenate(scales)),
+                       offs, F.one_hot(nodes, N + 1).float(), opacities=0.8, feat_dim=feat_dim, labels=labels, seed=seed)
+
+def fit_scene(scene, cameras, iters: int = 300, feat_dim: int = 16, seed: int = 0, progress: bool = True, **kw):
+    "Views of `scene` from `cameras` → initialised and fitted `Gaussians4D`; returns (model, views, info)."
+    world = get_world(); views = scene_views(scene, cameras)
+    model = init_from_scene(scene, feat_dim=feat_dim, seed=seed)
+    with torch.no_grad(): model.bg.copy_(_img01(views[0]["image"])[0].mean(0))       # background colour from the top row
+    emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS), dim=feat_dim)
+    m0 = evaluate_views(model, views); t0 = time.time()
+    fit(model, views, iters=iters, embedder=emb, catalogue=scene_catalogue(scene), seed=seed, progress=progress, **kw)
+    m1 = evaluate_views(model, views)
+    info = dict(n_gaussians=len(model), init_psnr=m0["psnr"], init_ssim=m0["ssim"], fit_psnr=m1["psnr"], fit_ssim=m1["ssim"],
+                fit_s=time.time() - t0, iters=iters)
+    return model, views, info
+
+# %% ../nbs/50_scene4d.ipynb #c95d7601
 def _dilate(m: np.ndarray, r: int = 1) -> np.ndarray:
     out = m.copy()
     for dy in range(-r, r + 1):
@@ -618,39 +816,7 @@ def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask,
     out["success"] = success
     return out
 
-# %% ../nbs/50_scene4d.ipynb #4e5123f7
-def scene_catalogue(scene) -> list:
-    "The scene's objects as dicts (id, color, kind, size)."
-    return [dict(id=int(o.id), color=o.color, kind=o.kind, size=getattr(o, "size", None)) for o in scene.objects]
-
-def scene_views(scene, cameras, frames=None, size: int | None = None) -> list:
-    "Training/eval views (t, camera, image, mask) of `scene` for every frame in `frames` and camera."
-    frames = range(len(scene.traj)) if frames is None else frames
-    return [dict(t=int(t), camera=cam, image=scene.render(int(t), cam, size=size),
-                 mask=_mask(scene, int(t), cam, size)) for t in frames for cam in cameras]
-
-# %% ../nbs/50_scene4d.ipynb #f525966a
-def edit_ground_truth(scene, gt: dict, t: int, camera):
-    "The world re-rendered at frame `t` after the edit described by `gt` (op, objects, color, offset)."
-    from worldbridge import world
-    ids = set(gt.get("objects", []))
-    if gt["op"] == "extract":
-        img = scene.render(t, camera); m = np.isin(_mask(scene, t, camera), list(ids))
-        return img * m[..., None].astype(img.dtype)
-    objs = []
-    for i, o in enumerate(scene.objects):
-        o = copy.deepcopy(o); o.pos = np.asarray(scene.traj[t][i], dtype=float).copy()
-        if o.id in ids:
-            if gt["op"] == "remove": continue
-            if gt["op"] == "recolor": o.color = gt["color"]
-            if gt["op"] == "move": o.pos = o.pos + np.asarray(gt["offset"], float)
-        objs.append(o)
-    return world.render_objects(objs, camera)
-
-def _mask(scene, t, camera, size=None):
-    return np.asarray(scene.masks(int(t), camera))
-
-# %% ../nbs/50_scene4d.ipynb #f6175df4
+# %% ../nbs/50_scene4d.ipynb #62f134e4
 EDIT_TEMPLATES = {
     "remove": ["remove the {t}", "delete the {t}", "erase the {t} from the scene", "get rid of the {t}"],
     "recolor": ["paint the {t} {c}", "make the {t} {c}", "change the colour of the {t} to {c}", "recolor the {t} to {c}"],
@@ -665,7 +831,7 @@ def _phrase(o, objs):
 def make_edit4d(data_dir, n_scenes: int = 6, seed: int = 0, n_frames: int = 8, size: int = 32, n_views: int = 4,
                 absent: bool = True) -> dict:
     "Write (or read, if present) the benchmark spec `data_dir/edit4d.json` and return it."
-    from worldbridge import world
+    world = get_world()
     data_dir = Path(data_dir); data_dir.mkdir(parents=True, exist_ok=True)
     f = data_dir / "edit4d.json"
     if f.exists(): return json.loads(f.read_text())
@@ -697,30 +863,24 @@ def make_edit4d(data_dir, n_scenes: int = 6, seed: int = 0, n_frames: int = 8, s
     f.write_text(json.dumps(spec, indent=1))
     return spec
 
-# %% ../nbs/50_scene4d.ipynb #162b4292
+# %% ../nbs/50_scene4d.ipynb #68a555d8
 METHODS = ("ours", "oracle", "identity")
 
 def _load_jsonl(p: Path) -> list:
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
 
 def _fitted_scene(spec, sseed, out_dir, iters, progress, **fit_kw):
-    from worldbridge import world
-    cfg = spec["config"]
+    world = get_world(); cfg = spec["config"]
     scene = world.make_scene(sseed, n_frames=cfg["n_frames"], image_size=cfg["size"])
     cams = world.orbit_cameras(cfg["n_views"], cfg["size"])
-    model = init_from_scene(scene)
     path = Path(out_dir) / "models" / f"scene{sseed}.pt"
     if path.exists():
-        st = torch.load(path, weights_only=True); model.register_buffer("bg_feat", st["bg_feat"]); model.load_state_dict(st)
+        model = init_from_scene(scene); st = torch.load(path, weights_only=True)
+        model.register_buffer("bg_feat", st["bg_feat"]); model.load_state_dict(st)
         for p in model.parameters(): p.requires_grad_(False)
         info = json.loads(path.with_suffix(".json").read_text())
     else:
-        views = scene_views(scene, cams)
-        emb = AttributeEmbedder(); m0 = evaluate_views(model, views)
-        t0 = time.time(); fit(model, views, iters=iters, embedder=emb, catalogue=scene_catalogue(scene), progress=progress, **fit_kw)
-        m1 = evaluate_views(model, views)
-        info = dict(scene=sseed, n_gaussians=len(model), init_psnr=m0["psnr"], fit_psnr=m1["psnr"], fit_ssim=m1["ssim"],
-                    fit_s=time.time() - t0, iters=iters)
+        model, _, info = fit_scene(scene, cams, iters=iters, progress=progress, **fit_kw); info["scene"] = sseed
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), path); path.with_suffix(".json").write_text(json.dumps(info))
     return scene, cams, model, info
@@ -787,22 +947,25 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
     """The `worldbridge eval --bench edit4d` entry point: generate the benchmark into `data_dir` if empty, fit each
     scene, parse (`model_spec`: "rule" or "openai:URL#model"), edit, score; write `results.jsonl` (resumable) and
     `report.md` to `out_dir`; return the metrics."""
-    from worldbridge import world
+    world = get_world()
     spec = make_edit4d(data_dir, n_scenes=n_scenes, **{k: kw.pop(k) for k in ("seed", "n_frames", "size", "n_views") if k in kw})
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     bad = [m for m in methods if m not in METHODS]
     if bad: raise ValueError(f"run_edit4d: unknown methods {bad}; choose from {METHODS}")
-    parser = get_parser(model_spec); emb = AttributeEmbedder(); palette = dict(world.COLORS)
+    parser = get_parser(model_spec); emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS)); palette = dict(world.COLORS)
     res_path = out / "results.jsonl"; rows = _load_jsonl(res_path); done = {(r["id"], r["method"]) for r in rows}
     items = spec["items"][:limit] if limit else spec["items"]
     T = spec["config"]["n_frames"]; frames = sorted({0, T // 2, T - 1})
     fits, cache = {}, {}
     for item in tqdm(items, desc="edit4d", disable=not progress):
         todo = [m for m in methods if (item["id"], m) not in done]
+        info_path = out / "models" / f"scene{item['scene']}.json"
+        if not todo:
+            if info_path.exists(): fits[item["scene"]] = json.loads(info_path.read_text())
+            continue
         if item["scene"] not in cache:
             cache.clear(); cache[item["scene"]] = _fitted_scene(spec, item["scene"], out, iters, progress=False, **kw)
         scene, cams, model, info = cache[item["scene"]]; fits[item["scene"]] = info
-        if not todo: continue
         try: cmd, perr = parser(item["instruction"], scene_catalogue(scene)), None
         except (ValueError, ConnectionError) as e: cmd, perr = None, str(e)
         gt = item["gt"]
@@ -829,7 +992,7 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     return metrics
 
-# %% ../nbs/50_scene4d.ipynb #21dec900
+# %% ../nbs/50_scene4d.ipynb #557363da
 def _png(img) -> bytes:
     from PIL import Image
     import io
