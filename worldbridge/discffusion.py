@@ -14,7 +14,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['LORA_TARGETS', 'cross_attention_layers', 'resolve_layers', 'LogitRecorder', 'attention_score', 'LogitAttnProcessor',
            'record_cross_attention', 'make_noise_bank', 'images_to_tensor', 'DiscffusionScorer', 'add_lora',
-           'lora_state_dict', 'save_lora', 'load_lora', 'hinge_loss', 'hinge_step', 'finetune_lora']
+           'lora_state_dict', 'save_lora', 'load_lora', 'hinge_loss', 'hinge_step', 'finetune_lora',
+           'winoground_scores', 'pair_scores', 'train_tiny_sd']
 
 # %% ../nbs/22_discffusion.ipynb #11fa3e76
 def cross_attention_layers(unet) -> list[str]:
@@ -273,14 +274,15 @@ class DiscffusionScorer:
 
 def _rms(x): return x.float().flatten(1).norm(dim=1) / math.sqrt(x[0].numel())
 
-# %% ../nbs/22_discffusion.ipynb #c07b116c
+# %% ../nbs/22_discffusion.ipynb #1b666ff6
 LORA_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
 
 def add_lora(unet, r: int = 4, alpha: float | None = None, target_modules=LORA_TARGETS, cross_only: bool = False,
-             adapter_name: str = "default"):
+             adapter_name: str = "default", lora_dtype: torch.dtype | None = torch.float32):
     """Freeze `unet` and add a PEFT LoRA adapter (rank `r`, `lora_alpha=alpha or r`, B initialised to zero) on
     the attention projections `target_modules` (of the cross-attention layers only if `cross_only`). Returns the
-    list of trainable parameters."""
+    list of trainable parameters, kept in `lora_dtype` (float32 by default: PEFT casts activations to the adapter's
+    dtype, so a float16 UNet gets float32 adapters that AdamW can train)."""
     from peft import LoraConfig
     if r < 1: raise ValueError(f"LoRA rank r must be >= 1, got {r}")
     targets = list(target_modules)
@@ -290,7 +292,9 @@ def add_lora(unet, r: int = 4, alpha: float | None = None, target_modules=LORA_T
     unet.add_adapter(LoraConfig(r=r, lora_alpha=alpha or r, init_lora_weights="gaussian", target_modules=targets),
                      adapter_name=adapter_name)
     params = [p for n, p in unet.named_parameters() if "lora_" in n]
-    for p in params: p.requires_grad_(True)
+    for p in params:
+        if lora_dtype is not None: p.data = p.data.to(lora_dtype)
+        p.requires_grad_(True)
     return params
 
 def lora_state_dict(unet, adapter_name: str = "default") -> dict:
@@ -369,4 +373,73 @@ def finetune_lora(scorer: DiscffusionScorer, images, pos_texts, neg_texts, steps
         b = torch.randperm(len(x), generator=g)[:batch_size].tolist()
         hist.append(hinge_step(scorer, opt, x[b], [pos_texts[i] for i in b], [neg_texts[i] for i in b], margin, generator=g))
     scorer.unet.eval()
+    return hist
+
+# %% ../nbs/22_discffusion.ipynb #f68caa4e
+def winoground_scores(S) -> dict:
+    """Winoground metrics from scores `S` [n, 2, 2] (S[k, i, c] = score of image i with caption c of item k):
+    `text`, `image`, `group` (fractions) and `i2t` (image-to-text accuracy over the 2n images), `t2i`."""
+    S = torch.as_tensor(S, dtype=torch.float64)
+    if S.ndim != 3 or S.shape[1:] != (2, 2): raise ValueError(f"S must have shape [n, 2, 2], got {tuple(S.shape)}")
+    t = (S[:, 0, 0] > S[:, 0, 1]) & (S[:, 1, 1] > S[:, 1, 0])
+    i = (S[:, 0, 0] > S[:, 1, 0]) & (S[:, 1, 1] > S[:, 0, 1])
+    i2t = torch.cat([S[:, 0, 0] > S[:, 0, 1], S[:, 1, 1] > S[:, 1, 0]]).double().mean()
+    t2i = torch.cat([S[:, 0, 0] > S[:, 1, 0], S[:, 1, 1] > S[:, 0, 1]]).double().mean()
+    return dict(text=t.double().mean().item(), image=i.double().mean().item(), group=(t & i).double().mean().item(),
+                i2t=i2t.item(), t2i=t2i.item(), n=len(S))
+
+def pair_scores(score_fn, images0, images1, captions0, captions1, batch_size: int = 64) -> torch.Tensor:
+    """The [n, 2, 2] score tensor of n compositional items with a per-pair `score_fn(images, texts) -> [N]` (or a
+    dict of such tensors if `score_fn` returns a dict of [N] tensors)."""
+    n = len(captions0)
+    if not (len(images0) == len(images1) == n == len(captions1)):
+        raise ValueError(f"items disagree in length: {len(images0)}, {len(images1)} images, {n}, {len(captions1)} captions")
+    imgs = np.concatenate([np.asarray(images0), np.asarray(images0), np.asarray(images1), np.asarray(images1)])
+    txts = [*captions0, *captions1, *captions0, *captions1]
+    outs = [score_fn(imgs[k:k + batch_size], txts[k:k + batch_size]) for k in range(0, len(txts), batch_size)]
+    shape = lambda s: s.float().cpu().view(2, 2, n).permute(2, 0, 1)  # [n, image, caption]
+    if isinstance(outs[0], dict): return {key: shape(torch.cat([torch.as_tensor(o[key]) for o in outs])) for key in outs[0]}
+    return shape(torch.cat([torch.as_tensor(o) for o in outs]))
+
+# %% ../nbs/22_discffusion.ipynb #e787cb05
+def train_tiny_sd(pipe, images, captions, steps: int = 500, vae_steps: int = 200, batch_size: int = 32,
+                  lr: float = 1e-3, vae_lr: float = 2e-3, p_uncond: float = 0.1, train_text_encoder: bool = True,
+                  kl_weight: float = 1e-4, seed: int = 0, progress: bool = True) -> dict:
+    """Train a (tiny) SD pipeline's VAE then UNet (+ text encoder) on `images` (uint8 [N,H,W,3]) with their
+    `captions`; sets `vae.config.scaling_factor` to 1/std of the latents. Returns the loss histories."""
+    if len(images) != len(captions): raise ValueError(f"got {len(images)} images but {len(captions)} captions")
+    if not 0 <= p_uncond < 1: raise ValueError(f"p_uncond must be in [0, 1), got {p_uncond}")
+    vae, unet, te, tok, sched = pipe.vae, pipe.unet, pipe.text_encoder, pipe.tokenizer, pipe.scheduler
+    size = unet.config.sample_size * 2 ** (len(vae.config.block_out_channels) - 1)
+    x = images_to_tensor(images, size)
+    g = torch.Generator().manual_seed(seed); hist = dict(vae=[], unet=[])
+    batches = lambda: torch.randperm(len(x), generator=g)[:batch_size]
+    if vae_steps:
+        vae.train().requires_grad_(True); opt = torch.optim.AdamW(vae.parameters(), lr=vae_lr)
+        for _ in tqdm(range(vae_steps), disable=not progress, desc="vae"):
+            xb = x[batches()]
+            post = vae.encode(xb).latent_dist
+            rec = vae.decode(post.sample(generator=g)).sample
+            loss = F.mse_loss(rec, xb) + kl_weight * post.kl().mean() / post.mean[0].numel()
+            opt.zero_grad(); loss.backward(); opt.step(); hist["vae"].append(loss.item())
+    vae.eval().requires_grad_(False)
+    with torch.no_grad(): z = torch.cat([vae.encode(x[k:k + 64]).latent_dist.mean for k in range(0, len(x), 64)])
+    vae.register_to_config(scaling_factor=float(1 / z.std()))
+    z = z * vae.config.scaling_factor
+    ids = tok(list(captions) + [""], padding="max_length", max_length=tok.model_max_length, truncation=True,
+              return_tensors="pt").input_ids
+    params = list(unet.parameters()) + (list(te.parameters()) if train_text_encoder else [])
+    unet.train().requires_grad_(True); te.train().requires_grad_(train_text_encoder)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
+    sch = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 50))
+    for _ in tqdm(range(steps), disable=not progress, desc="unet"):
+        b = batches(); zb = z[b]
+        ib = ids[b].clone(); drop = torch.rand(len(b), generator=g) < p_uncond; ib[drop] = ids[-1]
+        noise = torch.randn(zb.shape, generator=g)
+        t = torch.randint(0, sched.config.num_train_timesteps, (len(b),), generator=g)
+        pred = unet(sched.add_noise(zb, noise, t), t, te(ib)[0]).sample
+        loss = F.mse_loss(pred, noise)
+        opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sch.step()
+        hist["unet"].append(loss.item())
+    unet.eval().requires_grad_(False); te.eval().requires_grad_(False)
     return hist
