@@ -334,7 +334,7 @@ def load_lora(unet, path, adapter_name: str = "default"):
     if getattr(res, "unexpected_keys", None): raise ValueError(f"{path}: unexpected LoRA keys {res.unexpected_keys[:5]}")
     return unet
 
-# %% ../nbs/22_discffusion.ipynb #8d66b73e
+# %% ../nbs/22_discffusion.ipynb #d4431bc9
 def hinge_loss(pos: torch.Tensor, neg: torch.Tensor, margin: float = 0.1) -> torch.Tensor:
     "Mean hinge loss max(0, margin - pos + neg) over pairs."
     if pos.shape != neg.shape: raise ValueError(f"pos {tuple(pos.shape)} and neg {tuple(neg.shape)} scores differ in shape")
@@ -350,7 +350,7 @@ def hinge_step(scorer: DiscffusionScorer, opt, images, pos_texts, neg_texts, mar
     if t_index is None: t_index = int(torch.randint(len(scorer.timesteps), (1,), generator=generator))
     z0 = scorer.encode_images(images).detach()
     with torch.no_grad(): ehs_p, m_p = scorer.encode_texts(pos_texts); ehs_n, m_n = scorer.encode_texts(neg_texts)
-    ue = scorer.uncond_errors(z0, [t_index]) if scorer.gap_weight != 0 else None
+    with torch.no_grad(): ue = scorer.uncond_errors(z0, [t_index]) if scorer.gap_weight != 0 else None
     s = scorer.score_latents(torch.cat([z0, z0]), torch.cat([ehs_p, ehs_n]), torch.cat([m_p, m_n]), idx=[t_index],
                              uncond_err=None if ue is None else torch.cat([ue, ue]))["score"]
     loss = hinge_loss(s[:n], s[n:], margin)
