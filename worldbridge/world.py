@@ -11,10 +11,12 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['KINDS', 'COLORS', 'SIZES', 'PREDICATES', 'CAMERA_RADIUS', 'CAMERA_HEIGHT', 'CAMERA_TARGET', 'CAMERA_FOV', 'LIGHT',
-           'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'DIRECTIONS', 'TASKS', 'Obj', 'Camera', 'orbit_cameras',
-           'default_camera', 'raycast', 'render_objects', 'simulate', 'WorldConfig', 'make_scene', 'direction_word',
-           'Scene', 'mask_boxes', 'relations', 'draw_scene_graph', 'rgb_to_yuv420p', 'write_video', 'read_video',
-           'object_classes', 'single_object_images', 'classification_task']
+           'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'DIRECTIONS', 'TASKS', 'MOTIONS', 'FAMILIES', 'VLM4D_FAMILIES',
+           'Obj', 'Camera', 'orbit_cameras', 'default_camera', 'raycast', 'render_objects', 'simulate', 'WorldConfig',
+           'make_scene', 'direction_word', 'Scene', 'mask_boxes', 'relations', 'draw_scene_graph', 'rgb_to_yuv420p',
+           'write_video', 'read_video', 'object_classes', 'single_object_images', 'classification_task',
+           'compositional_pairs', 'replace_obj', 'object_names', 'scene_questions', 'mmworld_entry', 'vlm4d_entries',
+           'make_dataset', 'world_cli']
 
 # %% ../nbs/00_world.ipynb #0ee798fd
 KINDS = ("cube", "ball", "cylinder")
@@ -619,3 +621,256 @@ def classification_task(name: str, n: int = 100, size: int = 32, seed: int = 0) 
             y = (0 if dx < 0 else 1) if abs(dx) > abs(dy) else (2 if dy < 0 else 3)
         imgs.append(rgb); labels.append(y)
     return np.stack(imgs), np.array(labels), list(classes)
+
+# %% ../nbs/00_world.ipynb #5e062580
+def compositional_pairs(n: int = 16, size: int = 32, seed: int = 0, kinds=("attribute", "relation")) -> list[dict]:
+    """`n` dicts: `image`, `caption`, `swapped_caption`, `swapped_image` (uint8 [H,W,3]), `kind` ('attribute'|'relation'),
+    `boxes` {'subject', 'object'} (pixel boxes in `image`), `parse` {'subject', 'predicate', 'object'} of `caption`."""
+    kinds = tuple(kinds)
+    for k in kinds:
+        if k not in ("attribute", "relation"): raise ValueError(f"kinds: unknown kind {k!r}; expected 'attribute' or 'relation'")
+    if n < 1: raise ValueError(f"n={n}: expected >= 1")
+    rng = np.random.default_rng([seed, 7]); cam = default_camera(size); out = []
+    cols = list(COLORS)
+    while len(out) < n:
+        kind = kinds[len(out) % len(kinds)]
+        c1, c2 = rng.permutation(cols)[:2]
+        k1, k2 = (KINDS[int(i)] for i in rng.permutation(3)[:2])
+        y = rng.uniform(-1.0, 1.0); dx = rng.uniform(1.2, 2.2); x0 = rng.uniform(-0.6, 0.6)
+        a = Obj(0, k1, c1, "large", pos=(x0 - dx, y + rng.uniform(-.4, .4), .6)); b = Obj(1, k2, c2, "large", pos=(x0 + dx, y + rng.uniform(-.4, .4), .6))
+        img, ids, _ = raycast([a, b], cam)
+        bx = mask_boxes(ids)
+        if len(bx) != 2 or min((ids == 0).sum(), (ids == 1).sum()) < 6: continue
+        if kind == "attribute":
+            cap, swp = f"a {c1} {k1} and a {c2} {k2}", f"a {c2} {k1} and a {c1} {k2}"
+            sa, sb = replace_obj(a, color=c2), replace_obj(b, color=c1)
+            parse = dict(subject=f"{c1} {k1}", predicate="and", object=f"{c2} {k2}")
+        else:
+            cap, swp = f"a {c1} {k1} left of a {c2} {k2}", f"a {c2} {k2} left of a {c1} {k1}"
+            sa, sb = replace_obj(a, pos=b.pos.copy()), replace_obj(b, pos=a.pos.copy())
+            sa.pos[2], sb.pos[2] = a.radius, b.radius
+            parse = dict(subject=f"{c1} {k1}", predicate="left_of", object=f"{c2} {k2}")
+        out.append(dict(image=img, caption=cap, swapped_caption=swp, swapped_image=render_objects([sa, sb], cam), kind=kind,
+                        boxes=dict(subject=bx[0], object=bx[1]), parse=parse))
+    return out
+
+def replace_obj(o: Obj, **changes) -> Obj:
+    "A copy of `o` with fields changed (`pos`/`vel` copied)."
+    d = dict(id=o.id, kind=o.kind, color=o.color, size=o.size, radius=o.radius, pos=o.pos.copy(), vel=o.vel.copy()); d.update(changes)
+    return Obj(**d)
+
+# %% ../nbs/00_world.ipynb #6e57a16a
+MOTIONS = ("left", "right", "towards the camera", "away from the camera", "not moving")
+FAMILIES = {"direction": "Temporal Understanding", "direction_end": "Temporal Understanding", "count": "Attribution Understanding",
+            "future_direction": "Future Prediction", "future_hit": "Future Prediction", "counterfactual": "Counterfactual Thinking",
+            "order": "Temporal Understanding", "explanation": "Explanation", "false_premise": "Attribution Understanding"}
+VLM4D_FAMILIES = ("direction", "direction_end", "future_direction", "false_premise")
+
+def _plural(k): return k + "s"
+
+def object_names(scene) -> dict:
+    "{id: 'the red ball'} for every object that the shortest of colour+kind / size+colour+kind names uniquely."
+    out = {}
+    for o in scene.objects:
+        same = [p for p in scene.objects if p.color == o.color and p.kind == o.kind]
+        if len(same) == 1: out[o.id] = f"the {o.color} {o.kind}"
+        elif sum(p.size == o.size for p in same) == 1: out[o.id] = f"the {o.size} {o.color} {o.kind}"
+    return out
+
+def _q(family, question, answer, distractors, **kw):
+    opts = [answer] + [d for d in dict.fromkeys(distractors) if d != answer]
+    return dict(family=family, type=FAMILIES[family], question=question, answer=answer, pool=opts, **kw)
+
+def _event_text(e, names):
+    if e["type"] == "collision":
+        a, b = e["ids"]
+        return f"{names[a]} hit {names[b]}" if a in names and b in names else None
+    return f"{names[e['ids'][0]]} bounced off a wall" if e["ids"][0] in names else None
+
+def _candidates(scene, rng) -> list[dict]:
+    names, T, fps = object_names(scene), scene.n_frames, scene.fps
+    ids = list(names)
+    qs = []
+    dirs = lambda ans: [m for m in MOTIONS if m != ans]
+    for i in ids:
+        k = [o.id for o in scene.objects].index(i)
+        d0, d1 = direction_word(scene.vel[0, k]), direction_word(scene.vel[T - 1, k])
+        qs.append(_q("direction", f"In which direction is {names[i]} moving at the start of the video?", d0, rng.permutation(dirs(d0)).tolist()))
+        if d1 != d0: qs.append(_q("direction_end", f"In which direction is {names[i]} moving at the end of the video?", d1, [d0] + rng.permutation(dirs(d1)).tolist()))
+        tf = min(T - 1 + fps, 2 * T - 1)
+        df = direction_word(scene.full_vel[tf, k])
+        if d1 != "not moving" or df != "not moving":
+            qs.append(_q("future_direction", f"If the video continued for one more second, in which direction would {names[i]} be moving?", df,
+                         [d1] + rng.permutation(dirs(df)).tolist()))
+        nxt = next((e for e in scene.future_events if i in e["ids"]), None)
+        others = [f"{names[j]}" for j in ids if j != i]
+        if nxt is not None or d1 != "not moving":
+            if nxt is None: ans = f"nothing within {T / fps:g} seconds"
+            elif nxt["type"] == "wall": ans = "a wall"
+            else:
+                j = [x for x in nxt["ids"] if x != i][0]
+                ans = names.get(j)
+            if ans is not None:
+                qs.append(_q("future_hit", f"After the video ends, what will {names[i]} hit next?", ans,
+                             ["a wall", f"nothing within {T / fps:g} seconds"] + others))
+    # counting
+    kinds = [o.kind for o in scene.objects]
+    for kind in KINDS:
+        c = kinds.count(kind)
+        qs.append(_q("count", f"How many {_plural(kind)} are in the video?", str(c), [str(x) for x in rng.permutation([v for v in range(0, 6) if v != c])[:3]]))
+    nmov = int(sum(np.linalg.norm(scene.vel[:, k, :2], axis=-1).max() > 0.15 for k in range(len(scene.objects))))
+    qs.append(_q("count", "How many objects move at some point in the video?", str(nmov), [str(v) for v in sorted(set(range(0, len(scene.objects) + 2)) - {nmov}, key=lambda v: abs(v - nmov))[:3]]))
+    ncol = sum(e["type"] == "collision" for e in scene.events)
+    qs.append(_q("count", "How many times do two objects collide with each other in the video?", str(ncol), [str(v) for v in sorted(set(range(0, 6)) - {ncol}, key=lambda v: abs(v - ncol))[:3]]))
+    # counterfactual: hold one moving object still and re-simulate
+    for i in ids:
+        k = [o.id for o in scene.objects].index(i)
+        if np.linalg.norm(scene.objects[k].vel[:2]) < 0.15: continue
+        objs = [replace_obj(o, vel=np.zeros(3)) if o.id == i else o for o in scene.objects]
+        _, ev = simulate(objs, T, fps, scene.cfg.arena)
+        cf = sum(e["type"] == "collision" for e in ev)
+        qs.append(_q("counterfactual", f"If {names[i]} had not moved, how many collisions between objects would there have been in the video?", str(cf),
+                     [str(ncol)] + [str(v) for v in sorted(set(range(0, 6)) - {cf, ncol}, key=lambda v: abs(v - cf))[:3]], counterfactual=dict(still=i, collisions=cf)))
+    # temporal order and explanations
+    seen, evs = set(), []
+    for e in scene.events:
+        s = _event_text(e, names)
+        if s and s not in seen: seen.add(s); evs.append((e["frame"], s, e))
+    fake = [f"{names[a]} hit {names[b]}" for a in ids for b in ids if a != b and f"{names[a]} hit {names[b]}" not in seen and f"{names[b]} hit {names[a]}" not in seen]
+    if len(evs) >= 2 and evs[0][0] < evs[1][0]:
+        pick = evs[:4]
+        qs.append(_q("order", "Which of these happened first in the video?", pick[0][1], [p[1] for p in pick[1:]] + rng.permutation(fake).tolist()))
+    for f, s, e in evs:
+        for i in e["ids"]:
+            if i not in names: continue
+            j = [x for x in e["ids"] if x != i]
+            ans = "it bounced off a wall" if e["type"] == "wall" else f"it hit {names[j[0]]}"
+            alts = ["it bounced off a wall"] + [f"it hit {names[x]}" for x in ids if x != i] + ["it slowed down and turned by itself"]
+            qs.append(_q("explanation", f"Why does {names[i]} change direction at about {f / fps:.1f} seconds?", ans, alts))
+            break
+    # false premise: an object that is not there
+    present = {o.color for o in scene.objects}
+    absent = [c for c in COLORS if c not in present]
+    if absent:
+        c = absent[int(rng.integers(len(absent)))]; kind = KINDS[int(rng.integers(3))]
+        ans = f"No, there is no {c} {kind} in the video."
+        qs.append(_q("false_premise", f"In which direction is the {c} {kind} moving?", ans, rng.permutation(list(MOTIONS[:4])).tolist(), absent=f"{c} {kind}"))
+    return qs
+
+def scene_questions(scene: Scene, max_questions: int = 8, seed: int | None = None) -> list[dict]:
+    """Up to `max_questions` multiple-choice questions about `scene` (one per family first, then more), each a dict with
+    `family`, `type` (MMWorld facet), `question`, `options` (4 strings), `label` (0-3), `answer` (text), `vlm4d` (bool)."""
+    if max_questions < 1: raise ValueError(f"max_questions={max_questions}: expected >= 1")
+    seed = scene.seed if seed is None else seed
+    rng = np.random.default_rng([0 if seed is None else seed, 11])
+    cands = [q for q in _candidates(scene, rng) if len(q["pool"]) >= 4]
+    order = rng.permutation(len(cands)).tolist()
+    chosen, fams = [], set()
+    for k in order:   # one question per family first (in random order), then the rest
+        if cands[k]["family"] not in fams: fams.add(cands[k]["family"]); chosen.append(k)
+    chosen += [k for k in order if k not in chosen]
+    perm = rng.permutation(4)
+    out = []
+    for n, k in enumerate(chosen[:max_questions]):
+        q = dict(cands[k]); pool = q.pop("pool")
+        label = int(perm[n % 4])
+        opts = pool[1:4]; opts.insert(label, pool[0])
+        out.append(dict(q, options=opts, label=label, vlm4d=q["family"] in VLM4D_FAMILIES))
+    return out
+
+# %% ../nbs/00_world.ipynb #dd053304
+def mmworld_entry(scene: Scene, video_id: str, questions: list[dict]) -> dict:
+    "One `mmworld.json` record for a scene's video."
+    coll = any(e["type"] == "collision" for e in scene.events)
+    qs = []
+    for q in questions:
+        letters = "abcd"
+        qs.append(dict(type=q["type"], question=q["question"], options={l: o for l, o in zip(letters, q["options"])},
+                       answer=q["answer"], correct_answer_label=letters[q["label"]], requires_audio=False,
+                       requires_domain_knowledge=q["family"] in ("counterfactual", "future_hit"), requires_visual=True, question_only=False))
+    return dict(video_id=video_id, video_url=f"videos/{video_id}.mp4", discipline="Science" if coll else "Embodied Tasks",
+                subdiscipline="Physics" if coll else "Navigation", captions=[scene.caption(0)], questions=qs)
+
+def vlm4d_entries(video_id: str, questions: list[dict]) -> list[dict]:
+    "`vlm4d.json` records for a scene's spatio-temporal questions."
+    return [dict(id=f"{video_id}_q{k}", video=f"videos/{video_id}.mp4", question_type="multiple-choice", question=q["question"],
+                 choices={l: o for l, o in zip("ABCD", q["options"])}, answer=q["answer"])
+            for k, q in enumerate(questions) if q["vlm4d"]]
+
+# %% ../nbs/00_world.ipynb #6786df77
+def _atomic_write(path: Path, data: bytes | str):
+    tmp = path.with_name(path.name + ".tmp")
+    (tmp.write_bytes if isinstance(data, bytes) else tmp.write_text)(data)
+    os.replace(tmp, path)
+
+def _check_out_dir(out_dir) -> Path:
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir(): raise ValueError(f"out_dir={str(out)!r}: exists and is not a directory")
+    try:
+        (out / "videos").mkdir(parents=True, exist_ok=True); (out / "scenes").mkdir(exist_ok=True)
+        probe = out / ".write_test"; probe.write_text("ok"); probe.unlink()
+    except OSError as e: raise ValueError(f"out_dir={str(out)!r}: not writable ({e.strerror or e})") from None
+    return out
+
+def make_dataset(out_dir, n: int = 200, seed: int = 0, cfg: WorldConfig | None = None, max_questions: int = 8,
+                 progress: bool = True, **overrides) -> dict:
+    """Write `n` scenes (videos, ground truth, `mmworld.json`, `vlm4d.json`) under `out_dir`; resumes finished scenes.
+    Returns {'n', 'rendered', 'reused', 'mmworld', 'vlm4d', 'questions', 'vlm4d_questions'}."""
+    from tqdm.auto import tqdm
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: expected an integer >= 1")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r}: expected an integer >= 0")
+    cfg = _config(cfg, **overrides)
+    out = _check_out_dir(out_dir)
+    mm, v4, rendered, reused = [], [], 0, 0
+    for i in tqdm(range(n), desc="world scenes", disable=not progress):
+        vid = f"world_{i:05d}"; vpath, jpath = out / "videos" / f"{vid}.mp4", out / "scenes" / f"{vid}.json"
+        rec = None
+        if jpath.exists() and vpath.exists():
+            try:
+                rec = json.loads(jpath.read_text())
+                if rec.get("seed") != seed * 1_000_003 + i or rec.get("config") != json.loads(json.dumps(asdict(cfg))): rec = None
+            except (json.JSONDecodeError, OSError): rec = None
+        if rec is None:
+            sc = make_scene(seed * 1_000_003 + i, cfg)
+            qs = scene_questions(sc, max_questions)
+            tmp = vpath.with_name(vpath.name + ".tmp.mp4"); write_video(sc.frames(), tmp, sc.fps); os.replace(tmp, vpath)
+            rec = dict(sc.to_dict(), video_id=vid, video=f"videos/{vid}.mp4", questions=qs,
+                       mmworld=mmworld_entry(sc, vid, qs), vlm4d=vlm4d_entries(vid, qs))
+            _atomic_write(jpath, json.dumps(rec)); rendered += 1
+        else: reused += 1
+        mm.append(rec["mmworld"]); v4 += rec["vlm4d"]
+    _atomic_write(out / "mmworld.json", json.dumps(mm, indent=1)); _atomic_write(out / "vlm4d.json", json.dumps(v4, indent=1))
+    return dict(n=n, rendered=rendered, reused=reused, mmworld=str(out / "mmworld.json"), vlm4d=str(out / "vlm4d.json"),
+                questions=sum(len(m["questions"]) for m in mm), vlm4d_questions=len(v4))
+
+# %% ../nbs/00_world.ipynb #dbee8336
+def world_cli(argv=None) -> int:
+    "`worldbridge world make --n N --out DIR [--seed S] [--size PX] [--frames T] [--fps F] [--objects MIN MAX] [--kinds ...]`."
+    p = argparse.ArgumentParser(prog="worldbridge world", description="procedural world datasets")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("make", help="write videos, ground truth, mmworld.json and vlm4d.json")
+    m.add_argument("--n", type=int, default=200, help="number of scenes (default 200)")
+    m.add_argument("--out", required=True, help="output directory")
+    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--size", type=int, default=64, help="image size in pixels (default 64)")
+    m.add_argument("--frames", type=int, default=16, help="frames per video (default 16)")
+    m.add_argument("--fps", type=int, default=8)
+    m.add_argument("--objects", type=int, nargs=2, default=(2, 4), metavar=("MIN", "MAX"), help="objects per scene (default 2 4)")
+    m.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated object kinds (default {','.join(KINDS)})")
+    m.add_argument("--questions", type=int, default=8, help="questions per scene (default 8)")
+    m.add_argument("--no-progress", action="store_true")
+    a = p.parse_args(argv)
+    if a.n < 1: m.error(f"argument --n: must be >= 1 (got {a.n})")
+    kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
+    bad = [k for k in kinds if k not in KINDS]
+    if bad or not kinds: m.error(f"argument --kinds: unknown object kind(s) {bad or a.kinds!r}; choose from {','.join(KINDS)}")
+    try:
+        r = make_dataset(a.out, n=a.n, seed=a.seed, max_questions=a.questions, progress=not a.no_progress, image_size=a.size,
+                         n_frames=a.frames, fps=a.fps, n_objects=tuple(a.objects), kinds=kinds)
+    except ValueError as e:
+        msg = str(e)
+        arg = next((f"--{k}" for k, f in (("out", "out_dir"), ("size", "size"), ("frames", "n_frames"), ("fps", "fps"), ("objects", "n_objects"), ("seed", "seed")) if msg.startswith(f)), None)
+        m.error(f"argument {arg}: {msg}" if arg else msg)
+    print(f"{r['n']} scenes ({r['rendered']} rendered, {r['reused']} reused), {r['questions']} MMWorld-format and "
+          f"{r['vlm4d_questions']} VLM4D-format questions -> {a.out}")
+    return 0
