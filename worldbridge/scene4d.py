@@ -203,112 +203,13 @@ def camera_arrays(camera, size=None):
     if size and size != s0: K[:2] *= size / s0
     return K, R, t, H, W
 
-# %% ../nbs/50_scene4d.ipynb #52897c2f
-class _Cam:
-    "Pinhole camera (stand-in world): x_cam = R x + t, OpenCV axes (x right, y down, z forward)."
-    def __init__(self, K, R, t, size): self.K, self.R, self.t, self.size = np.asarray(K, np.float32), np.asarray(R, np.float32), np.asarray(t, np.float32), int(size)
-    @classmethod
-    def look_at(cls, eye, target=(0, 0, 0), fov: float = 50.0, size: int = 64):
-        eye = np.asarray(eye, np.float32); fwd = np.asarray(target, np.float32) - eye; fwd /= np.linalg.norm(fwd)
-        right = np.cross(fwd, [0, 0, 1.0]); right /= np.linalg.norm(right); down = np.cross(fwd, right)
-        R = np.stack([right, down, fwd]); f = size / 2 / math.tan(math.radians(fov) / 2)
-        return cls([[f, 0, size / 2], [0, f, size / 2], [0, 0, 1]], R, -R @ eye, size)
-
-@dataclass
-class _Obj:
-    id: int; kind: str; color: str; size: str; radius: float; pos: np.ndarray; vel: np.ndarray
-
-class _StandInWorld:
-    "A minimal procedural world with the `worldbridge.world` interface used here (see the note above)."
-    COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220), "yellow": (230, 210, 40),
-              "purple": (150, 60, 190), "orange": (240, 140, 30), "cyan": (40, 200, 210)}
-    KINDS = ("cube", "ball", "cylinder")
-    ARENA = 2.0
-    def orbit_cameras(self, n: int, size: int = 64, radius: float = 4.3, height: float = 3.2):
-        return [_Cam.look_at((radius * math.cos(2 * math.pi * k / n - math.pi / 2), radius * math.sin(2 * math.pi * k / n - math.pi / 2), height),
-                             size=size) for k in range(n)]
-    def default_camera(self, size: int = 64): return self.orbit_cameras(1, size)[0]
-    def make_scene(self, seed: int, n_frames: int = 8, image_size: int = 64, n_objects=(2, 3), **_):
-        rng = np.random.default_rng(seed); n = int(rng.integers(n_objects[0], n_objects[1] + 1))
-        combos = [(c, k) for c in self.COLORS for k in self.KINDS]; pick = rng.choice(len(combos), n, replace=False)
-        objs, placed = [], []
-        for i, j in enumerate(pick):
-            size = ["small", "large"][int(rng.integers(2))]; r = 0.4 if size == "small" else 0.6
-            for _ in range(100):
-                p = rng.uniform(-self.ARENA + r, self.ARENA - r, 2)
-                if all(np.linalg.norm(p - q) > r + s + 0.2 for q, s in placed): break
-            placed.append((p, r)); v = rng.normal(size=2); v = v / np.linalg.norm(v) * rng.uniform(0.1, 0.25)
-            objs.append(_Obj(i, combos[j][1], combos[j][0], size, r, np.array([p[0], p[1], r]), np.array([v[0], v[1], 0.0])))
-        return _Scene(self, objs, self.simulate(objs, n_frames), image_size)
-    def simulate(self, objects, n_frames: int):
-        pos = np.stack([o.pos for o in objects]).astype(float); vel = np.stack([o.vel for o in objects]).astype(float)
-        rad = np.array([o.radius for o in objects]); out = []
-        for _ in range(n_frames):
-            out.append(pos.copy()); pos = pos + vel
-            for a in (0, 1):
-                hit = np.abs(pos[:, a]) > self.ARENA - rad; vel[hit, a] *= -1
-                pos[:, a] = np.clip(pos[:, a], -self.ARENA + rad, self.ARENA - rad)
-        return np.stack(out)
-    def raycast(self, objects, camera):
-        "(uint8 image, instance mask, depth) of static `objects` seen by `camera`."
-        S = camera.size; ys, xs = np.mgrid[:S, :S] + 0.5
-        d = np.stack([xs, ys, np.ones_like(xs)], -1).reshape(-1, 3) @ np.linalg.inv(camera.K).T @ camera.R
-        d /= np.linalg.norm(d, axis=1, keepdims=True); o = -camera.R.T @ camera.t
-        best = np.full(len(d), np.inf); ids = np.full(len(d), -1); nrm = np.zeros_like(d)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tg = np.where(d[:, 2] < -1e-6, -o[2] / d[:, 2], np.inf); pg = o[:2] + tg[:, None] * d[:, :2]
-            tg = np.where(np.abs(pg).max(1) <= self.ARENA + 0.5, tg, np.inf); best = tg; nrm[:] = [0, 0, 1]   # a finite floor
-            for ob in objects:
-                c, r = np.asarray(ob.pos, float), ob.radius; oc = o - c
-                if ob.kind == "ball":
-                    b = d @ oc; disc = b * b - (oc @ oc - r * r); th = -b - np.sqrt(np.maximum(disc, 0)); th[disc < 0] = np.inf
-                    n_ = lambda p: (p - c) / r
-                elif ob.kind == "cube":
-                    t1, t2 = (-r - oc) / d, (r - oc) / d
-                    tn, tf = np.minimum(t1, t2).max(1), np.maximum(t1, t2).min(1); th = np.where((tn < tf) & (tn > 0), tn, np.inf)
-                    def n_(p):
-                        q = (p - c) / r; a = np.abs(q).argmax(1); m = np.zeros_like(q); m[np.arange(len(q)), a] = np.sign(q[np.arange(len(q)), a]); return m
-                else:
-                    A = (d[:, :2] ** 2).sum(1); B = 2 * (d[:, :2] * oc[:2]).sum(1); C_ = (oc[:2] ** 2).sum() - r * r
-                    disc = B * B - 4 * A * C_; ts = (-B - np.sqrt(np.maximum(disc, 0))) / (2 * A)
-                    zs = oc[2] + ts * d[:, 2]; ts = np.where((disc >= 0) & (np.abs(zs) <= r) & (ts > 0), ts, np.inf)
-                    tc = (r - oc[2]) / d[:, 2]; pc = oc[:2] + tc[:, None] * d[:, :2]
-                    tc = np.where((tc > 0) & ((pc ** 2).sum(1) <= r * r), tc, np.inf); th = np.minimum(ts, tc)
-                    def n_(p):
-                        q = p - c; top = q[:, 2] > r - 1e-4; m = np.concatenate([q[:, :2] / r, np.zeros((len(q), 1))], 1); m[top] = [0, 0, 1]; return m
-                hit = th < best
-                if hit.any(): best[hit] = th[hit]; ids[hit] = ob.id; nrm[hit] = n_(o + th[hit, None] * d[hit])
-        p = o + np.where(np.isfinite(best), best, 0)[:, None] * d
-        L = np.array([0.4, -0.5, 0.8]); L /= np.linalg.norm(L); shade = 0.35 + 0.65 * np.clip(nrm @ L, 0, 1)
-        alb = np.tile(np.array([0.75, 0.85, 0.95]), (len(d), 1))
-        ground = np.isfinite(best) & (ids < 0)
-        chk = (np.floor(p[:, 0]) + np.floor(p[:, 1])) % 2
-        alb[ground] = np.where(chk[ground, None] > 0, 0.62, 0.5); col = {o_.id: np.array(self.COLORS[o_.color]) / 255 for o_ in objects}
-        for k, v in col.items(): alb[ids == k] = v
-        img = np.where(np.isfinite(best)[:, None], alb * shade[:, None], alb)
-        return ((np.clip(img, 0, 1) * 255).round().astype(np.uint8).reshape(S, S, 3), ids.reshape(S, S), best.reshape(S, S))
-    def render_objects(self, objects, camera=None, size: int = 64):
-        return self.raycast(objects, camera or self.default_camera(size))[0]
-
-class _Scene:
-    def __init__(self, w, objects, traj, size): self.w, self.objects, self.traj, self.size = w, objects, traj, size
-    def _at(self, t):
-        objs = [copy.copy(o) for o in self.objects]
-        for i, o in enumerate(objs): o.pos = self.traj[t][i]
-        return objs
-    def render(self, t, camera=None, size=None): return self.w.raycast(self._at(t), camera or self.w.default_camera(size or self.size))[0]
-    def masks(self, t, camera=None): return self.w.raycast(self._at(t), camera or self.w.default_camera(self.size))[1]
-    def depth(self, t, camera=None): return self.w.raycast(self._at(t), camera or self.w.default_camera(self.size))[2]
-
+# %% ../nbs/50_scene4d.ipynb #a4ece9b0
 def get_world():
-    "`worldbridge.world` if importable, else the stand-in world above."
-    try:
-        from worldbridge import world
-        return world
-    except ImportError:
-        return _StandInWorld()
+    "The procedural world module (`worldbridge.world`), imported lazily."
+    from worldbridge import world
+    return world
 
-# %% ../nbs/50_scene4d.ipynb #f657c63f
+# %% ../nbs/50_scene4d.ipynb #83e02c07
 OPS = ("remove", "extract", "recolor", "move")
 _OP_WORDS = {  # checked in this order
     "extract": r"\b(extract|isolate|keep only|only keep|show only|only show|segment|cut out)\b",
@@ -321,7 +222,7 @@ KIND_SYNONYMS = {"sphere": "ball", "balls": "ball", "spheres": "ball", "box": "c
 SIZE_WORDS = {"small": "small", "little": "small", "tiny": "small", "large": "large", "big": "large", "huge": "large"}
 DIRECTIONS = {"left": (-1., 0., 0.), "right": (1., 0., 0.), "up": (0., 0., 1.), "down": (0., 0., -1.),
               "forward": (0., 1., 0.), "forwards": (0., 1., 0.), "backward": (0., -1., 0.), "backwards": (0., -1., 0.),
-              "back": (0., -1., 0.), "away": (0., 1., 0.), "closer": (0., -1., 0.)}
+              "back": (0., -1., 0.), "away": (0., 1., 0.), "closer": (0., -1., 0.), "towards": (0., -1., 0.)}
 DEFAULT_STEP = 1.0  # world units moved by "move X left" without an amount
 
 def world_vocab():
@@ -437,7 +338,7 @@ class RuleParser:
         cmd = EditCommand(op=op, target=target, color=new_color, offset=offset, instruction=instruction)
         return cmd.validate(self.colors, self.kinds).resolve(catalogue)
 
-# %% ../nbs/50_scene4d.ipynb #fba52131
+# %% ../nbs/50_scene4d.ipynb #f1958d03
 _SYSTEM = ("You turn 3-D scene editing instructions into JSON. Reply with ONLY a JSON object with keys: "
            "op (one of remove, extract, recolor, move), target (object with optional keys color, kind, size), "
            "color (new colour for recolor, else null), offset ([dx, dy, dz] world units for move, else null; "
@@ -498,7 +399,7 @@ def get_parser(spec: str = "rule", **kw):
         return OpenAIParser(url, model or "gpt-4o-mini", api_key=os.environ.get("OPENAI_API_KEY"), **kw)
     raise ValueError(f"get_parser: unknown parser spec {spec!r}; use 'rule' or 'openai:URL#model'")
 
-# %% ../nbs/50_scene4d.ipynb #7af56cde
+# %% ../nbs/50_scene4d.ipynb #3cd7fd58
 def serve_fake_llm(reply_for, port: int = 0):
     """Start a local `/v1/chat/completions` server on 127.0.0.1 whose answer is `reply_for(request_json) -> str`.
     Returns `(server, url)`; call `server.shutdown()` when done. For tests and demos."""
@@ -517,7 +418,7 @@ def serve_fake_llm(reply_for, port: int = 0):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv, f"http://127.0.0.1:{srv.server_address[1]}"
 
-# %% ../nbs/50_scene4d.ipynb #98ae16b5
+# %% ../nbs/50_scene4d.ipynb #c1891989
 class AttributeEmbedder:
     "Orthonormal attribute vectors for colours, kinds, sizes and background; `embed(...)` is their normalised sum."
     def __init__(self, colors=None, kinds=None, sizes=("small", "large"), dim: int = 16, seed: int = 0):
@@ -559,7 +460,7 @@ class AttributeEmbedder:
         idx = mask.clone(); idx[idx < 0] = out.shape[0] - 1
         return out[idx]
 
-# %% ../nbs/50_scene4d.ipynb #0b3a4ee5
+# %% ../nbs/50_scene4d.ipynb #efbb2ca9
 def _img01(x) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(x))
     return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
@@ -649,7 +550,7 @@ def evaluate_views(model, views, what="rgb") -> dict:
             ps.append(psnr(out, im)); ss.append(ssim(out, im))
     return dict(psnr=float(np.mean(ps)), ssim=float(np.mean(ss)))
 
-# %% ../nbs/50_scene4d.ipynb #8ab2255d
+# %% ../nbs/50_scene4d.ipynb #2d006715
 def _rgb01(c):
     c = np.asarray(c, np.float32)
     return torch.as_tensor(c / 255.0 if c.max() > 1.0 else c)
@@ -702,7 +603,7 @@ def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: Attr
         return EditResult(cmd, model, sel, False, f"no Gaussians match the {cmd.describe()} (similarity threshold too high?)")
     return EditResult(cmd, apply_edit(model, cmd, sel, palette), sel, True, f"{cmd.op}: {int(sel.sum())} Gaussians ({cmd.describe()})")
 
-# %% ../nbs/50_scene4d.ipynb #e559a485
+# %% ../nbs/50_scene4d.ipynb #c4756dd8
 def scene_catalogue(scene) -> list:
     "The scene's objects as dicts (id, color, kind, size)."
     return [dict(id=int(o.id), color=o.color, kind=o.kind, size=getattr(o, "size", None)) for o in scene.objects]
@@ -713,28 +614,34 @@ def scene_views(scene, cameras, frames=None, size: int | None = None) -> list:
     return [dict(t=int(t), camera=cam, image=scene.render(int(t), cam, size=size),
                  mask=_mask(scene, int(t), cam, size)) for t in frames for cam in cameras]
 
-# %% ../nbs/50_scene4d.ipynb #eeafcc22
-def edit_ground_truth(scene, gt: dict, t: int, camera):
+# %% ../nbs/50_scene4d.ipynb #16cd5268
+def edit_ground_truth(scene, gt: dict, t: int, camera, shadows: bool = True):
     "The world re-rendered at frame `t` after the edit described by `gt` (op, objects, color, offset)."
     world = get_world()
     ids = set(gt.get("objects", []))
     if gt["op"] == "extract":
-        img = scene.render(t, camera); m = np.isin(_mask(scene, t, camera), list(ids))
+        img = world.raycast(_objects_at(scene, t), camera, shadows=shadows)[0]; m = np.isin(_mask(scene, t, camera), list(ids))
         return img * m[..., None].astype(img.dtype)
     objs = []
-    for i, o in enumerate(scene.objects):
-        o = copy.deepcopy(o); o.pos = np.asarray(scene.traj[t][i], dtype=float).copy()
+    for o in _objects_at(scene, t):
         if o.id in ids:
             if gt["op"] == "remove": continue
             if gt["op"] == "recolor": o.color = gt["color"]
             if gt["op"] == "move": o.pos = o.pos + np.asarray(gt["offset"], float)
         objs.append(o)
-    return world.render_objects(objs, camera)
+    return world.render_objects(objs, camera, shadows=shadows)
+
+def _objects_at(scene, t):
+    "Copies of the scene's objects placed at their frame-`t` positions."
+    out = []
+    for i, o in enumerate(scene.objects):
+        o = copy.deepcopy(o); o.pos = np.asarray(scene.traj[t][i], dtype=float).copy(); out.append(o)
+    return out
 
 def _mask(scene, t, camera, size=None):
     return np.asarray(scene.masks(int(t), camera))
 
-# %% ../nbs/50_scene4d.ipynb #00dc9388
+# %% ../nbs/50_scene4d.ipynb #17b08bea
 def _surface_points(kind: str, n: int, r: float, rng) -> np.ndarray:
     "`n` points on the surface of a ball / cube / cylinder of radius (half-size) `r` centred at 0."
     d = rng.normal(size=(n, 3)); d /= np.linalg.norm(d, axis=1, keepdims=True)
@@ -743,7 +650,7 @@ def _surface_points(kind: str, n: int, r: float, rng) -> np.ndarray:
         side = np.linalg.norm(d[:, :2], axis=1, keepdims=True); d[:, :2] /= np.maximum(side, 1e-6); d[:, 2] = np.clip(d[:, 2] * 1.7, -1, 1)
     return d * r
 
-def init_from_scene(scene, n_per_object: int = 40, ground_grid: int = 10, feat_dim: int = 16, seed: int = 0,
+def init_from_scene(scene, n_per_object: int = 40, ground_grid: int = 12, feat_dim: int = 16, seed: int = 0,
                     track_noise: float = 0.0, up: int = 2, ground_extent: float | None = None) -> Gaussians4D:
     """Gaussians on the objects' surfaces at frame 0 (grey), one motion node per object initialised from its track
     (+ `track_noise`), a static node for a `ground_grid`² grid of flat Gaussians on the ground plane (axis `up` = 0)."""
@@ -757,7 +664,7 @@ def init_from_scene(scene, n_per_object: int = 40, ground_grid: int = 10, feat_d
         labels += [int(o.id)] * n_per_object; nodes += [i] * n_per_object
     plane = [a for a in range(3) if a != up]
     arena = getattr(get_world(), "ARENA", None)
-    ext = ground_extent or (arena + 0.5 if arena else float(np.abs(traj[..., plane]).max() + 2 * max(float(o.radius) for o in scene.objects) + 1.0))
+    ext = ground_extent or (arena + 0.3 if arena else float(np.abs(traj[..., plane]).max() + 2 * max(float(o.radius) for o in scene.objects)))
     g = np.linspace(-ext, ext, ground_grid); cell = g[1] - g[0]
     gp = np.zeros((ground_grid ** 2, 3), np.float32)
     gp[:, plane[0]], gp[:, plane[1]] = np.repeat(g, ground_grid), np.tile(g, ground_grid)
@@ -773,7 +680,7 @@ def fit_scene(scene, cameras, iters: int = 300, feat_dim: int = 16, seed: int = 
     "Views of `scene` from `cameras` → initialised and fitted `Gaussians4D`; returns (model, views, info)."
     world = get_world(); views = scene_views(scene, cameras)
     model = init_from_scene(scene, feat_dim=feat_dim, seed=seed)
-    with torch.no_grad(): model.bg.copy_(_img01(views[0]["image"])[0].mean(0))       # background colour from the top row
+    with torch.no_grad(): model.bg.copy_(_img01(views[0]["image"])[0].mean(0))       # background (outer ground) from the top row
     emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS), dim=feat_dim)
     m0 = evaluate_views(model, views); t0 = time.time()
     fit(model, views, iters=iters, embedder=emb, catalogue=scene_catalogue(scene), seed=seed, progress=progress, **kw)
@@ -782,7 +689,7 @@ def fit_scene(scene, cameras, iters: int = 300, feat_dim: int = 16, seed: int = 
                 fit_s=time.time() - t0, iters=iters)
     return model, views, info
 
-# %% ../nbs/50_scene4d.ipynb #c95d7601
+# %% ../nbs/50_scene4d.ipynb #d421a80e
 def _dilate(m: np.ndarray, r: int = 1) -> np.ndarray:
     out = m.copy()
     for dy in range(-r, r + 1):
@@ -791,19 +698,21 @@ def _dilate(m: np.ndarray, r: int = 1) -> np.ndarray:
     return out
 
 def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask, new_color=None, palette=None,
-                      delta: float = 0.1) -> dict:
-    "Metrics of one edited view (arrays `[H,W,3]` uint8 or float in [0,1]; `target_mask` bool `[H,W]`)."
+                      delta: float = 0.1, obj_change=None) -> dict:
+    """Metrics of one edited view (arrays `[H,W,3]` uint8 or float in [0,1]; `target_mask` bool `[H,W]`).
+    `obj_change`: pixels where the *object* changes (e.g. from shadow-free renders); default: wherever the truth changes."""
     P0, P1, G0, G1 = (np.clip(_img01(x).numpy(), 0, 1) for x in (pred_before, pred_after, gt_before, gt_after))
     tm = np.asarray(target_mask, bool)
     gchange = np.abs(G1 - G0).max(-1) > delta
     E = _dilate(gchange | tm, 1); U = ~E
     d1, d0 = np.abs(P1 - G1).sum(-1), np.abs(P1 - G0).sum(-1)
-    C = gchange if gchange.any() else E                                # pixels the edit really changes
+    C = np.asarray(obj_change, bool) if obj_change is not None else gchange   # pixels the edit really changes
+    if not C.any(): C = E
     closer = float((d1[C] < d0[C]).mean()) if C.any() else float("nan")
     success = bool(C.any() and closer > 0.5)
     out = dict(psnr_u=psnr(P1, G1, U), ssim_u=ssim(P1, G1, U), closer=closer)
     if new_color is not None and palette is not None:
-        obj = (np.abs(G1 - G0).max(-1) > delta) & tm
+        obj = C & tm
         if obj.any():
             mean = P1[obj].mean(0); names = list(palette)
             rgbs = np.stack([_rgb01(palette[c]).numpy() for c in names])
@@ -816,7 +725,7 @@ def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask,
     out["success"] = success
     return out
 
-# %% ../nbs/50_scene4d.ipynb #62f134e4
+# %% ../nbs/50_scene4d.ipynb #379e43ad
 EDIT_TEMPLATES = {
     "remove": ["remove the {t}", "delete the {t}", "erase the {t} from the scene", "get rid of the {t}"],
     "recolor": ["paint the {t} {c}", "make the {t} {c}", "change the colour of the {t} to {c}", "recolor the {t} to {c}"],
@@ -863,7 +772,7 @@ def make_edit4d(data_dir, n_scenes: int = 6, seed: int = 0, n_frames: int = 8, s
     f.write_text(json.dumps(spec, indent=1))
     return spec
 
-# %% ../nbs/50_scene4d.ipynb #68a555d8
+# %% ../nbs/50_scene4d.ipynb #5ea3c7b4
 METHODS = ("ours", "oracle", "identity")
 
 def _load_jsonl(p: Path) -> list:
@@ -907,9 +816,13 @@ def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb):
             tm_ids = gt["objects"]
             for cam in cams:
                 g0 = scene.render(t, cam); g1 = edit_ground_truth(scene, gt, t, cam)
+                n0 = get_world().raycast(_objects_at(scene, t), cam, shadows=False)[0]
+                n1 = edit_ground_truth(scene, gt, t, cam, shadows=False)
                 p0 = model.render(t, cam)["image"].clamp(0, 1); p1 = edited.render(t, cam)["image"].clamp(0, 1)
                 tmask = np.isin(_mask(scene, t, cam), tm_ids)
-                ms.append(edit_view_metrics(p0, p1, g0, g1, tmask, gt.get("color") if gt["op"] == "recolor" else None, palette))
+                oc = np.abs(n1.astype(int) - n0.astype(int)).max(-1) > 25
+                ms.append(edit_view_metrics(p0, p1, g0, g1, tmask, gt.get("color") if gt["op"] == "recolor" else None, palette,
+                                            obj_change=oc))
     for k in ("psnr_u", "ssim_u", "change_iou"): row[k] = float(np.nanmean([m[k] for m in ms]))
     row["success"] = float(np.mean([m["success"] for m in ms])); row["all_views"] = float(all(m["success"] for m in ms))
     return row
@@ -992,7 +905,7 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     return metrics
 
-# %% ../nbs/50_scene4d.ipynb #557363da
+# %% ../nbs/50_scene4d.ipynb #d84f069e
 def _png(img) -> bytes:
     from PIL import Image
     import io
