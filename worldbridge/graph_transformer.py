@@ -252,16 +252,17 @@ def scene_qa(sg: dict, rng: random.Random, kinds=("relation", "count_color", "co
                 out.append(dict(question=f"how many objects are {REL_WORDS[p]} {rb} ?", answer=str(n), kind="count_relation"))
     return out
 
-# %% ../nbs/30_graph_transformer.ipynb #6b4019e7
+# %% ../nbs/30_graph_transformer.ipynb #7fb8081f
 def world_qa(n_scenes: int, seed: int = 0, per_scene: int = 4, kinds=("relation", "count_color", "count_relation"),
-             predicates=("left_of", "right_of", "above", "below"), n_objects=(2, 5), t: int = 0) -> list[dict]:
-    """QA items from procedural-world scenes (`worldbridge.world.make_scene(seed + i)`): up to `per_scene`
-    questions per scene, each a dict with `scene_graph`, `question`, `answer`, `kind`, `scene`."""
+             predicates=("left_of", "right_of", "above", "below"), n_objects=(2, 5), t: int = 0, **world_kw) -> list[dict]:
+    """QA items from procedural-world scenes (`worldbridge.world.make_scene(seed + i, n_objects=..., **world_kw)`,
+    colours may repeat so that colour counts vary): up to `per_scene` questions per scene, each a dict with
+    `scene_graph`, `question`, `answer`, `kind`, `scene`."""
     from worldbridge.world import make_scene
     rng = random.Random(seed)
     out = []
     for i in tqdm(range(n_scenes), desc="scenes", leave=False):
-        sg = make_scene(seed * 1_000_003 + i, n_objects=n_objects).scene_graph(t)
+        sg = make_scene(seed * 1_000_003 + i, n_objects=n_objects, **{"unique_colors": False, **world_kw}).scene_graph(t)
         qs = scene_qa(sg, rng, kinds=kinds, predicates=predicates); rng.shuffle(qs)
         out += [dict(scene_graph=sg, scene=seed * 1_000_003 + i, **q) for q in qs[:per_scene]]
     return out
