@@ -51,7 +51,7 @@ class Obj:
     @classmethod
     def from_dict(cls, d: dict) -> Obj: return cls(**{k: d[k] for k in ("id", "kind", "color", "size", "radius", "pos", "vel") if k in d})
 
-# %% ../nbs/00_world.ipynb #89a161d7
+# %% ../nbs/00_world.ipynb #9c4a2f09
 @dataclass
 class Camera:
     "Pinhole camera: intrinsics `K` [3,3], world->camera rotation `R` [3,3] and translation `t` [3]; image `width` x `height`."
@@ -113,7 +113,7 @@ def _check_size(size) -> int:
         raise ValueError(f"size={size!r}: expected an integer >= 4")
     return int(size)
 
-CAMERA_RADIUS, CAMERA_HEIGHT, CAMERA_TARGET, CAMERA_FOV = 6.4, 5.6, (0.0, 0.2, 0.0), 52.0
+CAMERA_RADIUS, CAMERA_HEIGHT, CAMERA_TARGET, CAMERA_FOV = 6.4, 5.6, (0.0, 0.2, 0.0), 56.0
 
 def orbit_cameras(n: int, size: int = 64, radius: float = CAMERA_RADIUS, height: float = CAMERA_HEIGHT,
                   fov: float = CAMERA_FOV, target=CAMERA_TARGET, start_deg: float = -90.0) -> list[Camera]:
@@ -324,13 +324,17 @@ def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Sc
     objs = _sample_objects(rng, cfg)
     return Scene(objs, cfg, seed=int(seed))
 
-# %% ../nbs/00_world.ipynb #110d88e4
+# %% ../nbs/00_world.ipynb #a18179a0
 DIRECTIONS = {"right": (1.0, 0.0), "left": (-1.0, 0.0), "away from the camera": (0.0, 1.0), "towards the camera": (0.0, -1.0)}
 
-def direction_word(v, eps: float = 0.15) -> str:
-    "Dominant ground-plane direction of velocity `v` as seen from the default camera ('left', 'right', 'towards the camera', 'away from the camera', 'not moving')."
+def direction_word(v, eps: float = 0.15, min_ratio: float | None = None) -> str | None:
+    """Dominant ground-plane direction of velocity `v` as seen from the default camera ('left', 'right', 'towards the
+    camera', 'away from the camera', 'not moving'). With `min_ratio`, None when the dominant component is not at least
+    `min_ratio` times the other (a diagonal motion, ambiguous as a question)."""
     v = np.asarray(v, float)
     if np.linalg.norm(v[:2]) < eps: return "not moving"
+    a, b = sorted(np.abs(v[:2]))
+    if min_ratio is not None and b < min_ratio * a: return None
     return max(DIRECTIONS, key=lambda k: float(np.dot(DIRECTIONS[k], v[:2])))
 
 class Scene:
@@ -659,7 +663,7 @@ def replace_obj(o: Obj, **changes) -> Obj:
     d = dict(id=o.id, kind=o.kind, color=o.color, size=o.size, radius=o.radius, pos=o.pos.copy(), vel=o.vel.copy()); d.update(changes)
     return Obj(**d)
 
-# %% ../nbs/00_world.ipynb #6e57a16a
+# %% ../nbs/00_world.ipynb #aaa30a15
 MOTIONS = ("left", "right", "towards the camera", "away from the camera", "not moving")
 FAMILIES = {"direction": "Temporal Understanding", "direction_end": "Temporal Understanding", "count": "Attribution Understanding",
             "future_direction": "Future Prediction", "future_hit": "Future Prediction", "counterfactual": "Counterfactual Thinking",
@@ -694,12 +698,13 @@ def _candidates(scene, rng) -> list[dict]:
     dirs = lambda ans: [m for m in MOTIONS if m != ans]
     for i in ids:
         k = [o.id for o in scene.objects].index(i)
-        d0, d1 = direction_word(scene.vel[0, k]), direction_word(scene.vel[T - 1, k])
-        qs.append(_q("direction", f"In which direction is {names[i]} moving at the start of the video?", d0, rng.permutation(dirs(d0)).tolist()))
-        if d1 != d0: qs.append(_q("direction_end", f"In which direction is {names[i]} moving at the end of the video?", d1, [d0] + rng.permutation(dirs(d1)).tolist()))
+        # directions are asked only where unambiguous: one ground-plane component >= 1.5x the other
+        d0, d1 = direction_word(scene.vel[0, k], min_ratio=1.5), direction_word(scene.vel[T - 1, k], min_ratio=1.5)
+        if d0: qs.append(_q("direction", f"In which direction is {names[i]} moving at the start of the video?", d0, rng.permutation(dirs(d0)).tolist()))
+        if d1 and d0 and d1 != d0: qs.append(_q("direction_end", f"In which direction is {names[i]} moving at the end of the video?", d1, [d0] + rng.permutation(dirs(d1)).tolist()))
         tf = min(T - 1 + fps, 2 * T - 1)
-        df = direction_word(scene.full_vel[tf, k])
-        if d1 != "not moving" or df != "not moving":
+        df = direction_word(scene.full_vel[tf, k], min_ratio=1.5)
+        if d1 and df and (d1 != "not moving" or df != "not moving"):
             qs.append(_q("future_direction", f"If the video continued for one more second, in which direction would {names[i]} be moving?", df,
                          [d1] + rng.permutation(dirs(df)).tolist()))
         nxt = next((e for e in scene.future_events if i in e["ids"]), None)
@@ -744,9 +749,13 @@ def _candidates(scene, rng) -> list[dict]:
         for i in e["ids"]:
             if i not in names: continue
             j = [x for x in e["ids"] if x != i]
-            ans = "it bounced off a wall" if e["type"] == "wall" else f"it hit {names[j[0]]}"
-            alts = ["it bounced off a wall"] + [f"it hit {names[x]}" for x in ids if x != i] + ["it slowed down and turned by itself"]
-            qs.append(_q("explanation", f"Why does {names[i]} change direction at about {f / fps:.1f} seconds?", ans, alts))
+            k = [o.id for o in scene.objects].index(i)
+            still = np.linalg.norm(scene.full_vel[max(f - 2, 0), k, :2]) < 0.15   # at rest before: it starts moving
+            ans = "it bounced off a wall" if e["type"] == "wall" else (f"it was hit by {names[j[0]]}" if still else f"it hit {names[j[0]]}")
+            alts = ([f"it was hit by {names[x]}" for x in ids if x != i] + ["it started moving by itself"] if still else
+                    ["it bounced off a wall"] + [f"it hit {names[x]}" for x in ids if x != i] + ["it slowed down and turned by itself"])
+            what = "start moving" if still else "change direction"
+            qs.append(_q("explanation", f"Why does {names[i]} {what} at about {f / fps:.1f} seconds?", ans, alts))
             break
     # false premise: an object that is not there
     present = {o.color for o in scene.objects}
@@ -778,7 +787,7 @@ def scene_questions(scene: Scene, max_questions: int = 8, seed: int | None = Non
         out.append(dict(q, options=opts, label=label, vlm4d=q["family"] in VLM4D_FAMILIES))
     return out
 
-# %% ../nbs/00_world.ipynb #dd053304
+# %% ../nbs/00_world.ipynb #eed99cb2
 def mmworld_entry(scene: Scene, video_id: str, questions: list[dict]) -> dict:
     "One `mmworld.json` record for a scene's video."
     coll = any(e["type"] == "collision" for e in scene.events)
@@ -797,7 +806,7 @@ def vlm4d_entries(video_id: str, questions: list[dict]) -> list[dict]:
                  choices={l: o for l, o in zip("ABCD", q["options"])}, answer=q["answer"])
             for k, q in enumerate(questions) if q["vlm4d"]]
 
-# %% ../nbs/00_world.ipynb #6786df77
+# %% ../nbs/00_world.ipynb #a00bf203
 def _atomic_write(path: Path, data: bytes | str):
     tmp = path.with_name(path.name + ".tmp")
     (tmp.write_bytes if isinstance(data, bytes) else tmp.write_text)(data)
@@ -843,7 +852,7 @@ def make_dataset(out_dir, n: int = 200, seed: int = 0, cfg: WorldConfig | None =
     return dict(n=n, rendered=rendered, reused=reused, mmworld=str(out / "mmworld.json"), vlm4d=str(out / "vlm4d.json"),
                 questions=sum(len(m["questions"]) for m in mm), vlm4d_questions=len(v4))
 
-# %% ../nbs/00_world.ipynb #dbee8336
+# %% ../nbs/00_world.ipynb #790b2a47
 def world_cli(argv=None) -> int:
     "`worldbridge world make --n N --out DIR [--seed S] [--size PX] [--frames T] [--fps F] [--objects MIN MAX] [--kinds ...]`."
     p = argparse.ArgumentParser(prog="worldbridge world", description="procedural world datasets")
