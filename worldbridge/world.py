@@ -18,7 +18,7 @@ __all__ = ['KINDS', 'COLORS', 'SIZES', 'PREDICATES', 'CAMERA_RADIUS', 'CAMERA_HE
            'compositional_pairs', 'replace_obj', 'object_names', 'scene_questions', 'mmworld_entry', 'vlm4d_entries',
            'make_dataset', 'world_cli']
 
-# %% ../nbs/00_world.ipynb #0ee798fd
+# %% ../nbs/00_world.ipynb #5b207519
 KINDS = ("cube", "ball", "cylinder")
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 60), "blue": (40, 80, 220), "yellow": (235, 205, 40),
           "purple": (140, 60, 190), "orange": (245, 130, 30), "cyan": (40, 200, 210), "brown": (130, 80, 40)}
@@ -47,11 +47,11 @@ class Obj:
     def name(self) -> str: return f"{self.color} {self.kind}"
     def to_dict(self) -> dict:
         return dict(id=self.id, kind=self.kind, color=self.color, size=self.size, radius=self.radius,
-                    pos=[round(float(v), 6) for v in self.pos], vel=[round(float(v), 6) for v in self.vel])
+                    pos=[float(v) for v in self.pos], vel=[float(v) for v in self.vel])  # exact: JSON floats round-trip
     @classmethod
     def from_dict(cls, d: dict) -> Obj: return cls(**{k: d[k] for k in ("id", "kind", "color", "size", "radius", "pos", "vel") if k in d})
 
-# %% ../nbs/00_world.ipynb #9c4a2f09
+# %% ../nbs/00_world.ipynb #e5539bb7
 @dataclass
 class Camera:
     "Pinhole camera: intrinsics `K` [3,3], world->camera rotation `R` [3,3] and translation `t` [3]; image `width` x `height`."
@@ -129,7 +129,7 @@ def default_camera(size: int = 64) -> Camera:
     "The canonical view: in front of the arena (at -y), looking down at its centre. Image-plane relations use it."
     return orbit_cameras(1, size)[0]
 
-# %% ../nbs/00_world.ipynb #22b8b907
+# %% ../nbs/00_world.ipynb #147ba749
 LIGHT = np.array([-0.45, -0.35, 1.0]) / np.linalg.norm([-0.45, -0.35, 1.0])
 GROUND_IN, GROUND_OUT, SKY = np.array([0.70, 0.68, 0.63]), np.array([0.55, 0.54, 0.52]), np.array([0.82, 0.87, 0.93])
 ARENA = 3.0
@@ -219,7 +219,7 @@ def render_objects(objects, camera: Camera | None = None, size: int = 64, shadow
     cam = default_camera(size) if camera is None else camera
     return raycast(list(objects), cam, shadows=shadows)[0]
 
-# %% ../nbs/00_world.ipynb #437a4692
+# %% ../nbs/00_world.ipynb #c7cd086f
 def simulate(objects, n_frames: int, fps: int = 8, arena: float = ARENA, substeps: int = 8) -> tuple[np.ndarray, list[dict]]:
     """Positions [n_frames, N, 3] (frame 0 = the objects' `pos`) and events [{"frame", "type": 'collision'|'wall',
     "ids": [...], "wall": ...}] of `objects` moving with their `vel` (objects are not modified)."""
@@ -258,7 +258,7 @@ def simulate(objects, n_frames: int, fps: int = 8, arena: float = ARENA, substep
         traj.append(p.copy())
     return np.stack(traj), events
 
-# %% ../nbs/00_world.ipynb #66e8cb02
+# %% ../nbs/00_world.ipynb #1e31226c
 @dataclass
 class WorldConfig:
     "Scene generation settings (all validated; `make_scene(seed, **overrides)` overrides any of them)."
@@ -324,7 +324,7 @@ def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Sc
     objs = _sample_objects(rng, cfg)
     return Scene(objs, cfg, seed=int(seed))
 
-# %% ../nbs/00_world.ipynb #a18179a0
+# %% ../nbs/00_world.ipynb #71162abc
 DIRECTIONS = {"right": (1.0, 0.0), "left": (-1.0, 0.0), "away from the camera": (0.0, 1.0), "towards the camera": (0.0, -1.0)}
 
 def direction_word(v, eps: float = 0.15, min_ratio: float | None = None) -> str | None:
@@ -420,6 +420,11 @@ class Scene:
         return dict(seed=self.seed, config=c, objects=[o.to_dict() for o in self.objects],
                     traj=np.round(self.traj, 4).tolist(), events=self.events, future_events=self.future_events,
                     scene_graph=self.scene_graph(0), camera=default_camera(self.cfg.image_size).to_dict())
+    @classmethod
+    def from_dict(cls, d: dict) -> Scene:
+        "Rebuild a scene from `to_dict()` output (re-simulated: trajectories are identical)."
+        c = {k: tuple(v) if isinstance(v, list) else v for k, v in d["config"].items()}
+        return cls([Obj.from_dict(o) for o in d["objects"]], WorldConfig(**c), seed=d.get("seed"))
     def __repr__(self): return f"Scene(seed={self.seed}, {len(self.objects)} objects: {', '.join(o.name for o in self.objects)}; {self.n_frames} frames)"
 
 def mask_boxes(mask) -> dict:
@@ -463,13 +468,13 @@ def relations(objects, pos, vel, camera: Camera | None = None, margin: float = 0
             elif sp < -eps: rel("moving_away_from")
     return out
 
-# %% ../nbs/00_world.ipynb #4222872c
+# %% ../nbs/00_world.ipynb #9ca10751
 def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_of", "near", "moving_towards"), axes=None):
     """Matplotlib drawing of `scene.scene_graph(t)`: the frame with labelled boxes (left) and the graph (right):
     one node per object (in its colour; nodes on a circle in the angular order of the box centres) and one arrow per related pair, labelled with its `predicates`."""
     import matplotlib.pyplot as plt
     sg = scene.scene_graph(t)
-    if axes is None: _, axes = plt.subplots(1, 2, figsize=(9, 4.5))
+    if axes is None: _, axes = plt.subplots(1, 2, figsize=(7.5, 3.75), dpi=80)
     a0, a1 = axes
     a0.imshow(scene.render(t)); a0.axis("off"); a0.set_title(f"frame {t}", fontsize=9)
     cen = {}
@@ -501,7 +506,7 @@ def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_
     a1.set_title("scene graph (" + ", ".join(predicates) + ")", fontsize=9)
     return axes
 
-# %% ../nbs/00_world.ipynb #e8f2c628
+# %% ../nbs/00_world.ipynb #e5a08528
 def _codec():
     import av
     return "libx264" if "libx264" in av.codecs_available else "mpeg4"
@@ -549,7 +554,7 @@ def read_video(path) -> np.ndarray:
     with av.open(str(path)) as c:
         return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
 
-# %% ../nbs/00_world.ipynb #653c1014
+# %% ../nbs/00_world.ipynb #23b74ce0
 def object_classes(colors=None, kinds=None) -> list[str]:
     "Class names 'colour kind' (e.g. 'red cube') over `colors` x `kinds` (default all)."
     colors, kinds = tuple(COLORS) if colors is None else tuple(colors), KINDS if kinds is None else tuple(kinds)
@@ -626,7 +631,7 @@ def classification_task(name: str, n: int = 100, size: int = 32, seed: int = 0) 
         imgs.append(rgb); labels.append(y)
     return np.stack(imgs), np.array(labels), list(classes)
 
-# %% ../nbs/00_world.ipynb #5e062580
+# %% ../nbs/00_world.ipynb #98dfda6d
 def compositional_pairs(n: int = 16, size: int = 32, seed: int = 0, kinds=("attribute", "relation")) -> list[dict]:
     """`n` dicts: `image`, `caption`, `swapped_caption`, `swapped_image` (uint8 [H,W,3]), `kind` ('attribute'|'relation'),
     `boxes` {'subject', 'object'} (pixel boxes in `image`), `parse` {'subject', 'predicate', 'object'} of `caption`."""
@@ -663,7 +668,7 @@ def replace_obj(o: Obj, **changes) -> Obj:
     d = dict(id=o.id, kind=o.kind, color=o.color, size=o.size, radius=o.radius, pos=o.pos.copy(), vel=o.vel.copy()); d.update(changes)
     return Obj(**d)
 
-# %% ../nbs/00_world.ipynb #aaa30a15
+# %% ../nbs/00_world.ipynb #32002f55
 MOTIONS = ("left", "right", "towards the camera", "away from the camera", "not moving")
 FAMILIES = {"direction": "Temporal Understanding", "direction_end": "Temporal Understanding", "count": "Attribution Understanding",
             "future_direction": "Future Prediction", "future_hit": "Future Prediction", "counterfactual": "Counterfactual Thinking",
@@ -787,7 +792,7 @@ def scene_questions(scene: Scene, max_questions: int = 8, seed: int | None = Non
         out.append(dict(q, options=opts, label=label, vlm4d=q["family"] in VLM4D_FAMILIES))
     return out
 
-# %% ../nbs/00_world.ipynb #eed99cb2
+# %% ../nbs/00_world.ipynb #1c57114a
 def mmworld_entry(scene: Scene, video_id: str, questions: list[dict]) -> dict:
     "One `mmworld.json` record for a scene's video."
     coll = any(e["type"] == "collision" for e in scene.events)
@@ -806,7 +811,7 @@ def vlm4d_entries(video_id: str, questions: list[dict]) -> list[dict]:
                  choices={l: o for l, o in zip("ABCD", q["options"])}, answer=q["answer"])
             for k, q in enumerate(questions) if q["vlm4d"]]
 
-# %% ../nbs/00_world.ipynb #a00bf203
+# %% ../nbs/00_world.ipynb #98995f3c
 def _atomic_write(path: Path, data: bytes | str):
     tmp = path.with_name(path.name + ".tmp")
     (tmp.write_bytes if isinstance(data, bytes) else tmp.write_text)(data)
@@ -852,7 +857,7 @@ def make_dataset(out_dir, n: int = 200, seed: int = 0, cfg: WorldConfig | None =
     return dict(n=n, rendered=rendered, reused=reused, mmworld=str(out / "mmworld.json"), vlm4d=str(out / "vlm4d.json"),
                 questions=sum(len(m["questions"]) for m in mm), vlm4d_questions=len(v4))
 
-# %% ../nbs/00_world.ipynb #790b2a47
+# %% ../nbs/00_world.ipynb #6b6e83f8
 def world_cli(argv=None) -> int:
     "`worldbridge world make --n N --out DIR [--seed S] [--size PX] [--frames T] [--fps F] [--objects MIN MAX] [--kinds ...]`."
     p = argparse.ArgumentParser(prog="worldbridge world", description="procedural world datasets")
