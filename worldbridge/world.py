@@ -811,7 +811,7 @@ def vlm4d_entries(video_id: str, questions: list[dict]) -> list[dict]:
                  choices={l: o for l, o in zip("ABCD", q["options"])}, answer=q["answer"])
             for k, q in enumerate(questions) if q["vlm4d"]]
 
-# %% ../nbs/00_world.ipynb #98995f3c
+# %% ../nbs/00_world.ipynb #05df655f
 def _atomic_write(path: Path, data: bytes | str):
     tmp = path.with_name(path.name + ".tmp")
     (tmp.write_bytes if isinstance(data, bytes) else tmp.write_text)(data)
@@ -835,6 +835,7 @@ def make_dataset(out_dir, n: int = 200, seed: int = 0, cfg: WorldConfig | None =
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r}: expected an integer >= 0")
     cfg = _config(cfg, **overrides)
     out = _check_out_dir(out_dir)
+    for stale in [*out.glob("videos/*.tmp.mp4"), *out.glob("scenes/*.tmp"), *out.glob("*.json.tmp")]: stale.unlink()  # left by an interrupted run
     mm, v4, rendered, reused = [], [], 0, 0
     for i in tqdm(range(n), desc="world scenes", disable=not progress):
         vid = f"world_{i:05d}"; vpath, jpath = out / "videos" / f"{vid}.mp4", out / "scenes" / f"{vid}.json"
