@@ -446,7 +446,7 @@ def mask_iou(image, background, true_mask, thresh: float = 0.15) -> float:
     u = (fg | tm).sum()
     return float((fg & tm).sum() / u) if u else 1.0
 
-# %% ../nbs/40_flexecontrol.ipynb #2eb20095
+# %% ../nbs/40_flexecontrol.ipynb #01ea496d
 _SI_COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220), "yellow": (230, 210, 40),
               "purple": (150, 60, 190), "orange": (240, 130, 20)}
 
@@ -505,13 +505,14 @@ class StandInScene:
 def _obj_field(o, k):
     return o[k] if isinstance(o, dict) else getattr(o, k)
 
-def procedural_scene(seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3)):
-    "A `worldbridge.world` scene (falls back to `StandInScene` if the world module is unavailable)."
+def procedural_scene(seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3), **overrides):
+    "A `worldbridge.world` scene (`overrides` go to its `WorldConfig`); `StandInScene` if the world module is unavailable."
+    if isinstance(n_objects, int): n_objects = (n_objects, n_objects)
     try:
         from worldbridge.world import make_scene
     except ImportError:
         return StandInScene(seed, image_size, n_frames, n_objects)
-    sc = make_scene(seed, image_size=image_size, n_frames=n_frames, n_objects=n_objects)
+    sc = make_scene(seed, image_size=image_size, n_frames=n_frames, n_objects=tuple(n_objects), **overrides)
     sc.source = "worldbridge.world"
     return sc
 
@@ -525,7 +526,7 @@ def short_caption(scene, max_objects: int = 2) -> str:
     "'a red cube and a blue ball' from the first objects of a scene."
     return " and ".join(f"a {_obj_field(o, 'color')} {_obj_field(o, 'kind')}" for o in scene.objects[:max_objects])
 
-# %% ../nbs/40_flexecontrol.ipynb #1d003cbe
+# %% ../nbs/40_flexecontrol.ipynb #39c7f050
 def control_dataset(pipe, seeds, kinds=CONDITION_TYPES, n_objects=(1, 3)) -> dict:
     "Renders, conditions [N,K,3,H,W], union masks, prompts and per-object token masks of procedural scenes."
     size = pipe.unet.config.sample_size * pipe.vae_scale_factor
@@ -566,8 +567,8 @@ def evaluate_control(fp: FlexEControlPipeline, ds: dict, steps: int = 20, seed: 
         ious.append(mask_iou(im, ds["backgrounds"][i] / 255., ds["ids"][i]))
     return {"edge_f1": float(np.mean(f1s)), "mask_iou": float(np.mean(ious)), "images": np.stack(imgs)}
 
-def controllability_experiment(n_train: int = 96, n_test: int = 16, vae_steps: int = 400, unet_steps: int = 400,
-                               control_steps: int = 300, lr: float = 1e-3, lambda_ca: float = 0.1, batch_size: int = 8,
+def controllability_experiment(n_train: int = 64, n_test: int = 16, vae_steps: int = 300, unet_steps: int = 300,
+                               control_steps: int = 200, lr: float = 1e-3, lambda_ca: float = 0.1, batch_size: int = 8,
                                seed: int = 0, progress: bool = True) -> dict:
     "Train the tiny SD on procedural scenes, then FlexEControl vs per-condition ControlNets; controllability metrics."
     import copy
