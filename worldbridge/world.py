@@ -668,7 +668,7 @@ def replace_obj(o: Obj, **changes) -> Obj:
     d = dict(id=o.id, kind=o.kind, color=o.color, size=o.size, radius=o.radius, pos=o.pos.copy(), vel=o.vel.copy()); d.update(changes)
     return Obj(**d)
 
-# %% ../nbs/00_world.ipynb #32002f55
+# %% ../nbs/00_world.ipynb #ecb73e0f
 MOTIONS = ("left", "right", "towards the camera", "away from the camera", "not moving")
 FAMILIES = {"direction": "Temporal Understanding", "direction_end": "Temporal Understanding", "count": "Attribution Understanding",
             "future_direction": "Future Prediction", "future_hit": "Future Prediction", "counterfactual": "Counterfactual Thinking",
@@ -739,6 +739,13 @@ def _candidates(scene, rng) -> list[dict]:
         objs = [replace_obj(o, vel=np.zeros(3)) if o.id == i else o for o in scene.objects]
         _, ev = simulate(objs, T, fps, scene.cfg.arena)
         cf = sum(e["type"] == "collision" for e in ev)
+        cols = [e for e in ev if e["type"] == "collision" and all(x in names for x in e["ids"])]
+        pair = lambda a, b: f"{names[a]} and {names[b]}"
+        if len(ids) >= 3 and (len(cols) < 2 or cols[0]["frame"] < cols[1]["frame"]):
+            ans = pair(*cols[0]["ids"]) if cols else "no two objects would collide"
+            alts = [pair(a, b) for a in ids for b in ids if a < b and pair(a, b) != ans and pair(b, a) != ans]
+            qs.append(_q("counterfactual", f"If {names[i]} had not moved, which two objects would have collided first?", ans,
+                         rng.permutation(alts).tolist() + ["no two objects would collide"], counterfactual=dict(still=i, first=cols[0]["ids"] if cols else None)))
         qs.append(_q("counterfactual", f"If {names[i]} had not moved, how many collisions between objects would there have been in the video?", str(cf),
                      [str(ncol)] + [str(v) for v in sorted(set(range(0, 6)) - {cf, ncol}, key=lambda v: abs(v - cf))[:3]], counterfactual=dict(still=i, collisions=cf)))
     # temporal order and explanations
