@@ -12,11 +12,12 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SIZES', 'SHAPES', 'PREDICATE_WORDS', 'METHODS', 'color_names', 'parse_noun_phrases', 'scene_graph_prompt',
-           'AttentionStore', 'StructuredAttnProcessor', 'set_structured_attention', 'encode_text', 'phrase_token_spans',
-           'structured_prompt_embeds', 'box_mask', 'token_maps', 'layout_energy', 'attention_in_boxes',
-           'layout_guidance_step', 'generate', 'chromatic_palette', 'color_labels', 'shape_of', 'detect_objects',
-           'read_box_color', 'binding_report', 'world_prompt_set', 'evaluate_binding', 'train_tiny_sd']
+__all__ = ['SIZES', 'SHAPES', 'PREDICATE_WORDS', 'METHODS', 'CHECK_COLORS', 'color_names', 'parse_noun_phrases',
+           'scene_graph_prompt', 'AttentionStore', 'StructuredAttnProcessor', 'set_structured_attention', 'encode_text',
+           'phrase_token_spans', 'structured_prompt_embeds', 'box_mask', 'token_maps', 'layout_energy',
+           'attention_in_boxes', 'layout_guidance_step', 'generate', 'chromatic_palette', 'color_labels', 'shape_of',
+           'detect_objects', 'read_box_color', 'binding_report', 'world_camera', 'world_prompt_set', 'evaluate_binding',
+           'train_tiny_sd']
 
 # %% ../nbs/31_structured_generation.ipynb #446f6d73
 SIZES = ("small", "large", "big", "tiny")
@@ -282,7 +283,7 @@ def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None,
         pipe.unet.set_attn_processor(dict(old))
     return (img, info) if return_info else img
 
-# %% ../nbs/31_structured_generation.ipynb #f3cd8953
+# %% ../nbs/31_structured_generation.ipynb #0f5da0d3
 def _hue(rgb):
     rgb = np.asarray(rgb, dtype=np.float32) / 255.
     mx, mn = rgb.max(-1), rgb.min(-1); d = mx - mn + 1e-8
@@ -295,7 +296,7 @@ def chromatic_palette(palette: dict | None = None, min_sat: float = 0.4) -> dict
     "The saturated colours of `palette` (default: the world's COLORS) — the ones the checker can tell apart by hue."
     if palette is None:
         from worldbridge.world import COLORS
-        palette = COLORS
+        palette = {c: COLORS[c] for c in CHECK_COLORS}
     out = {}
     for k, v in palette.items():
         h, s, val = _hue(np.array(v[:3] if max(v[:3]) > 1 else np.array(v[:3]) * 255))
@@ -374,36 +375,51 @@ def binding_report(image, phrases: list[dict], palette: dict, min_area: int = 4)
     res["objects"] = objs
     return res
 
-# %% ../nbs/31_structured_generation.ipynb #f4358256
-def world_prompt_set(n: int, size: int = 32, seed: int = 0, n_objects: int = 2, palette: dict | None = None,
-                     max_tries: int = 20) -> list[dict]:
-    """`n` procedural-world scenes with `n_objects` visible objects of distinct, checker-readable colours: dicts with
-    `image` (uint8 [size, size, 3], frame 0), `prompt`, `phrases` (with normalised `box`), `scene_graph`."""
+# %% ../nbs/31_structured_generation.ipynb #64f64bbf
+CHECK_COLORS = ("red", "green", "blue", "yellow", "purple", "cyan")  # hue-separable world colours (orange/brown ~ red hue)
+
+def world_camera(size: int = 32):
+    "A closer camera than the world's default (objects 2x larger), for small generated images."
+    from worldbridge.world import Camera
+    return Camera.look_at((0, -5.2, 4.6), (0, 0.2, 0), 36, size)
+
+def _iou(a, b):
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0])); iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy; ua = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / max(ua, 1e-9)
+
+def world_prompt_set(n: int, size: int = 32, seed: int = 0, n_objects: int = 2, colors=CHECK_COLORS,
+                     max_iou: float = 0.05, min_side: int = 3, max_tries: int = 50) -> list[dict]:
+    """`n` procedural-world scenes (arena 2.2, `world_camera`) with `n_objects` visible, non-overlapping objects of
+    distinct colours from `colors`: dicts with `image` (uint8 [size, size, 3], frame 0), `prompt`, `phrases` (with
+    normalised `box`), `scene_graph`."""
     from worldbridge.world import make_scene
-    pal = chromatic_palette(palette)
+    cam = world_camera(size)
     out, s = [], seed * 100003
     while len(out) < n:
         for _ in range(max_tries):
-            sc = make_scene(s, n_objects=(n_objects, n_objects), image_size=size); s += 1
-            sg = sc.scene_graph(0)
-            objs = sg["objects"]
-            if len(objs) != n_objects or len({o["color"] for o in objs}) != n_objects: continue
-            if any(o["color"] not in pal or o.get("box") is None for o in objs): continue
-            if any((o["box"][2] - o["box"][0]) < 2 or (o["box"][3] - o["box"][1]) < 2 for o in objs): continue
+            sc = make_scene(s, n_objects=(n_objects, n_objects), image_size=size, arena=2.2, colors=tuple(colors)); s += 1
+            sg = sc.scene_graph(0, camera=cam); objs = sg["objects"]
+            if not all(o["visible"] for o in objs): continue
+            if any(min(o["box"][2] - o["box"][0], o["box"][3] - o["box"][1]) < min_side for o in objs): continue
+            if any(_iou(a["box"], b["box"]) > max_iou for i, a in enumerate(objs) for b in objs[i + 1:]): continue
             break
         else: raise RuntimeError(f"no suitable scene found in {max_tries} tries (seed {s})")
         prompt, phrases = scene_graph_prompt(sg)
         for p in phrases: p["box"] = tuple(float(v) / size for v in p["box"])
-        out.append(dict(image=sc.render(0, size=size), prompt=prompt, phrases=phrases, scene_graph=sg))
+        out.append(dict(image=sc.render(0, camera=cam), prompt=prompt, phrases=phrases, scene_graph=sg))
     return out
 
 def evaluate_binding(pipe, items: list[dict], methods=METHODS, palette: dict | None = None, seeds=(0,),
                      progress: bool = True, **gen_kw) -> dict:
     """Generate every item's prompt with every method (same initial noise per item and seed) and score the images
-    with `binding_report`: mean `color_found`, `bound` (colour + shape), `pair_bound` (all objects bound),
+    with `binding_report`: mean `color_found`, `pair_color` (all prompted colours present), `bound` (colour + shape),
+    `pair_bound` (all objects bound),
     `in_box` and `leak` per method; also returns the images."""
     pal = chromatic_palette(palette)
-    res = {m: {"color_found": [], "bound": [], "pair_bound": [], "in_box": [], "leak": [], "images": []} for m in methods}
+    res = {m: {"color_found": [], "pair_color": [], "bound": [], "pair_bound": [], "in_box": [], "leak": [], "images": []}
+           for m in methods}
+    if not items: raise ValueError("items is empty")
     for k, it in enumerate(tqdm(items, disable=not progress, desc="binding")):
         for sd in seeds:
             for m in methods:
@@ -412,7 +428,8 @@ def evaluate_binding(pipe, items: list[dict], methods=METHODS, palette: dict | N
                                **gen_kw)
                 r = binding_report(img, it["phrases"], pal)
                 d = res[m]
-                d["color_found"] += r["color_found"]; d["bound"] += r["bound"]; d["pair_bound"].append(all(r["bound"]))
+                d["color_found"] += r["color_found"]; d["pair_color"].append(all(r["color_found"]))
+                d["bound"] += r["bound"]; d["pair_bound"].append(all(r["bound"]))
                 d["in_box"] += r["in_box"]; d["leak"].append(r["leak"]); d["images"].append(img)
     summary = {m: {k: float(np.mean(v)) for k, v in d.items() if k != "images"} for m, d in res.items()}
     return {"summary": summary, "images": {m: d["images"] for m, d in res.items()}}
