@@ -324,7 +324,7 @@ def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Sc
     objs = _sample_objects(rng, cfg)
     return Scene(objs, cfg, seed=int(seed))
 
-# %% ../nbs/00_world.ipynb #71162abc
+# %% ../nbs/00_world.ipynb #0b9f662c
 DIRECTIONS = {"right": (1.0, 0.0), "left": (-1.0, 0.0), "away from the camera": (0.0, 1.0), "towards the camera": (0.0, -1.0)}
 
 def direction_word(v, eps: float = 0.15, min_ratio: float | None = None) -> str | None:
@@ -366,8 +366,16 @@ class Scene:
             raise ValueError(f"t={t!r}: expected a frame index in [0, {self.n_frames})")
         return int(t)
     def raycast(self, t: int, camera: Camera | None = None, size: int | None = None):
-        "(rgb uint8 [H,W,3], mask int [H,W], depth float [H,W]) of frame `t`."
-        return raycast(self.objects, self._cam(camera, size), self.traj[self._t(t)])
+        """(rgb uint8 [H,W,3], mask int [H,W], depth float [H,W]) of frame `t` (copies; the last few results are cached,
+        keyed by frame, camera and the objects' attributes, so render/masks/depth of one frame cost one ray cast)."""
+        cam, t = self._cam(camera, size), self._t(t)
+        key = (t, cam.K.tobytes(), cam.R.tobytes(), cam.t.tobytes(), cam.width, cam.height,
+               tuple((o.id, o.kind, o.color, o.radius) for o in self.objects), self.traj[t].tobytes())
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            if len(cache) >= 8: cache.pop(next(iter(cache)))
+            cache[key] = raycast(self.objects, cam, self.traj[t])
+        return tuple(a.copy() for a in cache[key])
     def render(self, t: int, camera: Camera | None = None, size: int | None = None) -> np.ndarray:
         "RGB uint8 [H,W,3] of frame `t` (default camera, `cfg.image_size` pixels)."
         return self.raycast(t, camera, size)[0]
