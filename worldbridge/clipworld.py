@@ -116,21 +116,21 @@ def zero_shot_accuracy(model, tok, images, labels, class_names, template: str = 
     s = clip_scores(model, tok, images, [template.format(c) for c in class_names])
     return (s.argmax(1).cpu().numpy() == np.asarray(labels)).mean().item()
 
-# %% ../nbs/19_clipworld.ipynb #ee7d141d
+# %% ../nbs/19_clipworld.ipynb #8095a8c2
 _CACHE = {}
 def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, **clip_kw):
+               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, classes=None, lr: float = 2e-3, **clip_kw):
     "A tiny `CLIPModel` trained on world images: `(model, tokenizer, image_processor, losses)`; cached."
     from pathlib import Path
     from worldbridge.core import tiny_clip, save_state, load_state
-    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, tuple(sorted(clip_kw.items())))
+    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, None if classes is None else tuple(classes), lr, tuple(sorted(clip_kw.items())))
     if key in _CACHE: return _CACHE[key]
     model, tok, proc = tiny_clip(image_size=size, hidden_size=hidden_size, projection_dim=hidden_size, layers=layers, seed=seed, **clip_kw)
     if path is not None and Path(path).exists():
         model.load_state_dict(load_state(path)); losses = []
     else:
-        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed)
-        losses = train_clip(model, tok, x, caps, steps=steps, seed=seed, progress=progress)
+        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes)
+        losses = train_clip(model, tok, x, caps, steps=steps, lr=lr, seed=seed, progress=progress)
         if path is not None: save_state(model.state_dict(), path)
     model.eval()
     _CACHE[key] = (model, tok, proc, losses)
