@@ -526,7 +526,7 @@ def short_caption(scene, max_objects: int = 2) -> str:
     "'a red cube and a blue ball' from the first objects of a scene."
     return " and ".join(f"a {_obj_field(o, 'color')} {_obj_field(o, 'kind')}" for o in scene.objects[:max_objects])
 
-# %% ../nbs/40_flexecontrol.ipynb #39c7f050
+# %% ../nbs/40_flexecontrol.ipynb #53bd66e8
 def control_dataset(pipe, seeds, kinds=CONDITION_TYPES, n_objects=(1, 3)) -> dict:
     "Renders, conditions [N,K,3,H,W], union masks, prompts and per-object token masks of procedural scenes."
     size = pipe.unet.config.sample_size * pipe.vae_scale_factor
@@ -567,7 +567,7 @@ def evaluate_control(fp: FlexEControlPipeline, ds: dict, steps: int = 20, seed: 
         ious.append(mask_iou(im, ds["backgrounds"][i] / 255., ds["ids"][i]))
     return {"edge_f1": float(np.mean(f1s)), "mask_iou": float(np.mean(ious)), "images": np.stack(imgs)}
 
-def controllability_experiment(n_train: int = 64, n_test: int = 16, vae_steps: int = 300, unet_steps: int = 300,
+def controllability_experiment(n_train: int = 64, n_test: int = 12, vae_steps: int = 200, unet_steps: int = 300,
                                control_steps: int = 200, lr: float = 1e-3, lambda_ca: float = 0.1, batch_size: int = 8,
                                seed: int = 0, progress: bool = True) -> dict:
     "Train the tiny SD on procedural scenes, then FlexEControl vs per-condition ControlNets; controllability metrics."

@@ -340,7 +340,7 @@ def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=Non
     pipe.unet.eval(); pipe.unet.requires_grad_(False)
     return losses
 
-# %% ../nbs/41_mojito.ipynb #a7c1839c
+# %% ../nbs/41_mojito.ipynb #ab87fda5
 def object_centroids(frames, color, thresh: float = 0.25) -> np.ndarray:
     "[F, 2] centroid (x, y, px) of pixels within `thresh` (colour distance, [0,1] units) of `color`; NaN if none."
     fr = np.asarray(frames, np.float32)
@@ -357,7 +357,7 @@ def gt_speed(scene, obj_id: int, n_frames: int) -> float:
     c = np.array([box_centers([scene.boxes(t)[obj_id]])[0] if obj_id in scene.boxes(t) else (np.nan, np.nan) for t in range(n_frames)])
     return float(np.nanmean(np.linalg.norm(np.diff(c, axis=0), axis=1)))
 
-def mojito_experiment(n_train: int = 48, n_test: int = 6, n_frames: int = 8, vae_steps: int = 300, unet_steps: int = 400,
+def mojito_experiment(n_train: int = 48, n_test: int = 6, n_frames: int = 8, vae_steps: int = 200, unet_steps: int = 300,
                       steps: int = 20, dmc_lr: float = 0.5, dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0,
                       progress: bool = True) -> dict:
     "Train a tiny Mojito video model on procedural videos; measure trajectory error (with/without DMC) and intensity."
