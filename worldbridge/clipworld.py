@@ -58,9 +58,9 @@ def clip_scores(model, tok, images, texts) -> torch.Tensor:
     "Cosine similarities `[N_images, N_texts]`."
     return image_features(model, images) @ text_features(model, tok, texts).T
 
-# %% ../nbs/19_clipworld.ipynb #396770dd
+# %% ../nbs/19_clipworld.ipynb #59087973
 def world_caption_data(n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-                       classes=None, kinds=("attribute", "relation")) -> tuple[np.ndarray, list[str]]:
+                       classes=None, kinds=("attribute", "relation"), parts: bool = False) -> tuple[np.ndarray, list[str]]:
     "Images uint8 `[N,H,W,3]` and captions from single-object renders (`'a red cube'`) and compositional pairs."
     from worldbridge.world import single_object_images, compositional_pairs, object_classes
     classes = object_classes() if classes is None else list(classes)
@@ -71,6 +71,12 @@ def world_caption_data(n_single_per_class: int = 4, n_pairs: int = 200, size: in
     if n_pairs > 0:
         pairs = compositional_pairs(n_pairs, size, seed + 1000, kinds=kinds)
         ims.append(np.stack([p["image"] for p in pairs])); caps += [p["caption"] for p in pairs]
+        if parts:  # each object alone (black outside its box), captioned with its name, as ComCLIP's sub-images look
+            for r in ("subject", "object"):
+                sub = np.zeros_like(ims[-1][:len(pairs)])
+                for i, p in enumerate(pairs):
+                    x0, y0, x1, y1 = p["boxes"][r]; sub[i, y0:y1, x0:x1] = p["image"][y0:y1, x0:x1]
+                ims.append(sub); caps += [f"a {p['parse'][r]}" for p in pairs]
     if not caps: raise ValueError("n_single_per_class and n_pairs are both 0: no data")
     return np.concatenate(ims), caps
 
@@ -116,20 +122,20 @@ def zero_shot_accuracy(model, tok, images, labels, class_names, template: str = 
     s = clip_scores(model, tok, images, [template.format(c) for c in class_names])
     return (s.argmax(1).cpu().numpy() == np.asarray(labels)).mean().item()
 
-# %% ../nbs/19_clipworld.ipynb #8095a8c2
+# %% ../nbs/19_clipworld.ipynb #20bfcdab
 _CACHE = {}
 def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, classes=None, lr: float = 2e-3, **clip_kw):
+               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, classes=None, lr: float = 2e-3, parts: bool = False, **clip_kw):
     "A tiny `CLIPModel` trained on world images: `(model, tokenizer, image_processor, losses)`; cached."
     from pathlib import Path
     from worldbridge.core import tiny_clip, save_state, load_state
-    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, None if classes is None else tuple(classes), lr, tuple(sorted(clip_kw.items())))
+    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, None if classes is None else tuple(classes), lr, parts, tuple(sorted(clip_kw.items())))
     if key in _CACHE: return _CACHE[key]
     model, tok, proc = tiny_clip(image_size=size, hidden_size=hidden_size, projection_dim=hidden_size, layers=layers, seed=seed, **clip_kw)
     if path is not None and Path(path).exists():
         model.load_state_dict(load_state(path)); losses = []
     else:
-        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes)
+        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes, parts=parts)
         losses = train_clip(model, tok, x, caps, steps=steps, lr=lr, seed=seed, progress=progress)
         if path is not None: save_state(model.state_dict(), path)
     model.eval()
