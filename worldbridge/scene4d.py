@@ -772,7 +772,7 @@ def make_edit4d(data_dir, n_scenes: int = 6, seed: int = 0, n_frames: int = 8, s
     f.write_text(json.dumps(spec, indent=1))
     return spec
 
-# %% ../nbs/50_scene4d.ipynb #5ea3c7b4
+# %% ../nbs/50_scene4d.ipynb #abc12e04
 METHODS = ("ours", "oracle", "identity")
 
 def _load_jsonl(p: Path) -> list:
@@ -794,7 +794,7 @@ def _fitted_scene(spec, sseed, out_dir, iters, progress, **fit_kw):
         torch.save(model.state_dict(), path); path.with_suffix(".json").write_text(json.dumps(info))
     return scene, cams, model, info
 
-def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb):
+def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb, gt_cache=None):
     gt = item["gt"]; row = dict(id=item["id"], op=gt["op"], method=method, instruction=item["instruction"])
     if gt.get("missing"):
         row["success"] = float(bool(cmd is not None and cmd.missing)); row["all_views"] = row["success"]; return row
@@ -810,17 +810,19 @@ def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb):
     truth = torch.isin(model.labels, torch.tensor(gt["objects"]))
     row["sel_iou"] = float((sel & truth).sum() / max(int((sel | truth).sum()), 1))
     edited = apply_edit(model, ecmd, sel, palette) if ecmd is not None and bool(sel.any()) else model
-    ms = []
+    ms = []; gt_cache = {} if gt_cache is None else gt_cache
     with torch.no_grad():
         for t in frames:
             tm_ids = gt["objects"]
             for cam in cams:
-                g0 = scene.render(t, cam); g1 = edit_ground_truth(scene, gt, t, cam)
-                n0 = get_world().raycast(_objects_at(scene, t), cam, shadows=False)[0]
-                n1 = edit_ground_truth(scene, gt, t, cam, shadows=False)
+                key = (item["id"], t, id(cam))
+                if key not in gt_cache:
+                    g0 = scene.render(t, cam); g1 = edit_ground_truth(scene, gt, t, cam)
+                    n0 = get_world().raycast(_objects_at(scene, t), cam, shadows=False)[0]
+                    n1 = edit_ground_truth(scene, gt, t, cam, shadows=False)
+                    gt_cache[key] = (g0, g1, np.isin(_mask(scene, t, cam), tm_ids), np.abs(n1.astype(int) - n0.astype(int)).max(-1) > 25)
+                g0, g1, tmask, oc = gt_cache[key]
                 p0 = model.render(t, cam)["image"].clamp(0, 1); p1 = edited.render(t, cam)["image"].clamp(0, 1)
-                tmask = np.isin(_mask(scene, t, cam), tm_ids)
-                oc = np.abs(n1.astype(int) - n0.astype(int)).max(-1) > 25
                 ms.append(edit_view_metrics(p0, p1, g0, g1, tmask, gt.get("color") if gt["op"] == "recolor" else None, palette,
                                             obj_change=oc))
     for k in ("psnr_u", "ssim_u", "change_iou"): row[k] = float(np.nanmean([m[k] for m in ms]))
@@ -883,9 +885,10 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
         except (ValueError, ConnectionError) as e: cmd, perr = None, str(e)
         gt = item["gt"]
         parse_ok = cmd is not None and (cmd.missing if gt.get("missing") else (cmd.op == gt["op"] and sorted(cmd.objects) == sorted(gt["objects"])))
+        gt_cache = {}                                             # ground-truth renders shared by the methods
         with res_path.open("a") as f:
             for m in todo:
-                row = _score_item(scene, cams, model, item, cmd, m, frames, palette, emb)
+                row = _score_item(scene, cams, model, item, cmd, m, frames, palette, emb, gt_cache)
                 row.update(parse_ok=float(parse_ok), parser=model_spec, parse_error=perr,
                            command=None if cmd is None else dict(op=cmd.op, target=cmd.target, color=cmd.color, offset=cmd.offset, missing=cmd.missing))
                 f.write(json.dumps(row) + "\n"); rows.append(row)
