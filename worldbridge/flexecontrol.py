@@ -13,12 +13,12 @@ from diffusers.configuration_utils import register_to_config
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'kron_delta',
-           'KronWrapped', 'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets',
-           'trainable_params', 'AttnProbe', 'set_attn_probe', 'token_attention_maps', 'cross_attention_loss',
-           'masked_diffusion_loss', 'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae',
-           'train_unet', 'edge_f1', 'mask_iou', 'StandInScene', 'procedural_scene', 'scene_background', 'short_caption',
-           'control_dataset', 'evaluate_control', 'controllability_experiment']
+__all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'KronWrapped',
+           'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'trainable_params',
+           'AttnProbe', 'set_attn_probe', 'token_attention_maps', 'cross_attention_loss', 'masked_diffusion_loss',
+           'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae', 'train_unet', 'edge_f1',
+           'mask_iou', 'StandInScene', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset',
+           'evaluate_control', 'controllability_experiment']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -70,11 +70,7 @@ def scene_conditions(scene, t: int = 0, kinds=CONDITION_TYPES, camera=None) -> l
             for k in kinds]
 
 # %% ../nbs/40_flexecontrol.ipynb #fc7331f8
-def kron_delta(A: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    "Sum_i kron(A_i, u_i v_i^T): A [n,a,a], u [n,p,r], v [n,q,r] -> [a*p, a*q]."
-    n, a, _ = A.shape
-    B = u @ v.transpose(1, 2)
-    return torch.einsum("nij,nkl->ikjl", A, B).reshape(a * B.shape[1], a * B.shape[2])
+from .kadaptation import kron_delta   # the KAdaptation parameterisation, shared
 
 class KronWrapped(nn.Module):
     "A frozen Linear/Conv2d plus a Kronecker update whose slow factor `A` is shared (held by the owner)."
