@@ -246,11 +246,11 @@ def decode_all_frames(path) -> np.ndarray:
     with av.open(str(path)) as c:
         return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
 
-def seek_frames(path, indices, reuse_gap: int = 16) -> np.ndarray:
-    "Frames at `indices` (constant-frame-rate video) by keyframe seeking: `uint8 [len(indices),H,W,3]`."
+def seek_frames(path, indices, reuse_gap: int = 16, stats: dict | None = None) -> np.ndarray:
+    "Frames at `indices` (constant-frame-rate video) by keyframe seeking: `uint8 [len(indices),H,W,3]`; `stats` gets the seek and decoded-frame counts."
     import av
     want = sorted(set(int(i) for i in indices))
-    got = {}
+    got, n_seek, n_dec = {}, 0, 0
     with av.open(str(path)) as c:
         s = c.streams.video[0]
         tb, fps = float(s.time_base), float(s.average_rate or s.guessed_rate)
@@ -260,8 +260,9 @@ def seek_frames(path, indices, reuse_gap: int = 16) -> np.ndarray:
             target = start + k * per
             if last is not None and cur >= target - per / 2: got[k] = last; continue  # already past it (duplicate / dropped frames)
             if dec is None or target - cur > reuse_gap * per:
-                c.seek(int(target), stream=s, backward=True, any_frame=False); dec = c.decode(s)
+                c.seek(int(target), stream=s, backward=True, any_frame=False); dec = c.decode(s); n_seek += 1
             for f in dec:
+                n_dec += 1
                 if f.pts is None: raise ValueError(f"{path}: frames without timestamps; cannot seek")
                 cur = f.pts
                 if cur >= target - per / 2: last = f.to_ndarray(format="rgb24"); break
@@ -269,6 +270,7 @@ def seek_frames(path, indices, reuse_gap: int = 16) -> np.ndarray:
                 if last is None: raise ValueError(f"{path}: no frame at or after index {k}")
                 dec = None   # stream ended: reuse the last frame for targets past the end
             got[k] = last
+    if stats is not None: stats.update(seeks=n_seek, decoded=n_dec)
     return np.stack([got[int(i)] for i in indices])
 
 def sample_frames(path, n: int | None = 8, fps: float | None = None, max_frames: int = 64, cache_dir=None, method: str = "seek") -> np.ndarray:
@@ -581,14 +583,26 @@ def _versions():
         except Exception: pass
     return v
 
+def _check_sampling(n_frames, fps, max_frames):
+    "Clear errors for bad frame-sampling arguments (before any video is opened)."
+    if fps is not None:
+        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0: raise ValueError(f"fps={fps!r}: expected a positive frame rate (frames per second)")
+        if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 1: raise ValueError(f"max_frames={max_frames!r}: expected a positive integer")
+    elif isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 1:
+        raise ValueError(f"n_frames={n_frames!r}: expected a positive number of frames (or give fps)")
+
 def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: int | None = 8, fps: float | None = None,
              max_frames: int = 64, limit: int | None = None, judge: str | None = None, on_error: str = "skip",
              rank: int = 0, world_size: int = 1, cache_dir=None, retry_errors: bool = True, finalize: bool = True,
              progress: bool = True, model_kw: dict | None = None, n_boot: int = 1000) -> dict | None:
     "Evaluate `model` (spec or `Adapter`) on `bench` items under `data`, resumably, into run directory `out`."
     out = Path(out)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
+        raise ValueError(f"limit={limit!r}: expected a positive number of items (or None for all)")
     if bench == "edit4d": return run_edit4d(data, model, out, limit)
     if world_size < 1 or not 0 <= rank < world_size: raise ValueError(f"rank={rank}, world_size={world_size}: need 0 <= rank < world_size")
+    _check_sampling(n_frames, fps, max_frames)
+    if judge: parse_judge_spec(judge)
     items, problems = load_bench(bench, data, on_error)
     if limit is not None: items = items[:limit]
     if not items: raise ValueError(f"{data}: no valid {bench} items ({len(problems)} malformed records)")
@@ -597,11 +611,12 @@ def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: 
     run = dict(bench=bench, data=str(Path(data).resolve()), model=spec, prompt_name=prompt_name, prompt_template=template, n_frames=n_frames, fps=fps,
                max_frames=max_frames, limit=limit, judge=judge, n_items=len(items), n_problems=len(problems), world_size=world_size, versions=_versions())
     out.mkdir(parents=True, exist_ok=True)
+    old = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else None   # checked on every rank: all refuse together
+    has_results = any(f.stat().st_size for f in out.glob("results*.jsonl"))   # a run that never produced a result (e.g. a typo in --model) does not lock `out`
+    if old and has_results and (old.get("bench"), old.get("model"), old.get("prompt_template")) != (bench, spec, template):
+        raise ValueError(f"{out}: holds a run of {old.get('model')!r} on {old.get('bench')!r} with prompt {old.get('prompt_name')!r}; "
+                         f"use another --out for {spec!r} on {bench!r} with prompt {prompt_name!r}")
     if rank == 0:
-        old = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else None
-        if old and (old.get("bench"), old.get("model"), old.get("prompt_template")) != (bench, spec, template):
-            raise ValueError(f"{out}: holds a run of {old.get('model')!r} on {old.get('bench')!r} with prompt {old.get('prompt_name')!r}; "
-                             f"use another --out for {spec!r} on {bench!r} with prompt {prompt_name!r}")
         (out / "run.json").write_text(json.dumps(run, indent=1))
         (out / "load_problems.jsonl").write_text("".join(json.dumps(p.to_dict()) + "\n" for p in problems))
         if problems: print(f"warning: skipped {len(problems)} malformed records (see {out / 'load_problems.jsonl'}); first: {problems[0]}", file=sys.stderr)
@@ -661,10 +676,16 @@ def eval_cli(argv=None) -> int:
     a = _parser().parse_args(argv)
     if a.bench == "edit4d":
         print(json.dumps(run_edit4d(a.data, a.model, a.out, limit=a.limit), indent=1, default=str)); return 0
-    state = None
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    state, ws_env = None, int(os.environ.get("WORLD_SIZE", "1"))
+    if ws_env > 1:
+        import torch
         from accelerate import PartialState
-        state = PartialState()
+        cpu = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes") or not (
+            torch.cuda.is_available() or (hasattr(torch, "xpu") and torch.xpu.is_available()))
+        state = PartialState(cpu=cpu)   # on a CPU-only machine: gloo processes (accelerate only picks them with cpu=True)
+        if state.num_processes != ws_env:
+            raise RuntimeError(f"WORLD_SIZE={ws_env} but accelerate set up {state.num_processes} process(es) ({state.distributed_type}); "
+                               "every process would evaluate every item")
     rank, ws = (state.process_index, state.num_processes) if state else (0, 1)
     model_kw = {"device": str(state.device)} if state is not None and a.model.startswith("hf:") else {}
     run_eval(a.bench, a.data, a.model, a.out, prompt=a.prompt, n_frames=a.frames, fps=a.fps, max_frames=a.max_frames, limit=a.limit,
@@ -757,7 +778,8 @@ def demo_cli(argv=None) -> int:
     try: from worldbridge.world import make_dataset; src = "worldbridge.world"
     except ImportError: make_dataset, src = make_standin_world, "built-in stand-in (worldbridge.world not installed)"
     print(f"[1/3] procedural world benchmark ({src}): {a.n} scenes -> {data}", flush=True)
-    make_dataset(data, n=a.n, seed=a.seed)
+    import inspect
+    make_dataset(data, n=a.n, seed=a.seed, **({"progress": not a.no_progress} if "progress" in inspect.signature(make_dataset).parameters else {}))
     specs = [s.strip() for s in a.models.split(",") if s.strip()]
     runs = {}
     for i, spec in enumerate(specs):

@@ -179,7 +179,9 @@ def make_model(spec, **kw) -> Adapter:
     if not isinstance(spec, str) or not spec:
         raise ValueError(f"model spec must be a non-empty string, got {spec!r}")
     kind, _, rest = spec.partition(":")
-    if kind == "random": return RandomChoice(int(rest) if rest else 0)
+    if kind == "random":
+        if rest and not rest.lstrip("-").isdigit(): raise ValueError(f"model spec {spec!r}: expected random or random:SEED (an integer)")
+        return RandomChoice(int(rest) if rest else 0)
     if kind == "blind": return BlindEmbedder(**kw)
     if kind == "tiny":
         from worldbridge import core
