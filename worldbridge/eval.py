@@ -18,8 +18,7 @@ __all__ = ['LETTERS', 'MMWORLD_DISCIPLINES', 'MMWORLD_TYPES', 'VLM4D_SPLITS', 'B
            'load_vlm4d', 'load_bench', 'make_test_video', 'video_info', 'frame_indices', 'decode_all_frames',
            'seek_frames', 'sample_frames', 'resolve_prompt', 'format_prompt', 'extract_choice', 'parse_judge_spec',
            'judge_choice', 'ResultStore', 'evaluate_item', 'bootstrap_ci', 'compute_metrics', 'write_report',
-           'summary_table', 'compare_runs', 'run_eval', 'finalize_run', 'run_edit4d', 'eval_cli', 'make_standin_world',
-           'demo_cli']
+           'summary_table', 'compare_runs', 'run_eval', 'finalize_run', 'run_edit4d', 'eval_cli', 'demo_cli']
 
 # %% ../nbs/01_eval.ipynb #5b4b2fb2
 LETTERS = "ABCDEFGHIJ"
@@ -702,62 +701,6 @@ def eval_cli(argv=None) -> int:
 #| eval: false
 if __name__ == "__main__" and not IN_NOTEBOOK: sys.exit(eval_cli())
 
-# %% ../nbs/01_eval.ipynb #dbeb2eac
-_SQ_COLORS = {"red": (230, 40, 40), "green": (40, 200, 60), "blue": (50, 90, 240), "yellow": (240, 220, 40), "purple": (160, 60, 200)}
-
-def make_standin_world(out_dir, n: int = 24, seed: int = 0, n_frames: int = 16, fps: int = 8, size: int = 64):
-    "A procedural stand-in for `worldbridge.world.make_dataset`: `videos/`, `mmworld.json`, `vlm4d.json` (resumable)."
-    import av
-    out = Path(out_dir); (out / "videos").mkdir(parents=True, exist_ok=True)
-    dirs = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
-    mm, v4 = [], []
-    for i in range(n):
-        rng = np.random.default_rng([seed, i])
-        k = int(rng.integers(1, 4)); names = list(rng.choice(list(_SQ_COLORS), k, replace=False))
-        objs = []
-        for c in names:
-            d = str(rng.choice(list(dirs))); speed = float(rng.choice([1.0, 2.0]))
-            x0 = rng.uniform(20, size - 28) if dirs[d][0] == 0 else (8 if dirs[d][0] > 0 else size - 16 - 8)
-            y0 = rng.uniform(20, size - 28) if dirs[d][1] == 0 else (8 if dirs[d][1] > 0 else size - 16 - 8)
-            objs.append(dict(color=c, dir=d, speed=speed, x0=x0, y0=y0))
-        vid = f"scene_{i:04d}"; path = out / "videos" / f"{vid}.mp4"
-        if not path.exists():
-            tmp = path.with_suffix(".tmp.mp4")
-            with av.open(str(tmp), "w", format="mp4") as cont:
-                st = cont.add_stream("libx264", rate=fps); st.width = st.height = size; st.pix_fmt = "yuv420p"
-                for t in range(n_frames):
-                    f = np.full((size, size, 3), 20, np.uint8)
-                    for o in objs:
-                        x = int(round(o["x0"] + dirs[o["dir"]][0] * o["speed"] * t * 2)); y = int(round(o["y0"] + dirs[o["dir"]][1] * o["speed"] * t * 2))
-                        f[max(0, y):max(0, y + 8), max(0, x):max(0, x + 8)] = _SQ_COLORS[o["color"]]
-                    for pk in st.encode(av.VideoFrame.from_ndarray(f, format="rgb24")): cont.mux(pk)
-                for pk in st.encode(): cont.mux(pk)
-            os.replace(tmp, path)
-        o = objs[0]
-        v4.append({"id": f"{vid}_dir", "video": f"videos/{vid}.mp4", "question_type": "multiple-choice",
-                   "question": f"Which direction is the {o['color']} square moving?",
-                   "choices": dict(zip("ABCD", rng.permutation(list(dirs)).tolist())), "answer": o["dir"]})
-        absent = str(rng.choice([c for c in _SQ_COLORS if c not in names]))
-        fp = [f"no, there is no {absent} square", "left", "right", "up"]
-        v4.append({"id": f"{vid}_fp", "video": f"videos/{vid}.mp4", "question_type": "multiple-choice",
-                   "question": f"Which direction is the {absent} square moving?", "choices": dict(zip("ABCD", rng.permutation(fp).tolist())), "answer": fp[0]})
-        qs = []
-        cnt = rng.permutation(["1", "2", "3", "4"]).tolist()
-        qs.append({"type": "Attribution Understanding", "question": "How many squares are in the video?", "options": dict(zip("abcd", cnt)),
-                   "answer": str(k), "correct_answer_label": "abcd"[cnt.index(str(k))]})
-        edge = {"left": "the left edge", "right": "the right edge", "up": "the top edge", "down": "the bottom edge"}
-        fut = rng.permutation(list(edge.values())).tolist()
-        qs.append({"type": "Future Prediction", "question": f"If the video continued, which edge of the frame would the {o['color']} square reach?",
-                   "options": dict(zip("abcd", fut)), "answer": edge[o["dir"]], "correct_answer_label": "abcd"[fut.index(edge[o["dir"]])]})
-        if k >= 2 and objs[0]["speed"] != objs[1]["speed"]:
-            fast = objs[0]["color"] if objs[0]["speed"] > objs[1]["speed"] else objs[1]["color"]
-            opts = rng.permutation([objs[0]["color"], objs[1]["color"], "they move at the same speed", "neither moves"]).tolist()
-            qs.append({"type": "Temporal Understanding", "question": f"Which square moves faster, the {objs[0]['color']} one or the {objs[1]['color']} one?",
-                       "options": dict(zip("abcd", opts)), "answer": fast, "correct_answer_label": "abcd"[opts.index(fast)]})
-        mm.append({"video_id": vid, "discipline": "Science", "subdiscipline": "Physics", "video": f"videos/{vid}.mp4", "questions": qs})
-    (out / "mmworld.json").write_text(json.dumps(mm, indent=1)); (out / "vlm4d.json").write_text(json.dumps(v4, indent=1))
-    return out
-
 # %% ../nbs/01_eval.ipynb #72e181fc
 def _slug(spec: str) -> str: return re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")
 
@@ -775,11 +718,9 @@ def demo_cli(argv=None) -> int:
     a = p.parse_args(argv)
     t0 = time.time()
     out = Path(a.out); data = out / "data"
-    try: from worldbridge.world import make_dataset; src = "worldbridge.world"
-    except ImportError: make_dataset, src = make_standin_world, "built-in stand-in (worldbridge.world not installed)"
-    print(f"[1/3] procedural world benchmark ({src}): {a.n} scenes -> {data}", flush=True)
-    import inspect
-    make_dataset(data, n=a.n, seed=a.seed, **({"progress": not a.no_progress} if "progress" in inspect.signature(make_dataset).parameters else {}))
+    from worldbridge.world import make_dataset
+    print(f"[1/3] procedural world benchmark (worldbridge.world): {a.n} scenes -> {data}", flush=True)
+    make_dataset(data, n=a.n, seed=a.seed, progress=not a.no_progress)
     specs = [s.strip() for s in a.models.split(",") if s.strip()]
     runs = {}
     for i, spec in enumerate(specs):
