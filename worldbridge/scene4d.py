@@ -49,6 +49,8 @@ def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, wid
         if tuple(v.shape) != shp: raise ValueError(f"rasterize: `{name}` has shape {tuple(v.shape)}, expected {shp}")
     for name, v in [("means", means), ("scales", scales), ("opacities", opacities), ("colors", colors)]:
         if not torch.isfinite(v).all(): raise ValueError(f"rasterize: `{name}` contains NaN/inf values")
+    if bool((scales < 0).any()): raise ValueError("rasterize: `scales` must be >= 0 (degenerate Gaussians)")
+    if bool(((opacities < 0) | (opacities > 1)).any()): raise ValueError("rasterize: `opacities` must lie in [0, 1]")
     K, R, t = _as_tensor(K, means), _as_tensor(R, means), _as_tensor(t, means)
     bg = torch.zeros(D, dtype=means.dtype, device=means.device) if bg is None else _as_tensor(bg, means).reshape(D)
     if backend == "gsplat" or (backend == "auto" and _gsplat is not None and means.is_cuda):
@@ -141,7 +143,9 @@ class Gaussians4D(nn.Module):
         if not (0 <= float(t) <= T - 1): raise ValueError(f"Gaussians4D: frame `t`={t} outside [0, {T - 1}]")
         t0 = int(math.floor(float(t))); t1 = min(t0 + 1, T - 1); a = float(t) - t0
         d = (1 - a) * self.node_offsets[t0] + a * self.node_offsets[t1]            # [M,3]
-        return torch.softmax(self.node_logits, -1) @ d
+        o = torch.softmax(self.node_logits, -1) @ d
+        eo = getattr(self, "edit_offsets", None)   # per-Gaussian trajectory edits [T,N,3] (a buffer `apply_edit` adds)
+        return o if eo is None else o + (1 - a) * eo[t0] + a * eo[t1]
 
     def params(self, t) -> dict:
         "Activated Gaussian parameters at frame `t`."
@@ -236,7 +240,7 @@ class EditCommand:
     op: str
     target: dict = field(default_factory=dict)     # {"color": .., "kind": .., "size": ..} (any subset)
     color: str | None = None                       # recolor: the new colour
-    offset: tuple | None = None                    # move: world-space translation (dx, dy, dz)
+    offset: tuple | None = None                    # move: world-space translation (dx, dy, dz), or one per frame [T][3] (a new trajectory)
     threshold: float | None = None                 # feature-similarity threshold (None: automatic)
     objects: list = field(default_factory=list)    # ids of the scene objects the target refers to (if a catalogue was given)
     missing: bool = False                          # True when the scene has no such object
@@ -265,9 +269,12 @@ class EditCommand:
             if colors is not None and self.color not in colors:
                 raise ValueError(f"EditCommand: unknown `color` {self.color!r}; known: {list(colors)}")
         if self.op == "move":
-            if self.offset is None or len(self.offset) != 3 or not all(math.isfinite(float(v)) for v in self.offset):
-                raise ValueError(f"EditCommand: move needs a finite 3-vector `offset`, got {self.offset!r}")
-            self.offset = tuple(float(v) for v in self.offset)
+            try: off = np.asarray(self.offset, dtype=float)
+            except (TypeError, ValueError): off = np.zeros(0)
+            if self.offset is None or off.ndim not in (1, 2) or off.shape[-1] != 3 or not off.size or not np.isfinite(off).all():
+                raise ValueError(f"EditCommand: move needs a finite `offset`: a 3-vector, or a per-frame [T, 3] trajectory "
+                                 f"offset, got {self.offset!r}")
+            self.offset = tuple(float(v) for v in off) if off.ndim == 1 else tuple(tuple(float(v) for v in r) for r in off)
         if self.threshold is not None and not (-1 <= float(self.threshold) <= 1):
             raise ValueError(f"EditCommand: `threshold` must be a cosine similarity in [-1, 1], got {self.threshold}")
         return self
@@ -301,6 +308,9 @@ class RuleParser:
         if not isinstance(instruction, str) or not instruction.strip():
             raise ValueError(f"RuleParser: `instruction` must be a non-empty string, got {instruction!r}")
         text = instruction.lower()
+        threshold = None                                 # "... with (similarity) threshold 0.8"
+        m = re.search(r"\b(?:with\s+)?(?:an?\s+)?(?:similarity\s+)?threshold\s*(?:of|=|:|>)?\s*(-?\d*\.?\d+)", text)
+        if m: threshold = float(m.group(1)); text = (text[:m.start()] + " " + text[m.end():]).strip()
         words = re.findall(r"[a-z]+|-?\d+(?:\.\d+)?", text)
         op = next((o for o, pat in _OP_WORDS.items() if re.search(pat, text)), None)
         if op is None:
@@ -335,14 +345,15 @@ class RuleParser:
             offset = tuple(float(v) * step for v in np.sum(dirs, 0))
         if not target:
             raise ValueError(f"RuleParser: instruction {instruction!r} names no object (colour/kind from the world vocabulary)")
-        cmd = EditCommand(op=op, target=target, color=new_color, offset=offset, instruction=instruction)
+        cmd = EditCommand(op=op, target=target, color=new_color, offset=offset, threshold=threshold, instruction=instruction)
         return cmd.validate(self.colors, self.kinds).resolve(catalogue)
 
 # %% ../nbs/50_scene4d.ipynb #f1958d03
 _SYSTEM = ("You turn 3-D scene editing instructions into JSON. Reply with ONLY a JSON object with keys: "
            "op (one of remove, extract, recolor, move), target (object with optional keys color, kind, size), "
-           "color (new colour for recolor, else null), offset ([dx, dy, dz] world units for move, else null; "
-           "x is right, y is forward/away from the viewer, z is up), threshold (null).")
+           "color (new colour for recolor, else null), offset ([dx, dy, dz] world units for move, or a list of one [dx, dy, dz] "
+           "per video frame to change the trajectory, else null; x is right, y is forward/away from the viewer, z is up), "
+           "threshold (a cosine similarity if the instruction gives one, else null).")
 
 def _extract_json(text: str) -> dict:
     m = re.search(r"\{.*\}", text, flags=re.S)
@@ -580,7 +591,13 @@ def apply_edit(model: Gaussians4D, cmd: EditCommand, selected, palette: dict | N
             rho = c.max(-1).values / ref.clamp_min(1e-3)
             m.color_logits[sel] = _logit((rho[:, None] * new).clamp(0.0, 1.0))
         elif cmd.op == "move":
-            m.means[sel] += torch.tensor(cmd.offset, dtype=torch.float32)
+            off = torch.tensor(cmd.offset, dtype=torch.float32)
+            if off.ndim == 1: m.means[sel] += off
+            else:                                           # a new trajectory: per-frame offsets of the selected Gaussians
+                if tuple(off.shape) != (m.n_frames, 3):
+                    raise ValueError(f"apply_edit: per-frame `offset` must be [{m.n_frames}, 3] (one per frame), got {tuple(off.shape)}")
+                eo = m.edit_offsets.clone() if getattr(m, "edit_offsets", None) is not None else torch.zeros(m.n_frames, len(m), 3)
+                eo[:, sel] += off[:, None]; m.register_buffer("edit_offsets", eo)
         else: raise ValueError(f"apply_edit: unknown op {cmd.op!r}")
     return m
 
@@ -596,6 +613,7 @@ def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: Attr
                catalogue=None, palette=None, threshold: float | None = None) -> EditResult:
     "instruction → command → feature-similarity selection → edited copy of `model` (or a message saying why not)."
     parser = parser or RuleParser(); embedder = embedder or AttributeEmbedder()
+    model.check()                                      # NaN/inf Gaussians: a clear error before anything is edited
     cmd = parser(instruction, catalogue)
     if cmd.missing: return EditResult(cmd, model, None, False, cmd.message)
     sel, _ = select(model, cmd, embedder, threshold)
@@ -616,7 +634,7 @@ def scene_views(scene, cameras, frames=None, size: int | None = None) -> list:
 
 # %% ../nbs/50_scene4d.ipynb #16cd5268
 def edit_ground_truth(scene, gt: dict, t: int, camera, shadows: bool = True):
-    "The world re-rendered at frame `t` after the edit described by `gt` (op, objects, color, offset)."
+    "The world re-rendered at frame `t` after the edit described by `gt` (op, objects, color, offset [3] or [T,3])."
     world = get_world()
     ids = set(gt.get("objects", []))
     if gt["op"] == "extract":
@@ -627,7 +645,8 @@ def edit_ground_truth(scene, gt: dict, t: int, camera, shadows: bool = True):
         if o.id in ids:
             if gt["op"] == "remove": continue
             if gt["op"] == "recolor": o.color = gt["color"]
-            if gt["op"] == "move": o.pos = o.pos + np.asarray(gt["offset"], float)
+            if gt["op"] == "move":
+                off = np.asarray(gt["offset"], float); o.pos = o.pos + (off if off.ndim == 1 else off[t])
         objs.append(o)
     return world.render_objects(objs, camera, shadows=shadows)
 
@@ -787,6 +806,8 @@ def _fitted_scene(spec, sseed, out_dir, iters, progress, **fit_kw):
         model = init_from_scene(scene); st = torch.load(path, weights_only=True)
         model.register_buffer("bg_feat", st["bg_feat"]); model.load_state_dict(st)
         for p in model.parameters(): p.requires_grad_(False)
+        try: model.check()
+        except ValueError as e: raise ValueError(f"run_edit4d: cached model {path} is corrupt ({e}); delete it to refit") from None
         info = json.loads(path.with_suffix(".json").read_text())
     else:
         model, _, info = fit_scene(scene, cams, iters=iters, progress=progress, **fit_kw); info["scene"] = sseed
@@ -825,7 +846,8 @@ def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb, gt_
                 p0 = model.render(t, cam)["image"].clamp(0, 1); p1 = edited.render(t, cam)["image"].clamp(0, 1)
                 ms.append(edit_view_metrics(p0, p1, g0, g1, tmask, gt.get("color") if gt["op"] == "recolor" else None, palette,
                                             obj_change=oc))
-    for k in ("psnr_u", "ssim_u", "change_iou"): row[k] = float(np.nanmean([m[k] for m in ms]))
+    for k in ("psnr_u", "ssim_u", "change_iou"):     # NaN where no view has untouched pixels (extract)
+        v = [m[k] for m in ms if not math.isnan(m[k])]; row[k] = float(np.mean(v)) if v else float("nan")
     row["success"] = float(np.mean([m["success"] for m in ms])); row["all_views"] = float(all(m["success"] for m in ms))
     return row
 
