@@ -6,7 +6,7 @@ trainable parameters, training memory and training-step time, printed as FlexECo
                                  [--device cuda] [--threads 1]
 
 Both control modules are built from the same UNet (the tiny random SD of `worldbridge.core` by default, or the SD
-pipeline given by --model, e.g. runwayml/stable-diffusion-v1-5 on a GPU) and trained side by side with the same
+pipeline given by --model, e.g. stable-diffusion-v1-5/stable-diffusion-v1-5 on a GPU) and trained side by side with the same
 loss (masked diffusion loss, no cross-attention term) on the same random batch.
 Memory: parameters + gradients + AdamW states of the trainable parameters, plus the activations saved for
 backward in one training step (summed over unique tensors via `torch.autograd.graph.saved_tensors_hooks`);

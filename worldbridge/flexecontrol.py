@@ -17,8 +17,8 @@ __all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_
            'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'trainable_params',
            'AttnProbe', 'set_attn_probe', 'token_attention_maps', 'cross_attention_loss', 'masked_diffusion_loss',
            'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae', 'train_unet', 'edge_f1',
-           'mask_iou', 'StandInScene', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset',
-           'evaluate_control', 'controllability_experiment']
+           'mask_iou', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset', 'evaluate_control',
+           'controllability_experiment']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -443,78 +443,19 @@ def mask_iou(image, background, true_mask, thresh: float = 0.15) -> float:
     return float((fg & tm).sum() / u) if u else 1.0
 
 # %% ../nbs/40_flexecontrol.ipynb #01ea496d
-_SI_COLORS = {"red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 70, 220), "yellow": (230, 210, 40),
-              "purple": (150, 60, 190), "orange": (240, 130, 20)}
-
-class StandInScene:
-    "Local stand-in for `worldbridge.world.Scene` (2.5-D discs/squares, linear motion, wall bounces)."
-    source = "stand-in"
-    def __init__(self, seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3), speed=(0.5, 2.5)):
-        rng = np.random.default_rng(seed)
-        n = int(rng.integers(n_objects[0], n_objects[1] + 1)) if isinstance(n_objects, (tuple, list)) else int(n_objects)
-        self.size, self.n_frames, self.objects = image_size, n_frames, []
-        s = image_size
-        for i in range(n):
-            r = float(rng.uniform(0.12, 0.2) * s); ang = rng.uniform(0, 2 * np.pi); sp = rng.uniform(*speed) * s / 32
-            self.objects.append({"id": i, "kind": str(rng.choice(["cube", "ball"])), "color": str(rng.choice(list(_SI_COLORS))),
-                                 "radius": r, "pos": rng.uniform(r, s - r, 2), "vel": sp * np.array([np.cos(ang), np.sin(ang)])})
-        self.traj = np.zeros((n_frames, n, 2))
-        for o in self.objects:
-            p, v = o["pos"].copy(), o["vel"].copy()
-            for t in range(n_frames):
-                self.traj[t, o["id"]] = p
-                p = p + v
-                for k in range(2):
-                    if p[k] < o["radius"] or p[k] > s - o["radius"]: v[k] = -v[k]; p[k] = np.clip(p[k], o["radius"], s - o["radius"])
-    def _layers(self, t):
-        yy, xx = np.mgrid[:self.size, :self.size] + 0.5
-        for o in sorted(self.objects, key=lambda o: self.traj[t, o["id"], 1]):     # lower on screen = nearer, drawn last
-            cx, cy = self.traj[t, o["id"]]; r = o["radius"]
-            inside = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r * r) if o["kind"] == "ball" else ((abs(xx - cx) <= r) & (abs(yy - cy) <= r))
-            yield o, inside, 10.0 - 5.0 * cy / self.size
-    def render(self, t: int = 0, camera=None, size=None):
-        s = self.size; y = np.linspace(0, 1, s)[:, None, None]
-        img = np.where(y < 0.4, np.array([150, 190, 235]), np.array([120, 120, 110])) * np.ones((s, s, 3))
-        for o, m, _ in self._layers(t): img[m] = _SI_COLORS[o["color"]]
-        return img.astype(np.uint8)
-    def masks(self, t: int = 0, camera=None):
-        ids = -np.ones((self.size, self.size), int)
-        for o, m, _ in self._layers(t): ids[m] = o["id"]
-        return ids
-    def depth(self, t: int = 0, camera=None):
-        d = np.full((self.size, self.size), np.inf)
-        for o, m, z in self._layers(t): d[m] = z
-        return d
-    def boxes(self, t: int = 0, camera=None) -> dict:
-        m = self.masks(t); out = {}
-        for o in self.objects:
-            ys, xs = np.nonzero(m == o["id"])
-            if len(xs): out[o["id"]] = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
-        return out
-    def background(self):
-        "Render of the empty scene."
-        objs, self.objects = self.objects, []
-        try: return self.render(0)
-        finally: self.objects = objs
-    def frames(self, camera=None, size=None): return np.stack([self.render(t) for t in range(self.n_frames)])
-
 def _obj_field(o, k):
     return o[k] if isinstance(o, dict) else getattr(o, k)
 
 def procedural_scene(seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3), **overrides):
-    "A `worldbridge.world` scene (`overrides` go to its `WorldConfig`); `StandInScene` if the world module is unavailable."
+    "A `worldbridge.world` scene (`overrides` go to its `WorldConfig`, e.g. `p_static=0.0`); `n_objects` an int or a (min, max) range."
+    from worldbridge.world import make_scene
     if isinstance(n_objects, int): n_objects = (n_objects, n_objects)
-    try:
-        from worldbridge.world import make_scene
-    except ImportError:
-        return StandInScene(seed, image_size, n_frames, n_objects)
     sc = make_scene(seed, image_size=image_size, n_frames=n_frames, n_objects=tuple(n_objects), **overrides)
     sc.source = "worldbridge.world"
     return sc
 
 def scene_background(scene) -> np.ndarray:
-    "uint8 render of `scene` with its objects removed."
-    if hasattr(scene, "background"): return scene.background()
+    "uint8 render of `scene` (frame 0, default camera) with its objects removed."
     from worldbridge.world import render_objects
     return render_objects([], size=scene.render(0).shape[0])
 

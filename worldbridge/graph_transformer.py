@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_graph_transformer.ipynb #8ffcd728
 from __future__ import annotations
-import math, random, re
+import json, math, random, re
 import numpy as np
 import torch
 from torch import nn
@@ -14,9 +14,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SHAPE_WORDS', 'SIZE_WORDS', 'HEAD_WORDS', 'DEFAULT_CHANNELS', 'ANSWERS', 'REL_WORDS', 'tokenize_words', 'text_graph',
-           'box_features', 'region_graph', 'semantic_graph', 'noun_phrases', 'grounding_edges', 'joint_adjacency',
-           'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa', 'world_qa', 'encode_example',
-           'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa', 'train_qa']
+           'parse_scene_graph', 'box_features', 'region_graph', 'semantic_graph', 'noun_phrases', 'grounding_edges',
+           'joint_adjacency', 'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa',
+           'world_qa', 'encode_example', 'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa', 'train_qa']
 
 # %% ../nbs/30_graph_transformer.ipynb #b59ab9c5
 SHAPE_WORDS = {"cube": "cube", "cubes": "cube", "block": "cube", "blocks": "cube", "ball": "ball", "balls": "ball",
@@ -56,25 +56,49 @@ def _color_words():
         return {"red", "green", "blue", "yellow", "purple", "orange", "gray", "grey", "white", "black", "cyan", "pink", "brown"}
 
 # %% ../nbs/30_graph_transformer.ipynb #a1b9bec4
-def _check_scene_graph(sg) -> dict[int, int]:
-    "Validate a scene-graph dict; return {object id: node index}. Raises ValueError naming the bad field."
+def parse_scene_graph(sg, fields=("id", "kind", "color", "box")) -> dict:
+    """Validated scene graph `{"objects": [...], "relations": [...]}` from a dict or its JSON text: every object a dict
+    with `fields` and a unique hashable `id`, a `box` (when present) of 4 finite numbers (x0, y0, x1, y1) with
+    x1 >= x0 and y1 >= y0, every relation a dict with `subject`, `predicate` (str) and `object` naming existing
+    object ids. Raises ValueError naming the bad field; returns the (parsed) dict."""
+    if isinstance(sg, (str, bytes)):
+        try: sg = json.loads(sg)
+        except json.JSONDecodeError as e: raise ValueError(f"scene graph is not valid JSON: {e}") from None
     if not isinstance(sg, dict) or "objects" not in sg:
         raise ValueError(f"scene graph must be a dict with 'objects' (and 'relations'), got {type(sg).__name__}"
-                         + (f" with keys {sorted(sg)}" if isinstance(sg, dict) else ""))
-    idx = {}
-    for k, o in enumerate(sg["objects"]):
-        for f in ("id", "kind", "color", "box"):
+                         + (f" with keys {sorted(map(str, sg))}" if isinstance(sg, dict) else ""))
+    objs, rels = sg["objects"], sg.get("relations", [])
+    for name, v in (("objects", objs), ("relations", rels)):
+        if not isinstance(v, (list, tuple)): raise ValueError(f"scene graph: {name!r} must be a list, got {type(v).__name__}")
+    ids = set()
+    for k, o in enumerate(objs):
+        if not isinstance(o, dict): raise ValueError(f"scene graph: objects[{k}] must be a dict, got {o!r}")
+        for f in fields:
             if f not in o: raise ValueError(f"scene graph: objects[{k}] has no field {f!r}")
-        if len(o["box"]) != 4: raise ValueError(f"scene graph: objects[{k}]['box'] must be (x0, y0, x1, y1), got {o['box']}")
-        if o["id"] in idx: raise ValueError(f"scene graph: duplicate object id {o['id']!r}")
-        idx[o["id"]] = k
-    for k, r in enumerate(sg.get("relations", [])):
+        if o.get("box") is not None:
+            try: b = np.asarray(o["box"], dtype=np.float64)
+            except (TypeError, ValueError): b = np.zeros(0)
+            if b.shape != (4,) or not np.isfinite(b).all():
+                raise ValueError(f"scene graph: objects[{k}]['box'] must be 4 finite numbers (x0, y0, x1, y1), got {o['box']!r}")
+            if b[2] < b[0] or b[3] < b[1]: raise ValueError(f"scene graph: objects[{k}]['box'] = {o['box']!r} needs x1 >= x0 and y1 >= y0")
+        try: dup = o.get("id") in ids
+        except TypeError: raise ValueError(f"scene graph: objects[{k}]['id'] = {o['id']!r} is not hashable") from None
+        if dup: raise ValueError(f"scene graph: duplicate object id {o['id']!r}")
+        ids.add(o.get("id"))
+    for k, r in enumerate(rels):
+        if not isinstance(r, dict): raise ValueError(f"scene graph: relations[{k}] must be a dict, got {r!r}")
         for f in ("subject", "predicate", "object"):
             if f not in r: raise ValueError(f"scene graph: relations[{k}] has no field {f!r}")
+        if not isinstance(r["predicate"], str): raise ValueError(f"scene graph: relations[{k}]['predicate'] must be a str, got {r['predicate']!r}")
         for f in ("subject", "object"):
-            if r[f] not in idx:
-                raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r[f]!r} is a dangling node id (objects: {sorted(idx)})")
-    return idx
+            try: ok = r[f] in ids
+            except TypeError: ok = False
+            if not ok: raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r[f]!r} is a dangling node id (objects: {sorted(ids, key=str)})")
+    return sg
+
+def _node_index(sg: dict) -> dict:
+    "{object id: node index} of a validated scene graph."
+    return {o["id"]: k for k, o in enumerate(sg["objects"])}
 
 def box_features(boxes, image_size: float = 64.) -> torch.Tensor:
     "[N, 6] region features: normalised (x0, y0, x1, y1, width, height)."
@@ -96,8 +120,9 @@ def region_graph(boxes, image_size: float = 64., radius: float = 0.5) -> Data:
 
 def semantic_graph(sg: dict, image_size: float = 64.) -> HeteroData:
     """Scene graph as `HeteroData`: node type `object` (x = box features; `kind`, `color`, `size` lists) and one
-    edge type `('object', predicate, 'object')` per predicate. Dangling relation ids raise ValueError."""
-    idx = _check_scene_graph(sg)
+    edge type `('object', predicate, 'object')` per predicate. `sg` may be JSON text; a bad graph (dangling relation
+    ids, missing fields, ...) raises ValueError (`parse_scene_graph`)."""
+    sg = parse_scene_graph(sg); idx = _node_index(sg)
     h = HeteroData()
     objs = sg["objects"]
     h["object"].x = box_features([o["box"] for o in objs], image_size)
@@ -134,6 +159,13 @@ def grounding_edges(words, semantic: HeteroData) -> list[tuple[int, int]]:
             if ok: out += [(i, j) for i in range(s, e)]
     return out
 
+def _check_edges(name: str, edge_index, n: int):
+    "ValueError when `edge_index` is not [2, E] or names a node outside 0..n-1 (a dangling node id)."
+    ei = torch.as_tensor(edge_index)
+    if ei.dim() != 2 or ei.shape[0] != 2: raise ValueError(f"{name}: edge_index must be [2, E], got {tuple(ei.shape)}")
+    bad = ei[(ei < 0) | (ei >= n)]
+    if bad.numel(): raise ValueError(f"{name}: edge_index has dangling node id {bad[0].item()} (the graph has {n} nodes)")
+
 def joint_adjacency(text: Data, semantic: HeteroData, region: Data | None = None, channels=DEFAULT_CHANNELS,
                     length: int | None = None) -> torch.Tensor:
     """[C, L, L] 0/1 adjacency over `[CLS] words [SEP] objects` (L = len(words) + 2 + n_objects, or `length` with
@@ -144,6 +176,9 @@ def joint_adjacency(text: Data, semantic: HeteroData, region: Data | None = None
     if L < L0: raise ValueError(f"joint_adjacency: length={length} is shorter than the sequence ({L0})")
     if region is not None and region.num_nodes != no:
         raise ValueError(f"joint_adjacency: region graph has {region.num_nodes} nodes but the scene graph {no} objects")
+    _check_edges("text graph", text.edge_index, nw)
+    if region is not None: _check_edges("region graph", region.edge_index, no)
+    for et in semantic.edge_types: _check_edges(f"semantic graph {et}", semantic[et].edge_index, no)
     A = torch.zeros(len(channels), L, L)
     t0, o0 = 1, nw + 2
     def add(c, i, j, both=True):
@@ -168,6 +203,9 @@ def joint_adjacency(text: Data, semantic: HeteroData, region: Data | None = None
 def graph_prior_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, graph_adj=None, **kwargs):
     "Quasi-attention: per-head gated mix of softmax attention and graph-masked attention (see above)."
     if scaling is None: scaling = query.size(-1) ** -0.5
+    if key.shape[1] != query.shape[1]:  # grouped-query attention (LLaMA): repeat the key/value heads
+        n_rep = query.shape[1] // key.shape[1]
+        key, value = key.repeat_interleave(n_rep, 1), value.repeat_interleave(n_rep, 1)
     s = torch.matmul(query, key.transpose(2, 3)) * scaling
     if attention_mask is not None: s = s + attention_mask[..., : key.shape[-2]]
     p = F.softmax(s, dim=-1, dtype=torch.float32).to(query.dtype)
@@ -196,15 +234,21 @@ def register_graph_prior(name: str = "graph_prior"):
     AttentionMaskInterface.register(name, eager_mask)
     return name
 
+def _is_self_attention(m) -> bool:
+    "A transformers self-attention module that calls the attention interface (BERT, ViT, LLaMA, ...): an `...Attention` class (not a cross-attention) owning its query projection."
+    name = type(m).__name__
+    if not name.endswith("Attention") or "Cross" in name: return False
+    return any(isinstance(getattr(m, a, None), nn.Linear) for a in ("query", "q_proj"))
+
 def add_graph_prior(model, gate_init: float = 0.0, name: str = "graph_prior"):
-    """Give every self-attention module of a transformers model (BERT/ViT/LLaMA-style: a module with
-    `num_attention_heads` or `config.num_attention_heads` whose forward calls the attention interface) a learned
-    per-head gate `graph_gate` and switch the model to the quasi-attention implementation. Returns the model."""
+    """Give every self-attention module of a transformers model (BERT `BertSelfAttention`, ViT `ViTAttention`,
+    LLaMA `LlamaAttention`, ...: see `_is_self_attention`) a learned per-head gate `graph_gate` and switch the model
+    to the quasi-attention implementation. The adjacency is then passed as `model(..., graph_adj=A)`. Returns the model."""
     register_graph_prior(name)
     n = 0
     for m in model.modules():
-        if type(m).__name__.endswith("SelfAttention") or type(m).__name__ in ("LlamaAttention", "ViTSelfAttention"):
-            H = getattr(m, "num_attention_heads", None) or m.config.num_attention_heads
+        if _is_self_attention(m):
+            H = getattr(m, "num_attention_heads", None) or getattr(m, "num_heads", None) or m.config.num_attention_heads
             m.graph_gate = nn.Parameter(torch.full((H,), float(gate_init)))
             n += 1
     if n == 0: raise ValueError(f"add_graph_prior: found no self-attention modules in {type(model).__name__}")
@@ -226,7 +270,7 @@ def _ref(o, objs):
 def scene_qa(sg: dict, rng: random.Random, kinds=("relation", "count_color", "count_relation"), predicates=None) -> list[dict]:
     """All QA items (dicts with question, answer, kind) we can ask about one scene graph; relation questions are
     balanced (one true, one false when possible)."""
-    _check_scene_graph(sg)
+    sg = parse_scene_graph(sg)
     objs = sg["objects"]; byid = {o["id"]: o for o in objs}
     rels = {(r["subject"], r["predicate"], r["object"]) for r in sg.get("relations", [])}
     preds = sorted(predicates or {r[1] for r in rels} & set(REL_WORDS))

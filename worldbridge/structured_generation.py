@@ -53,16 +53,15 @@ def parse_noun_phrases(prompt: str, colors=None) -> list[dict]:
 
 def scene_graph_prompt(sg: dict, relations: bool = False) -> tuple[str, list[dict]]:
     """Prompt for a scene graph ('a red cube and a blue ball', or with its first relation 'a red cube to the left
-    of a blue ball') and its noun phrases, each with the object's `id` and `box`. Raises ValueError on a bad graph."""
-    if not isinstance(sg, dict) or not isinstance(sg.get("objects"), list) or not sg["objects"]:
-        raise ValueError("scene graph must be a dict with a non-empty 'objects' list")
+    of a blue ball') and its noun phrases, each with the object's `id` and `box`. `sg` may be JSON text; a bad graph
+    (unparseable, missing fields, dangling relation ids, no objects) raises ValueError naming the problem."""
+    from worldbridge.graph_transformer import parse_scene_graph
+    sg = parse_scene_graph(sg, fields=("id", "kind", "color"))
+    if not sg["objects"]: raise ValueError("scene graph must have a non-empty 'objects' list")
+    kinds, cols = sorted({v for v in SHAPES.values() if v}), color_names()
     for k, o in enumerate(sg["objects"]):
-        for f in ("id", "kind", "color"):
-            if f not in o: raise ValueError(f"scene graph: objects[{k}] has no field {f!r}")
-    ids = {o["id"] for o in sg["objects"]}
-    for k, r in enumerate(sg.get("relations", [])):
-        for f in ("subject", "object"):
-            if r.get(f) not in ids: raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r.get(f)!r} is a dangling node id")
+        if o["kind"] not in kinds: raise ValueError(f"scene graph: objects[{k}]['kind'] = {o['kind']!r} is not one of {kinds}")
+        if o["color"] not in cols: raise ValueError(f"scene graph: objects[{k}]['color'] = {o['color']!r} is not one of {cols}")
     nps = [f"a {o['color']} {o['kind']}" for o in sg["objects"]]
     order = list(range(len(nps)))
     rel = next((r for r in sg.get("relations", []) if r["predicate"] in PREDICATE_WORDS), None) if relations else None
