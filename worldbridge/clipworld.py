@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'images_to_pixels', 'image_features', 'tokenize', 'text_features', 'clip_scores',
-           'world_caption_data', 'clip_loss', 'train_clip', 'zero_shot_accuracy', 'world_clip']
+           'world_caption_data', 'clip_loss', 'train_clip', 'zero_shot_accuracy', 'world_clip', 'winoground_scores']
 
 # %% ../nbs/19_clipworld.ipynb #26df39a9
 CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
@@ -141,3 +141,18 @@ def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200
     model.eval()
     _CACHE[key] = (model, tok, proc, losses)
     return _CACHE[key]
+
+# %% ../nbs/19_clipworld.ipynb #1444862c
+def winoground_scores(S) -> dict:
+    """Winoground metrics from scores `S` [n, 2, 2] (S[k, i, c] = score of image i with caption c of item k; caption c
+    describes image c): `text`, `image`, `group` (fractions), `i2t`, `t2i` (2-way retrieval accuracies), `margin`, `n`."""
+    S = torch.as_tensor(S, dtype=torch.float64)
+    if S.ndim != 3 or S.shape[1:] != (2, 2): raise ValueError(f"S: expected scores of shape [n, 2, 2] (item, image, caption), got {tuple(S.shape)}")
+    if len(S) == 0: raise ValueError("S: no items")
+    t = (S[:, 0, 0] > S[:, 0, 1]) & (S[:, 1, 1] > S[:, 1, 0])
+    i = (S[:, 0, 0] > S[:, 1, 0]) & (S[:, 1, 1] > S[:, 0, 1])
+    i2t = torch.cat([S[:, 0, 0] > S[:, 0, 1], S[:, 1, 1] > S[:, 1, 0]]).double().mean()
+    t2i = torch.cat([S[:, 0, 0] > S[:, 1, 0], S[:, 1, 1] > S[:, 0, 1]]).double().mean()
+    margin = (S[:, 0, 0] - S[:, 0, 1] + S[:, 1, 1] - S[:, 1, 0]).mean()
+    return dict(text=t.double().mean().item(), image=i.double().mean().item(), group=(t & i).double().mean().item(),
+                i2t=i2t.item(), t2i=t2i.item(), margin=margin.item(), n=len(S))

@@ -14,7 +14,8 @@ from .clipworld import image_features, tokenize
 
 # %% auto #0
 __all__ = ['context_injected', 'PromptLearner', 'class_logits', 'negative_classes', 'counterfactual', 'greedy_mask',
-           'refine_mask', 'train_prompts', 'prompt_accuracy', 'harmonic_mean', 'base_novel_split', 'base_to_novel']
+           'refine_mask', 'train_prompts', 'prompt_accuracy', 'harmonic_mean', 'base_novel_split', 'base_to_novel',
+           'learned_pair_scores', 'swap_experiment']
 
 # %% ../nbs/20_cpl.ipynb #f7050b89
 @contextlib.contextmanager
@@ -216,4 +217,51 @@ def base_to_novel(clip, tok, classes, n_train: int = 16, n_test: int = 10, size:
         train_prompts(pl, feats["train"], yb, method=m, steps=steps, seed=seed, progress=progress, **train_kw)
         res[m] = dict(base=prompt_accuracy(pl, feats["base"], lab_b), novel=prompt_accuracy(pl, feats["novel"], lab_n, novel))
     for r in res.values(): r["H"] = harmonic_mean(r["base"], r["novel"])
+    return res
+
+# %% ../nbs/20_cpl.ipynb #37965e50
+def _swap_classes(pairs):
+    "Classes (unique captions and swapped captions of `pairs`), their images uint8 [N,H,W,3] and labels."
+    cls, ims, lab = {}, [], []
+    for p in pairs:
+        for cap, im in ((p["caption"], p["image"]), (p["swapped_caption"], p["swapped_image"])):
+            lab.append(cls.setdefault(cap, len(cls))); ims.append(im)
+    return list(cls), np.stack(ims), np.array(lab)
+
+@torch.no_grad()
+def learned_pair_scores(learner: PromptLearner, v0: torch.Tensor, v1: torch.Tensor, captions0, captions1) -> torch.Tensor:
+    """Scores [n, 2, 2] (item, image, caption) of n compositional items: image features `v0`, `v1` [n,D] against the
+    learned prompts of [caption0, caption1] (re-tokenized per item, context kept; CoCoOp: conditioned on each image)."""
+    if not (len(v0) == len(v1) == len(captions0) == len(captions1)):
+        raise ValueError(f"items disagree in length: {len(v0)}, {len(v1)} image features, {len(captions0)}, {len(captions1)} captions")
+    old, out = learner.classnames, []
+    try:
+        for k in range(len(v0)):
+            learner.set_classes([captions0[k], captions1[k]])
+            v = F.normalize(torch.stack([v0[k], v1[k]]), dim=-1)
+            out.append(class_logits(v, learner(v) if learner.conditional else learner(), scale=1.0))
+    finally: learner.set_classes(old)
+    return torch.stack(out).cpu()
+
+def swap_experiment(clip, tok, train_pairs, test_pairs, methods=("coop", "cocoop", "cpl"), steps: int = 100, n_ctx: int = 4,
+                    seed: int = 0, progress: bool = True, **train_kw) -> dict:
+    """Prompt learning on compositional captions: every caption and swapped caption of `train_pairs` is a class (its
+    image the example; CPL's nearest class is then typically the swapped caption, its image the counterfactual's v⁻).
+    Returns {'plain' | method: {'train': winoground_scores, 'test': winoground_scores}} on the training items and
+    on held-out `test_pairs` (learned context with the held-out captions)."""
+    from worldbridge.clipworld import text_features, winoground_scores
+    if not train_pairs or not test_pairs: raise ValueError("train_pairs and test_pairs: need at least one pair each")
+    classes, ims, labels = _swap_classes(train_pairs)
+    feats = image_features(clip, ims).detach()
+    split = lambda ps: (image_features(clip, np.stack([p["image"] for p in ps])).detach(), image_features(clip, np.stack([p["swapped_image"] for p in ps])).detach(),
+                        [p["caption"] for p in ps], [p["swapped_caption"] for p in ps])
+    data = dict(train=split(train_pairs), test=split(test_pairs))
+    def plain(v0, v1, c0, c1):
+        with torch.no_grad(): t0, t1 = text_features(clip, tok, c0), text_features(clip, tok, c1)
+        return torch.stack([torch.stack([(v0 * t0).sum(-1), (v0 * t1).sum(-1)], 1), torch.stack([(v1 * t0).sum(-1), (v1 * t1).sum(-1)], 1)], 1).cpu()
+    res = {"plain": {k: winoground_scores(plain(*d)) for k, d in data.items()}}
+    for m in methods:
+        pl = PromptLearner(clip, tok, classes, n_ctx=n_ctx, conditional=m != "coop", seed=seed).to(clip.device)
+        train_prompts(pl, feats, labels, method=m, steps=steps, seed=seed, progress=progress, **train_kw)
+        res[m] = {k: winoground_scores(learned_pair_scores(pl, *d)) for k, d in data.items()}
     return res

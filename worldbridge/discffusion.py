@@ -10,12 +10,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
+from .clipworld import winoground_scores
 
 # %% auto #0
 __all__ = ['LORA_TARGETS', 'cross_attention_layers', 'resolve_layers', 'LogitRecorder', 'attention_score', 'LogitAttnProcessor',
            'record_cross_attention', 'make_noise_bank', 'images_to_tensor', 'DiscffusionScorer', 'add_lora',
-           'lora_state_dict', 'save_lora', 'load_lora', 'hinge_loss', 'hinge_step', 'finetune_lora',
-           'winoground_scores', 'pair_scores', 'train_tiny_sd']
+           'lora_state_dict', 'save_lora', 'load_lora', 'hinge_loss', 'hinge_step', 'finetune_lora', 'pair_scores',
+           'train_tiny_sd']
 
 # %% ../nbs/22_discffusion.ipynb #11fa3e76
 def cross_attention_layers(unet) -> list[str]:
@@ -336,31 +337,44 @@ def load_lora(unet, path, adapter_name: str = "default"):
 
 # %% ../nbs/22_discffusion.ipynb #d4431bc9
 def hinge_loss(pos: torch.Tensor, neg: torch.Tensor, margin: float = 0.1) -> torch.Tensor:
-    "Mean hinge loss max(0, margin - pos + neg) over pairs."
-    if pos.shape != neg.shape: raise ValueError(f"pos {tuple(pos.shape)} and neg {tuple(neg.shape)} scores differ in shape")
-    return F.relu(margin - pos + neg).mean()
+    "Mean hinge loss max(0, margin - pos + neg) over pairs: `pos` [N], `neg` [N] or [N, K] (K negatives per positive)."
+    if neg.shape[:1] != pos.shape[:1] or pos.ndim != 1 or neg.ndim not in (1, 2):
+        raise ValueError(f"pos {tuple(pos.shape)} and neg {tuple(neg.shape)}: expected pos [N] and neg [N] or [N, K]")
+    return F.relu(margin - (pos if neg.ndim == 1 else pos[:, None]) + neg).mean()
+
+def _negatives(neg_texts, n: int) -> list[list[str]]:
+    "Negatives as K lists of n texts (negative k of every image); `neg_texts`: n texts or n lists of K texts."
+    neg = [[t] if isinstance(t, str) else list(t) for t in neg_texts]
+    ks = {len(t) for t in neg}
+    if len(neg) != n or len(ks) != 1 or 0 in ks:
+        raise ValueError(f"neg_texts: expected {n} negatives (a text or a list of K>=1 texts per image, the same K for all), "
+                         f"got {len(neg)} with {sorted(ks)} texts each")
+    return [[t[k] for t in neg] for k in range(ks.pop())]
 
 def hinge_step(scorer: DiscffusionScorer, opt, images, pos_texts, neg_texts, margin: float = 0.1, t_index=None,
                generator: torch.Generator | None = None) -> float:
-    """One LoRA tuning step: scores of (image, positive) and (image, negative) at one noise-bank timestep
-    (`t_index`, random if None), hinge loss, backward, `opt.step()`. Returns the loss before the step."""
+    """One LoRA tuning step: scores of (image, positive) and (image, negatives) at one noise-bank timestep
+    (`t_index`, random if None), hinge loss over all negatives, backward, `opt.step()`. `neg_texts`: one negative
+    text per image, or a list of K negatives per image. Returns the loss before the step."""
     n = len(images)
     if not (n == len(pos_texts) == len(neg_texts)):
         raise ValueError(f"got {n} images, {len(pos_texts)} positive and {len(neg_texts)} negative texts")
+    negs = _negatives(neg_texts, n); K = len(negs)
     if t_index is None: t_index = int(torch.randint(len(scorer.timesteps), (1,), generator=generator))
     z0 = scorer.encode_images(images).detach()
-    with torch.no_grad(): ehs_p, m_p = scorer.encode_texts(pos_texts); ehs_n, m_n = scorer.encode_texts(neg_texts)
-    with torch.no_grad(): ue = scorer.uncond_errors(z0, [t_index]) if scorer.gap_weight != 0 else None
-    s = scorer.score_latents(torch.cat([z0, z0]), torch.cat([ehs_p, ehs_n]), torch.cat([m_p, m_n]), idx=[t_index],
-                             uncond_err=None if ue is None else torch.cat([ue, ue]))["score"]
-    loss = hinge_loss(s[:n], s[n:], margin)
+    with torch.no_grad():
+        enc = [scorer.encode_texts(pos_texts)] + [scorer.encode_texts(nk) for nk in negs]
+        ue = scorer.uncond_errors(z0, [t_index]) if scorer.gap_weight != 0 else None
+    s = scorer.score_latents(torch.cat([z0] * (K + 1)), torch.cat([e for e, _ in enc]), torch.cat([m for _, m in enc]), idx=[t_index],
+                             uncond_err=None if ue is None else torch.cat([ue] * (K + 1)))["score"]
+    loss = hinge_loss(s[:n], s[n:].view(K, n).T, margin)
     opt.zero_grad(); loss.backward(); opt.step()
     return loss.item()
 
 def finetune_lora(scorer: DiscffusionScorer, images, pos_texts, neg_texts, steps: int = 100, batch_size: int = 8,
                   lr: float = 1e-3, margin: float = 0.1, r: int = 4, seed: int = 0, progress: bool = True) -> list[float]:
     """Few-shot tuning: adds LoRA (rank `r`) to the scorer's UNet (if it has none) and runs `steps` hinge steps on
-    random minibatches of (image, positive, negative) triples. Returns the loss history."""
+    random minibatches of (image, positive, negatives) (one negative text or a list of K per image). Returns the loss history."""
     x = images_to_tensor(images, scorer.image_size)
     if not (len(x) == len(pos_texts) == len(neg_texts)):
         raise ValueError(f"got {len(x)} images, {len(pos_texts)} positive and {len(neg_texts)} negative texts")
@@ -376,18 +390,6 @@ def finetune_lora(scorer: DiscffusionScorer, images, pos_texts, neg_texts, steps
     return hist
 
 # %% ../nbs/22_discffusion.ipynb #f68caa4e
-def winoground_scores(S) -> dict:
-    """Winoground metrics from scores `S` [n, 2, 2] (S[k, i, c] = score of image i with caption c of item k):
-    `text`, `image`, `group` (fractions) and `i2t` (image-to-text accuracy over the 2n images), `t2i`."""
-    S = torch.as_tensor(S, dtype=torch.float64)
-    if S.ndim != 3 or S.shape[1:] != (2, 2): raise ValueError(f"S must have shape [n, 2, 2], got {tuple(S.shape)}")
-    t = (S[:, 0, 0] > S[:, 0, 1]) & (S[:, 1, 1] > S[:, 1, 0])
-    i = (S[:, 0, 0] > S[:, 1, 0]) & (S[:, 1, 1] > S[:, 0, 1])
-    i2t = torch.cat([S[:, 0, 0] > S[:, 0, 1], S[:, 1, 1] > S[:, 1, 0]]).double().mean()
-    t2i = torch.cat([S[:, 0, 0] > S[:, 1, 0], S[:, 1, 1] > S[:, 0, 1]]).double().mean()
-    return dict(text=t.double().mean().item(), image=i.double().mean().item(), group=(t & i).double().mean().item(),
-                i2t=i2t.item(), t2i=t2i.item(), n=len(S))
-
 def pair_scores(score_fn, images0, images1, captions0, captions1, batch_size: int = 64) -> torch.Tensor:
     """The [n, 2, 2] score tensor of n compositional items with a per-pair `score_fn(images, texts) -> [N]` (or a
     dict of such tensors if `score_fn` returns a dict of [N] tensors)."""
