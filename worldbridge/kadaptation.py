@@ -247,10 +247,12 @@ class KAdaptationModel(BaseTuner):
 
 # %% ../nbs/11_kadaptation.ipynb #8c340a8f
 def register_kadaptation() -> bool:
-    "Register KAdaptation with PEFT (idempotent); True if it was registered by this call."
-    from peft.mapping import PEFT_TYPE_TO_CONFIG_MAPPING
+    "Register KAdaptation with PEFT; True if registered by this call. Registering again (a reloaded module, or a notebook that ran this code in the same process) points PEFT at the current classes."
+    from peft.mapping import PEFT_TYPE_TO_CONFIG_MAPPING, PEFT_TYPE_TO_TUNER_MAPPING
     from peft.utils import register_peft_method
-    if PEFT_TYPE_TO_CONFIG_MAPPING.get(KADAPTATION) is KAdaptationConfig: return False
+    if KADAPTATION in PEFT_TYPE_TO_CONFIG_MAPPING:
+        PEFT_TYPE_TO_CONFIG_MAPPING[KADAPTATION], PEFT_TYPE_TO_TUNER_MAPPING[KADAPTATION] = KAdaptationConfig, KAdaptationModel
+        return False
     register_peft_method(name="kadaptation", config_cls=KAdaptationConfig, model_cls=KAdaptationModel, prefix="kadaptation_")
     return True
 
