@@ -393,8 +393,10 @@ def evaluate_qa(model, data: list[dict], batch_size: int = 256) -> dict:
     return res
 
 def train_qa(train: list[dict], val: list[dict], vocab_size: int, use_prior: bool = True, epochs: int = 10,
-             batch_size: int = 64, lr: float = 2e-3, seed: int = 0, pad_token_id: int = 0, progress: bool = True, **model_kw):
-    "Train a `GraphQAModel` (with or without the graph prior); returns (model, history of validation metrics)."
+             batch_size: int = 64, lr: float = 1e-3, seed: int = 0, pad_token_id: int = 0, progress: bool = True, **model_kw):
+    """Train a `GraphQAModel` (with or without the graph prior); returns (model, history of validation metrics).
+    The loss sits on a plateau at the majority answer for the first few hundred steps before the model starts
+    to use the objects: budget enough optimiser steps (`epochs * len(train) / batch_size`), not just epochs."""
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     model = GraphQAModel(vocab_size, use_prior=use_prior, pad_token_id=pad_token_id, **model_kw)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
