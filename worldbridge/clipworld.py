@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['CLIP_MEAN', 'CLIP_STD', 'images_to_pixels', 'image_features', 'tokenize', 'text_features', 'clip_scores',
-           'world_caption_data', 'clip_loss', 'train_clip', 'zero_shot_accuracy', 'world_clip', 'winoground_scores']
+__all__ = ['CLIP_MEAN', 'CLIP_STD', 'CAPTION_TEMPLATES', 'images_to_pixels', 'image_features', 'tokenize', 'text_features',
+           'clip_scores', 'world_caption_data', 'clip_loss', 'train_clip', 'zero_shot_accuracy', 'world_clip',
+           'winoground_scores']
 
 # %% ../nbs/19_clipworld.ipynb #26df39a9
 CLIP_MEAN, CLIP_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
@@ -59,9 +60,13 @@ def clip_scores(model, tok, images, texts) -> torch.Tensor:
     return image_features(model, images) @ text_features(model, tok, texts).T
 
 # %% ../nbs/19_clipworld.ipynb #59087973
+CAPTION_TEMPLATES = ("{}", "a photo of {}", "a picture of {}", "an image of {}", "this is {}", "there is {} in the image")
+
 def world_caption_data(n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-                       classes=None, kinds=("attribute", "relation"), parts: bool = False) -> tuple[np.ndarray, list[str]]:
-    "Images uint8 `[N,H,W,3]` and captions from single-object renders (`'a red cube'`) and compositional pairs."
+                       classes=None, kinds=("attribute", "relation"), parts: bool = False, templates=None) -> tuple[np.ndarray, list[str]]:
+    """Images uint8 `[N,H,W,3]` and captions from single-object renders (`'a red cube'`) and compositional pairs.
+    `templates` (e.g. `CAPTION_TEMPLATES`): wrap each caption in one drawn at random, so a CLIP trained on them does not
+    tie words to absolute positions (learned prompt contexts shift every caption)."""
     from worldbridge.world import single_object_images, compositional_pairs, object_classes
     classes = object_classes() if classes is None else list(classes)
     ims, caps = [], []
@@ -78,6 +83,9 @@ def world_caption_data(n_single_per_class: int = 4, n_pairs: int = 200, size: in
                     x0, y0, x1, y1 = p["boxes"][r]; sub[i, y0:y1, x0:x1] = p["image"][y0:y1, x0:x1]
                 ims.append(sub); caps += [f"a {p['parse'][r]}" for p in pairs]
     if not caps: raise ValueError("n_single_per_class and n_pairs are both 0: no data")
+    if templates:
+        rng = np.random.default_rng([seed, 7])
+        caps = [templates[int(rng.integers(len(templates)))].format(c) for c in caps]
     return np.concatenate(ims), caps
 
 # %% ../nbs/19_clipworld.ipynb #e1460a03
@@ -125,17 +133,17 @@ def zero_shot_accuracy(model, tok, images, labels, class_names, template: str = 
 # %% ../nbs/19_clipworld.ipynb #20bfcdab
 _CACHE = {}
 def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, classes=None, lr: float = 2e-3, parts: bool = False, **clip_kw):
+               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, classes=None, lr: float = 2e-3, parts: bool = False, templates=None, **clip_kw):
     "A tiny `CLIPModel` trained on world images: `(model, tokenizer, image_processor, losses)`; cached."
     from pathlib import Path
     from worldbridge.core import tiny_clip, save_state, load_state
-    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, None if classes is None else tuple(classes), lr, parts, tuple(sorted(clip_kw.items())))
+    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, None if classes is None else tuple(classes), lr, parts, None if templates is None else tuple(templates), tuple(sorted(clip_kw.items())))
     if key in _CACHE: return _CACHE[key]
     model, tok, proc = tiny_clip(image_size=size, hidden_size=hidden_size, projection_dim=hidden_size, layers=layers, seed=seed, **clip_kw)
     if path is not None and Path(path).exists():
         model.load_state_dict(load_state(path)); losses = []
     else:
-        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes, parts=parts)
+        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes, parts=parts, templates=templates)
         losses = train_clip(model, tok, x, caps, steps=steps, lr=lr, seed=seed, progress=progress)
         if path is not None: save_state(model.state_dict(), path)
     model.eval()
