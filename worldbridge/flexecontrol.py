@@ -14,8 +14,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'KronWrapped',
-           'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'trainable_params',
-           'AttnProbe', 'set_attn_probe', 'token_attention_maps', 'cross_attention_loss', 'masked_diffusion_loss',
+           'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'AttnProbe',
+           'set_attn_probe', 'token_attention_maps', 'cross_attention_loss', 'masked_diffusion_loss',
            'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae', 'train_unet', 'edge_f1',
            'mask_iou', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset', 'evaluate_control',
            'controllability_experiment']
@@ -203,9 +203,7 @@ class PerConditionControlNets(nn.Module):
             mid = m if mid is None else mid + m
         return down, mid
 
-def trainable_params(m: nn.Module) -> int:
-    "Number of trainable parameters (shared tensors counted once)."
-    return sum(p.numel() for p in m.parameters() if p.requires_grad)
+from .kadaptation import trainable_parameters as trainable_params   # shared tensors counted once
 
 # %% ../nbs/40_flexecontrol.ipynb #4b588dc4
 class AttnProbe:

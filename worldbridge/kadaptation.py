@@ -17,8 +17,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['KADAPTATION', 'QV_NAMES', 'ADAPT_METHODS', 'kron_delta', 'kron_apply', 'default_targets', 'KAdaptationConfig',
            'KAdaptationLayer', 'KAdaptationLinear', 'KAdaptationModel', 'register_kadaptation', 'trainable_parameters',
-           'kadaptation_layers', 'world_pixels', 'train_classifier', 'accuracy', 'adaptation_experiment',
-           'plot_adaptation', 'adaptation_table']
+           'kadaptation_layers', 'train_classifier', 'accuracy', 'adaptation_experiment', 'plot_adaptation',
+           'adaptation_table']
 
 # %% ../nbs/11_kadaptation.ipynb #fc1bd92f
 def kron_delta(A: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
@@ -268,9 +268,7 @@ def kadaptation_layers(model: nn.Module) -> dict:
     return {k: m for k, m in model.named_modules() if isinstance(m, KAdaptationLinear)}
 
 # %% ../nbs/11_kadaptation.ipynb #52a7c833
-def world_pixels(images: np.ndarray) -> torch.Tensor:
-    "uint8 `[N,H,W,3]` -> float `[N,3,H,W]` in [-1, 1]."
-    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+from .subspace import images_to_pixel_values, accuracy_fn   # uint8 -> [-1, 1] pixels; accuracy
 
 def train_classifier(model, X, y, steps: int = 200, lr: float = 3e-3, batch_size: int = 64, seed: int = 0,
                      weight_decay: float = 0.0, desc: str | None = None, progress: bool = True) -> list[float]:
@@ -287,12 +285,11 @@ def train_classifier(model, X, y, steps: int = 200, lr: float = 3e-3, batch_size
     model.eval()
     return losses
 
-@torch.no_grad()
-def accuracy(model, X, y, batch_size: int = 256) -> float:
+def accuracy(model, X, y) -> float:
     "Top-1 accuracy of `model(pixel_values=X).logits`."
     model.eval()
-    pred = torch.cat([model(pixel_values=X[i:i + batch_size]).logits.argmax(-1) for i in range(0, len(X), batch_size)])
-    return (pred == y).float().mean().item()
+    return accuracy_fn(X, y)(model)
+
 
 # %% ../nbs/11_kadaptation.ipynb #0139f891
 ADAPT_METHODS = ("full", "linear", "lora", "lokr", "kadaptation")
@@ -322,9 +319,9 @@ def adaptation_experiment(source: str = "count", target: str = "relation", n_tra
     lrs = {"full": 1e-3, "linear": 1e-2, "lora": 2e-2, "lokr": 2e-2, "kadaptation": 2e-2, **(lrs or {})}
     Xs, ys, cs = classification_task(source, n_train, size, seed)
     Xt, yt, ct = classification_task(target, n_train + n_test, size, seed + 1)
-    Xs, ys = world_pixels(Xs), torch.from_numpy(ys)
-    Xtr, ytr = world_pixels(Xt[:n_train]), torch.from_numpy(yt[:n_train])
-    Xte, yte = world_pixels(Xt[n_train:]), torch.from_numpy(yt[n_train:])
+    Xs, ys = images_to_pixel_values(Xs), torch.from_numpy(ys)
+    Xtr, ytr = images_to_pixel_values(Xt[:n_train]), torch.from_numpy(yt[:n_train])
+    Xte, yte = images_to_pixel_values(Xt[n_train:]), torch.from_numpy(yt[n_train:])
     base, _ = tiny_vit(num_labels=len(cs), image_size=size, patch_size=8, hidden_size=hidden_size, layers=layers,
                        heads=4, seed=seed)
     train_classifier(base, Xs, ys, steps=pretrain_steps, lr=1e-3, seed=seed, desc=f"pretrain on {source}", progress=progress)
