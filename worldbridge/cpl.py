@@ -256,9 +256,9 @@ def swap_experiment(clip, tok, train_pairs, test_pairs, methods=("coop", "cocoop
     split = lambda ps: (image_features(clip, np.stack([p["image"] for p in ps])).detach(), image_features(clip, np.stack([p["swapped_image"] for p in ps])).detach(),
                         [p["caption"] for p in ps], [p["swapped_caption"] for p in ps])
     data = dict(train=split(train_pairs), test=split(test_pairs))
-    def plain(v0, v1, c0, c1):
-        with torch.no_grad(): t0, t1 = text_features(clip, tok, c0), text_features(clip, tok, c1)
-        return torch.stack([torch.stack([(v0 * t0).sum(-1), (v0 * t1).sum(-1)], 1), torch.stack([(v1 * t0).sum(-1), (v1 * t1).sum(-1)], 1)], 1).cpu()
+    def plain(v0, v1, c0, c1):   # S[k, image i, caption c] = v_i . t_c
+        with torch.no_grad(): T = torch.stack([text_features(clip, tok, c0), text_features(clip, tok, c1)], 1)
+        return torch.einsum("kid,kcd->kic", torch.stack([v0, v1], 1), T).cpu()
     res = {"plain": {k: winoground_scores(plain(*d)) for k, d in data.items()}}
     for m in methods:
         pl = PromptLearner(clip, tok, classes, n_ctx=n_ctx, conditional=m != "coop", seed=seed).to(clip.device)
