@@ -16,7 +16,8 @@ from tqdm.auto import tqdm
 __all__ = ['SHAPE_WORDS', 'SIZE_WORDS', 'HEAD_WORDS', 'DEFAULT_CHANNELS', 'ANSWERS', 'REL_WORDS', 'tokenize_words', 'text_graph',
            'parse_scene_graph', 'box_features', 'region_graph', 'semantic_graph', 'noun_phrases', 'grounding_edges',
            'joint_adjacency', 'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa',
-           'world_qa', 'encode_example', 'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa', 'train_qa']
+           'world_qa', 'encode_example', 'object_roles', 'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa',
+           'train_qa']
 
 # %% ../nbs/30_graph_transformer.ipynb #b59ab9c5
 SHAPE_WORDS = {"cube": "cube", "cubes": "cube", "block": "cube", "blocks": "cube", "ball": "ball", "balls": "ball",
@@ -135,7 +136,7 @@ def semantic_graph(sg: dict, image_size: float = 64.) -> HeteroData:
     return h
 
 # %% ../nbs/30_graph_transformer.ipynb #36221cf1
-DEFAULT_CHANNELS = (("*",), ("left_of",), ("right_of",), ("above", "below", "in_front_of", "behind", "near"))
+DEFAULT_CHANNELS = (("*",), ("left_of",), ("above",), ("right_of", "below"))
 
 def noun_phrases(words) -> list[tuple[int, int]]:
     "(start, end) word spans of noun phrases: modifiers (colour/size words) closed by a head noun (shape or 'object')."
@@ -301,12 +302,13 @@ def world_qa(n_scenes: int, seed: int = 0, per_scene: int = 4, kinds=("relation"
              predicates=("left_of", "right_of", "above", "below"), n_objects=(2, 5), t: int = 0, **world_kw) -> list[dict]:
     """QA items from procedural-world scenes (`worldbridge.world.make_scene(seed + i, n_objects=..., **world_kw)`,
     colours may repeat so that colour counts vary): up to `per_scene` questions per scene, each a dict with
-    `scene_graph`, `question`, `answer`, `kind`, `scene`."""
+    `scene_graph`, `question`, `answer`, `kind`, `scene`. Only `t + 2` frames are simulated unless `n_frames` is
+    given (the scene graph at frame `t` does not depend on later frames)."""
     from worldbridge.world import make_scene
     rng = random.Random(seed)
     out = []
     for i in tqdm(range(n_scenes), desc="scenes", leave=False):
-        sg = make_scene(seed * 1_000_003 + i, n_objects=n_objects, **{"unique_colors": False, **world_kw}).scene_graph(t)
+        sg = make_scene(seed * 1_000_003 + i, n_objects=n_objects, **{"unique_colors": False, "n_frames": t + 2, **world_kw}).scene_graph(t)
         qs = scene_qa(sg, rng, kinds=kinds, predicates=predicates); rng.shuffle(qs)
         out += [dict(scene_graph=sg, scene=seed * 1_000_003 + i, **q) for q in qs[:per_scene]]
     return out
@@ -337,12 +339,29 @@ def encode_example(sg: dict, question: str, tok, max_words: int = 14, max_object
     for j in range(no):
         attr[j] = torch.tensor(tok.convert_tokens_to_ids([sem["object"].color[j], sem["object"].kind[j], sem["object"].size[j] or "<pad>"]))
     mask = torch.zeros(L, dtype=torch.long); mask[:tg.num_nodes + 2] = 1; mask[max_words + 2: max_words + 2 + no] = 1
-    return dict(input_ids=wid, obj_attr=attr, obj_box=boxes, attention_mask=mask, graph_adj=A)
+    return dict(input_ids=wid, obj_attr=attr, obj_box=boxes, attention_mask=mask, graph_adj=A,
+                obj_role=object_roles(tg.words, sem, max_objects))
+
+def object_roles(words, semantic: HeteroData, max_objects: int | None = None, n_roles: int = 3) -> torch.Tensor:
+    """[max_objects] grounding label of every object node: k (1 <= k < n_roles) when the object is a referent of the
+    k-th noun phrase of the question that names a colour, size or shape (the last role also takes later phrases),
+    0 otherwise ('how many objects ...' names none). Read from the question and the scene graph only, never from the
+    answer: the target of the optional grounding loss of `train_qa`."""
+    no = len(semantic["object"].ids); r = torch.zeros(no if max_objects is None else max_objects, dtype=torch.long)
+    k = 0
+    for s, e in noun_phrases(words):
+        if all(w in HEAD_WORDS and w not in SHAPE_WORDS for w in words[s:e]): continue   # 'objects', 'things'
+        k = min(k + 1, n_roles - 1)
+        for _, j in grounding_edges(words[s:e], semantic):
+            if r[j] == 0: r[j] = k
+    return r
 
 class GraphQAModel(nn.Module):
-    "BertModel over `[CLS] question [SEP] objects` with optional quasi-attention graph prior; answers from `[CLS]`."
+    """BertModel over `[CLS] question [SEP] objects` with optional quasi-attention graph prior; answers from `[CLS]`,
+    and (`return_roles=True`) grounding-role logits `[B, n_objects, n_roles]` from the object nodes."""
     def __init__(self, vocab_size: int, n_answers: int = len(ANSWERS), hidden_size: int = 64, layers: int = 2, heads: int = 4,
-                 max_len: int = 32, use_prior: bool = True, gate_init: float = 0.0, pad_token_id: int = 0, init_range: float = 0.1, dropout: float = 0.1):
+                 max_len: int = 32, use_prior: bool = True, gate_init: float = 0.0, pad_token_id: int = 0, init_range: float = 0.1, dropout: float = 0.1,
+                 n_roles: int = 3):
         super().__init__()
         from transformers import BertConfig, BertModel
         cfg = BertConfig(vocab_size=vocab_size, hidden_size=hidden_size, num_hidden_layers=layers, num_attention_heads=heads,
@@ -353,14 +372,16 @@ class GraphQAModel(nn.Module):
         if use_prior: add_graph_prior(self.bert, gate_init=gate_init)
         self.box = nn.Linear(6, hidden_size)
         self.head = nn.Sequential(nn.Linear(hidden_size, hidden_size), nn.GELU(), nn.Linear(hidden_size, n_answers))
+        self.role_head = nn.Linear(hidden_size, n_roles)
 
-    def forward(self, input_ids, obj_attr, obj_box, attention_mask, graph_adj=None):
+    def forward(self, input_ids, obj_attr, obj_box, attention_mask, graph_adj=None, obj_role=None, return_roles: bool = False):
         emb = self.bert.embeddings.word_embeddings
         x = torch.cat([emb(input_ids), emb(obj_attr).sum(2) + self.box(obj_box)], 1)
         tt = torch.cat([torch.zeros_like(input_ids), torch.ones_like(obj_attr[..., 0])], 1)
         kw = dict(graph_adj=graph_adj) if (self.use_prior and graph_adj is not None) else {}
         h = self.bert(inputs_embeds=x, token_type_ids=tt, attention_mask=attention_mask, **kw).last_hidden_state
-        return self.head(h[:, 0])
+        logits = self.head(h[:, 0])
+        return (logits, self.role_head(h[:, -obj_attr.shape[1]:])) if return_roles else logits
 
 # %% ../nbs/30_graph_transformer.ipynb #8b332129
 def collate(examples: list[dict]) -> dict:
@@ -383,7 +404,7 @@ def evaluate_qa(model, data: list[dict], batch_size: int = 256) -> dict:
     model.eval()
     preds = []
     for i in range(0, len(data), batch_size):
-        b = collate(data[i:i + batch_size]); y = b.pop("label")
+        b = collate(data[i:i + batch_size]); y = b.pop("label"); b.pop("obj_role", None)
         preds.append(model(**b).argmax(-1) == y)
     ok = torch.cat(preds)
     res = {"acc": ok.float().mean().item()}
@@ -393,12 +414,19 @@ def evaluate_qa(model, data: list[dict], batch_size: int = 256) -> dict:
     return res
 
 def train_qa(train: list[dict], val: list[dict], vocab_size: int, use_prior: bool = True, epochs: int = 10,
-             batch_size: int = 64, lr: float = 1e-3, seed: int = 0, pad_token_id: int = 0, progress: bool = True, **model_kw):
+             batch_size: int = 64, lr: float = 1e-3, seed: int = 0, pad_token_id: int = 0, progress: bool = True,
+             model: GraphQAModel | None = None, ground_weight: float = 0., **model_kw):
     """Train a `GraphQAModel` (with or without the graph prior); returns (model, history of validation metrics).
     The loss sits on a plateau at the majority answer for the first few hundred steps before the model starts
-    to use the objects: budget enough optimiser steps (`epochs * len(train) / batch_size`), not just epochs."""
+    to use the objects: budget enough optimiser steps (`epochs * len(train) / batch_size`), not just epochs.
+    Pass `model` to go on training an existing model (a curriculum: e.g. two-object scenes first); its own
+    `use_prior` is kept and `model_kw` must then be empty. `ground_weight > 0` adds a grounding loss: cross-entropy
+    of the object nodes' role logits against `object_roles` (which objects the question's noun phrases name), a
+    supervision the procedural world gives for free; the history then also has the training grounding accuracy."""
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
-    model = GraphQAModel(vocab_size, use_prior=use_prior, pad_token_id=pad_token_id, **model_kw)
+    if model is None: model = GraphQAModel(vocab_size, use_prior=use_prior, pad_token_id=pad_token_id, **model_kw)
+    elif model_kw: raise ValueError(f"train_qa: model given, so the model options {sorted(model_kw)} would be ignored")
+    elif model.use_prior != use_prior: raise ValueError(f"train_qa: use_prior={use_prior} but the given model has use_prior={model.use_prior}")
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     steps = epochs * math.ceil(len(train) / batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
@@ -406,9 +434,16 @@ def train_qa(train: list[dict], val: list[dict], vocab_size: int, use_prior: boo
     for ep in tqdm(range(epochs), disable=not progress, desc=f"prior={use_prior}"):
         model.train()
         perm = torch.randperm(len(train), generator=g).tolist()
+        n_ok = n_obj = 0
         for i in range(0, len(train), batch_size):
-            b = collate([train[j] for j in perm[i:i + batch_size]]); y = b.pop("label")
-            loss = F.cross_entropy(model(**b), y)
+            b = collate([train[j] for j in perm[i:i + batch_size]]); y = b.pop("label"); r = b.pop("obj_role", None)
+            if ground_weight > 0:
+                if r is None: raise ValueError("train_qa: ground_weight > 0 needs `obj_role` in the examples (encode_example adds it)")
+                logits, rl = model(**b, return_roles=True)
+                om = b["attention_mask"][:, -rl.shape[1]:].bool()      # real object slots only
+                loss = F.cross_entropy(logits, y) + ground_weight * F.cross_entropy(rl[om], r[om])
+                n_ok += (rl[om].argmax(-1) == r[om]).sum().item(); n_obj += om.sum().item()
+            else: loss = F.cross_entropy(model(**b), y)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        hist.append({"epoch": ep, "loss": loss.item(), **evaluate_qa(model, val)})
+        hist.append({"epoch": ep, "loss": loss.item(), **({"train_ground_acc": n_ok / n_obj} if n_obj else {}), **evaluate_qa(model, val)})
     return model, hist

@@ -13,10 +13,11 @@ from tqdm.auto import tqdm
 from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token_index
 
 # %% auto #0
-__all__ = ['tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers', 'object_attention',
-           'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade', 'motion_intensity', 'intensity_edges',
-           'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning', 'MojitoPipeline', 'dmc_effect',
-           'set_intensity_edges', 'encode_videos', 'train_video', 'object_centroids', 'gt_speed', 'mojito_experiment']
+__all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers',
+           'object_attention', 'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade',
+           'motion_intensity', 'intensity_edges', 'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning',
+           'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'train_video', 'object_centroids',
+           'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
 
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
@@ -103,7 +104,7 @@ def dmc_step(unet, latents, t, ehs, token: int, masks, probe: AttnProbe, lr: flo
             E = trajectory_energy(object_attention(probe, B, Fr, h, token), masks)
             g, = torch.autograd.grad(E, z)
         probe.reset()
-        energies.append(float(E))
+        energies.append(float(E.detach()))
         latents = (z - lr * g / g.std().clamp_min(1e-12)).detach()
     return latents, energies
 
@@ -178,10 +179,11 @@ class IntensityEmbedding(ModelMixin, ConfigMixin):
         if self.config.edges is None: raise ValueError("IntensityEmbedding has no `edges`: set them from training intensities")
         return quantize_intensity(intensity, self.config.edges)
     def forward(self, level):
+        "Embeddings [B, dim] of levels (int or [B]); level -1 is the null level (a zero vector: no intensity condition)."
         level = torch.as_tensor(level, dtype=torch.long, device=self.embed.weight.device).reshape(-1)
-        if (level < 0).any() or (level >= self.config.n_levels).any():
-            raise ValueError(f"intensity level {level.tolist()} outside 0..{self.config.n_levels - 1}")
-        return self.embed(level)
+        if (level < -1).any() or (level >= self.config.n_levels).any():
+            raise ValueError(f"intensity level {level.tolist()} outside 0..{self.config.n_levels - 1} (or -1: none)")
+        return self.embed(level.clamp_min(0)) * (level >= 0)[:, None].to(self.embed.weight.dtype)
 
 @contextlib.contextmanager
 def intensity_conditioning(unet, intensity: IntensityEmbedding, level):
@@ -228,7 +230,7 @@ class MojitoPipeline(DiffusionPipeline):
     def __call__(self, prompt, num_frames: int = 8, boxes=None, token: str | int | None = None, intensity=None,
                  num_inference_steps: int = 20, guidance_scale: float = 1.0, dmc_steps=(0, 1, 2, 3, 4),
                  dmc_lr: float = 0.5, dmc_iters: int = 2, generator=None, latents=None, output_type: str = "np",
-                 return_energies: bool = False):
+                 return_energies: bool = False, intensity_scale: float = 1.0):
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         if output_type not in ("np", "latent"): raise ValueError(f"output_type={output_type!r}: 'np' or 'latent'")
         dev, dt = self.unet.device, self.unet.dtype
@@ -258,8 +260,12 @@ class MojitoPipeline(DiffusionPipeline):
                     energies.append(en)
                 if probe is not None: probe.active = False
                 inp = torch.cat([latents] * 2) if cfg else latents
-                lvl = None if intensity is None else torch.as_tensor(intensity).reshape(-1).repeat(2 if cfg else 1)
-                eps = self.eps(self.scheduler.scale_model_input(inp, t), t, ehs_all, lvl)
+                lvl = None if intensity is None else torch.as_tensor(intensity).reshape(-1).expand(B).repeat(2 if cfg else 1)
+                if lvl is not None and intensity_scale != 1.0:     # intensity guidance: null level vs requested level
+                    e0, e1 = self.eps(self.scheduler.scale_model_input(torch.cat([inp] * 2), t), t, torch.cat([ehs_all] * 2),
+                                      torch.cat([torch.full_like(lvl, -1), lvl])).chunk(2)
+                    eps = e0 + intensity_scale * (e1 - e0)
+                else: eps = self.eps(self.scheduler.scale_model_input(inp, t), t, ehs_all, lvl)
                 if cfg: u, c = eps.chunk(2); eps = u + guidance_scale * (c - u)
                 latents = self.scheduler.step(eps, t, latents).prev_sample
         finally:
@@ -314,15 +320,20 @@ def encode_videos(pipe: MojitoPipeline, videos, batch_size: int = 16) -> torch.T
     return lat.reshape(N, Fr, *lat.shape[1:]).permute(0, 2, 1, 3, 4)
 
 def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=None, steps: int = 100, lr: float = 1e-3,
-                batch_size: int = 4, seed: int = 0, train_unet: bool = True, progress: bool = True) -> list[float]:
-    "Diffusion-loss training of the UNet (optional) and the intensity embedding on video latents [N,C,F,h,w]."
+                batch_size: int = 4, seed: int = 0, train_unet: bool = True, progress: bool = True,
+                intensity_lr: float | None = None, p_uncond: float = 0.0) -> list[float]:
+    """Diffusion-loss training of the UNet (optional) and the intensity embedding on video latents [N,C,F,h,w].
+    `intensity_lr`: the embedding's learning rate (default `lr`); `p_uncond`: probability that a sample's level is
+    dropped (-1, no intensity condition), so the model also learns the null level used by `intensity_scale`."""
     N = len(latents)
     if N == 0 or len(prompts) != N: raise ValueError(f"need one prompt per video: {len(prompts)} prompts, {N} videos")
     if levels is not None and len(levels) != N: raise ValueError(f"need one level per video: {len(levels)} levels, {N} videos")
     pipe.vae.requires_grad_(False); pipe.text_encoder.requires_grad_(False); pipe.unet.requires_grad_(train_unet)
-    params = (list(pipe.unet.parameters()) if train_unet else []) + (list(pipe.intensity.parameters()) if levels is not None else [])
-    if not params: raise ValueError("nothing to train: train_unet=False and no levels")
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    if not 0 <= p_uncond < 1: raise ValueError(f"p_uncond={p_uncond}: expected 0 <= p_uncond < 1")
+    groups = ([{"params": list(pipe.unet.parameters()), "lr": lr}] if train_unet else []) + \
+             ([{"params": list(pipe.intensity.parameters()), "lr": lr if intensity_lr is None else intensity_lr}] if levels is not None else [])
+    if not groups: raise ValueError("nothing to train: train_unet=False and no levels")
+    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=0.0)
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad(): ehs_all = pipe.encode(prompts)
     dev, losses = pipe.unet.device, []
@@ -334,6 +345,7 @@ def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=Non
         t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (len(idx),), generator=g).to(dev)
         zt = pipe.scheduler.add_noise(z0, noise, t)
         lvl = None if levels is None else torch.as_tensor(np.asarray(levels))[idx]
+        if lvl is not None and p_uncond > 0: lvl = torch.where(torch.rand(len(idx), generator=g) < p_uncond, -1, lvl)
         loss = F.mse_loss(pipe.eps(zt, t, ehs_all[idx.to(ehs_all.device)], lvl), noise)
         opt.zero_grad(); loss.backward(); opt.step()
         losses.append(float(loss))
@@ -352,22 +364,46 @@ def object_centroids(frames, color, thresh: float = 0.25) -> np.ndarray:
         if len(xs): out[f] = (xs.mean() + 0.5, ys.mean() + 0.5)
     return out
 
+def object_speed(frames, color, thresh: float = 0.25) -> float:
+    "Mean displacement (px/frame) of the `color` centroid between consecutive frames where it is found; NaN if never."
+    d = np.linalg.norm(np.diff(object_centroids(frames, color, thresh), axis=0), axis=1)
+    return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+
+def spearman(x, y) -> float:
+    "Spearman rank correlation (average ranks for ties) over the pairs where both are finite; NaN if undefined."
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    ok = np.isfinite(x) & np.isfinite(y); x, y = x[ok], y[ok]
+    def rank(v):
+        r = np.empty(len(v)); r[np.argsort(v, kind="stable")] = np.arange(len(v), dtype=np.float64)
+        for u in np.unique(v): r[v == u] = r[v == u].mean()
+        return r
+    if len(x) < 2: return float("nan")
+    rx, ry = rank(x), rank(y)
+    if rx.std() == 0 or ry.std() == 0: return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
 def gt_speed(scene, obj_id: int, n_frames: int) -> float:
     "Ground-truth speed: mean displacement (px/frame) of the object's box centre."
     c = np.array([box_centers([scene.boxes(t)[obj_id]])[0] if obj_id in scene.boxes(t) else (np.nan, np.nan) for t in range(n_frames)])
     return float(np.nanmean(np.linalg.norm(np.diff(c, axis=0), axis=1)))
 
-def mojito_experiment(n_train: int = 48, n_test: int = 6, n_frames: int = 8, vae_steps: int = 200, unet_steps: int = 300,
-                      steps: int = 20, dmc_lr: float = 0.5, dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0,
-                      progress: bool = True) -> dict:
-    "Train a tiny Mojito video model on procedural videos; measure trajectory error (with/without DMC) and intensity."
+MOJITO_WORLD = dict(p_static=0.25, speed=(0.0, 4.0), kinds=("ball",), sizes=("large",), colors=("red",))
+
+def mojito_experiment(n_train: int = 96, n_test: int = 6, n_frames: int = 8, vae_steps: int = 200, unet_steps: int = 500,
+                      batch_size: int = 2, lr: float = 2e-3, intensity_lr: float = 1e-2, p_uncond: float = 0.15,
+                      intensity_scale: float = 1.0, world: dict | None = None, steps: int = 20, dmc_lr: float = 0.5,
+                      dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0, progress: bool = True) -> dict:
+    """Train a tiny Mojito video model on procedural videos; measure trajectory error (with/without DMC) and intensity.
+    `world`: `WorldConfig` overrides of the scenes (default `MOJITO_WORLD`: one large red ball, speeds 0..4 units/s, 25%
+    static, so training intensities span ~0..2 px/frame)."""
     from worldbridge.flexecontrol import procedural_scene, short_caption, train_vae, _obj_field
+    world = dict(MOJITO_WORLD if world is None else world)
     pipe = tiny_video_pipeline(sample_size=16, seed=seed, n_levels=4); pipe.set_progress_bar_config(disable=True)
-    size = pipe.unet.config.sample_size * pipe.vae_scale_factor
+    s = pipe.unet.config.sample_size; size = s * pipe.vae_scale_factor
     def load(seeds):
         out = []
-        for s in seeds:
-            sc = procedural_scene(int(s), image_size=size, n_frames=n_frames, n_objects=1, p_static=0.0)
+        for sd in seeds:
+            sc = procedural_scene(int(sd), image_size=size, n_frames=n_frames, n_objects=1, **world)
             o = sc.objects[0]; oid = _obj_field(o, "id")
             fr = sc.frames() if callable(getattr(sc, "frames", None)) else np.stack([sc.render(t) for t in range(n_frames)])
             fr = np.asarray(fr)[:n_frames]
@@ -377,15 +413,19 @@ def mojito_experiment(n_train: int = 48, n_test: int = 6, n_frames: int = 8, vae
                         "lk": motion_intensity(fr), "gt": gt_speed(sc, oid, n_frames), "source": getattr(sc, "source", "worldbridge.world")})
         return out
     train, test = load(range(2000 + seed, 2000 + seed + n_train)), load(range(6000 + seed, 6000 + seed + n_test))
-    res = {"source": train[0]["source"], "losses": {}}
+    res = {"source": train[0]["source"], "world": world, "losses": {}}
     lk, gt = np.array([d["lk"] for d in train]), np.array([d["gt"] for d in train])
     res["lk_vs_gt_corr"] = float(np.corrcoef(lk, gt)[0, 1])
+    res["train_intensity_range"] = (float(lk.min()), float(lk.max()))
     levels = set_intensity_edges(pipe, lk)
-    res["level_median_intensity"] = [float(np.median(lk[levels == k])) for k in range(pipe.intensity.config.n_levels)]
+    L = pipe.intensity.config.n_levels
+    res["level_median_intensity"] = [float(np.median(lk[levels == k])) for k in range(L)]
     vids = np.stack([d["frames"] for d in train])
     res["losses"]["vae"] = train_vae(pipe.vae, vids.reshape(-1, *vids.shape[2:]), steps=vae_steps, progress=progress)
     lat = encode_videos(pipe, vids)
-    res["losses"]["unet"] = train_video(pipe, lat, [d["prompt"] for d in train], levels, steps=unet_steps, progress=progress)
+    res["losses"]["unet"] = train_video(pipe, lat, [d["prompt"] for d in train], levels, steps=unet_steps, lr=lr,
+                                        batch_size=batch_size, intensity_lr=intensity_lr, p_uncond=p_uncond, progress=progress)
+    with torch.no_grad(): res["intensity_embedding_norm"] = pipe.intensity.embed.weight.norm(dim=1).tolist()
     # trajectory error with / without DMC
     errs = {"no DMC": [], "DMC": []}; attn = []
     for i, d in enumerate(test):
@@ -406,13 +446,21 @@ def mojito_experiment(n_train: int = 48, n_test: int = 6, n_frames: int = 8, vae
     res["trajectory_found_frac"] = {k: float(np.mean(np.isfinite(v))) for k, v in errs.items()}
     res["attention_centroid_err"] = {"before": float(np.mean([a["centroid_err_before"] for a in attn])),
                                      "after": float(np.mean([a["centroid_err_after"] for a in attn]))}
-    # intensity: achieved vs requested
-    ach = []
-    for k in range(pipe.intensity.config.n_levels):
-        vals = [motion_intensity((pipe(d["prompt"], num_frames=n_frames, intensity=k, num_inference_steps=steps,
-                                      generator=torch.Generator().manual_seed(seed + i))[0] * 255).astype(np.uint8))
-                for i, d in enumerate(test)]
-        ach.append(float(np.mean(vals)))
-    res["intensity_achieved"] = ach
+    # intensity: each held-out video's initial noise is generated at every level in one batch, so only the level differs
+    rows = []
+    for i, d in enumerate(test):
+        z = torch.randn(1, pipe.unet.config.in_channels, n_frames, s, s, generator=torch.Generator().manual_seed(seed + i)).repeat(L, 1, 1, 1, 1)
+        fr = pipe([d["prompt"]] * L, num_frames=n_frames, intensity=list(range(L)), intensity_scale=intensity_scale,
+                  num_inference_steps=steps, latents=z)
+        for k in range(L):
+            rows.append((i, k, motion_intensity((fr[k] * 255).astype(np.uint8)),
+                         object_speed(fr[k], d["color"]) if d["color"] is not None else float("nan")))
+        if i < 2: res.setdefault("intensity_examples", []).append(fr)
+    R = np.array(rows)
+    res["intensity_pairs"] = R                                  # rows (test video, level, LK intensity, object speed)
+    res["intensity_achieved"] = [float(np.mean(R[R[:, 1] == k, 2])) for k in range(L)]
+    res["object_speed_achieved"] = [float(np.nanmean(R[R[:, 1] == k, 3])) if np.isfinite(R[R[:, 1] == k, 3]).any() else float("nan") for k in range(L)]
+    res["intensity_spearman"] = spearman(R[:, 1], R[:, 2])
+    res["object_speed_spearman"] = spearman(R[:, 1], R[:, 3])
     res["test_gt_intensity"] = float(np.mean([d["lk"] for d in test]))
     return res
