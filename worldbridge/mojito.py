@@ -16,8 +16,8 @@ from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token
 __all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers',
            'object_attention', 'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade',
            'motion_intensity', 'intensity_edges', 'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning',
-           'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'train_video', 'object_centroids',
-           'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
+           'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'level_denoising_errors',
+           'train_video', 'object_centroids', 'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
 
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
@@ -319,6 +319,29 @@ def encode_videos(pipe: MojitoPipeline, videos, batch_size: int = 16) -> torch.T
                      for i in range(0, len(x), batch_size)]) * pipe.vae.config.scaling_factor
     return lat.reshape(N, Fr, *lat.shape[1:]).permute(0, 2, 1, 3, 4)
 
+@torch.no_grad()
+def level_denoising_errors(pipe: MojitoPipeline, latents: torch.Tensor, prompts, timesteps=(100, 300, 500, 700),
+                           n_noise: int = 2, seed: int = 0, batch_size: int = 8) -> np.ndarray:
+    """[N, n_levels] mean squared noise-prediction error of each video latent [N,C,F,h,w] when the UNet is told each
+    intensity level, with the same noise and timesteps for every level. A modulator that has learned what the
+    levels mean predicts the noise best at the video's own level (a classifier by denoising error); one that
+    ignores them gives equal rows."""
+    N, L = len(latents), pipe.intensity.config.n_levels
+    if len(prompts) != N: raise ValueError(f"need one prompt per video: {len(prompts)} prompts, {N} videos")
+    g = torch.Generator().manual_seed(seed); dev = pipe.unet.device
+    ehs = pipe.encode(prompts)
+    err = torch.zeros(N, L)
+    for t in timesteps:
+        for _ in range(n_noise):
+            noise = torch.randn(latents.shape, generator=g)
+            zt = pipe.scheduler.add_noise(latents, noise, torch.full((N,), int(t), dtype=torch.long))
+            for k in range(L):
+                for i in range(0, N, batch_size):
+                    sl = slice(i, i + batch_size); b = len(latents[sl])
+                    e = pipe.eps(zt[sl].to(dev), torch.full((b,), int(t), device=dev), ehs[sl], torch.full((b,), k))
+                    err[sl, k] += ((e.float().cpu() - noise[sl]) ** 2).mean((1, 2, 3, 4))
+    return (err / (len(timesteps) * n_noise)).numpy()
+
 def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=None, steps: int = 100, lr: float = 1e-3,
                 batch_size: int = 4, seed: int = 0, train_unet: bool = True, progress: bool = True,
                 intensity_lr: float | None = None, p_uncond: float = 0.0) -> list[float]:
@@ -391,7 +414,7 @@ MOJITO_WORLD = dict(p_static=0.25, speed=(0.0, 4.0), kinds=("ball",), sizes=("la
 
 def mojito_experiment(n_train: int = 96, n_test: int = 6, n_frames: int = 8, vae_steps: int = 200, unet_steps: int = 500,
                       batch_size: int = 2, lr: float = 2e-3, intensity_lr: float = 1e-2, p_uncond: float = 0.15,
-                      intensity_scale: float = 1.0, world: dict | None = None, steps: int = 20, dmc_lr: float = 0.5,
+                      intensity_scale: float = 1.0, world: dict | None = None, n_level_test: int = 32, steps: int = 20, dmc_lr: float = 0.5,
                       dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0, progress: bool = True) -> dict:
     """Train a tiny Mojito video model on procedural videos; measure trajectory error (with/without DMC) and intensity.
     `world`: `WorldConfig` overrides of the scenes (default `MOJITO_WORLD`: one large red ball, speeds 0..4 units/s, 25%
@@ -463,4 +486,14 @@ def mojito_experiment(n_train: int = 96, n_test: int = 6, n_frames: int = 8, vae
     res["intensity_spearman"] = spearman(R[:, 1], R[:, 2])
     res["object_speed_spearman"] = spearman(R[:, 1], R[:, 3])
     res["test_gt_intensity"] = float(np.mean([d["lk"] for d in test]))
+    # does the modulator know what the levels mean? denoising error of held-out real videos at each told level
+    lt = load(range(9000 + seed, 9000 + seed + n_level_test))
+    true = quantize_intensity([d["lk"] for d in lt], pipe.intensity.config.edges)
+    Ed = level_denoising_errors(pipe, encode_videos(pipe, np.stack([d["frames"] for d in lt])), [d["prompt"] for d in lt], seed=seed)
+    rel = Ed / Ed.mean(1, keepdims=True) - 1                     # error relative to the video's mean over levels
+    dist = np.abs(np.arange(L)[None] - true[:, None])
+    res["level_denoise"] = {"true_levels": true.tolist(), "errors": Ed,
+                            "argmin_acc": float(np.mean(Ed.argmin(1) == true)),
+                            "chance": float(np.bincount(true, minlength=L).max() / len(true)),
+                            "rel_err_by_distance": [float(rel[dist == k].mean()) if (dist == k).any() else float("nan") for k in range(L)]}
     return res
