@@ -375,6 +375,7 @@ class GraphQAModel(nn.Module):
         self.role_head = nn.Linear(hidden_size, n_roles)
 
     def forward(self, input_ids, obj_attr, obj_box, attention_mask, graph_adj=None, obj_role=None, return_roles: bool = False):
+        "Answer logits [B, n_answers] (and role logits with `return_roles`); `obj_role` (a label in encoded batches) is ignored."
         emb = self.bert.embeddings.word_embeddings
         x = torch.cat([emb(input_ids), emb(obj_attr).sum(2) + self.box(obj_box)], 1)
         tt = torch.cat([torch.zeros_like(input_ids), torch.ones_like(obj_attr[..., 0])], 1)
@@ -404,7 +405,7 @@ def evaluate_qa(model, data: list[dict], batch_size: int = 256) -> dict:
     model.eval()
     preds = []
     for i in range(0, len(data), batch_size):
-        b = collate(data[i:i + batch_size]); y = b.pop("label"); b.pop("obj_role", None)
+        b = collate(data[i:i + batch_size]); y = b.pop("label")
         preds.append(model(**b).argmax(-1) == y)
     ok = torch.cat(preds)
     res = {"acc": ok.float().mean().item()}

@@ -17,7 +17,7 @@ __all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajecto
            'object_attention', 'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade',
            'motion_intensity', 'intensity_edges', 'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning',
            'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'level_denoising_errors',
-           'train_video', 'object_centroids', 'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
+           'train_video', 'object_centroids', 'path_speed', 'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
 
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
@@ -387,10 +387,14 @@ def object_centroids(frames, color, thresh: float = 0.25) -> np.ndarray:
         if len(xs): out[f] = (xs.mean() + 0.5, ys.mean() + 0.5)
     return out
 
+def path_speed(centres) -> float:
+    "Mean displacement (px/frame) between consecutive points of a [F, 2] path, skipping steps with a NaN end; NaN if none."
+    d = np.linalg.norm(np.diff(np.asarray(centres, np.float64), axis=0), axis=1)
+    return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+
 def object_speed(frames, color, thresh: float = 0.25) -> float:
     "Mean displacement (px/frame) of the `color` centroid between consecutive frames where it is found; NaN if never."
-    d = np.linalg.norm(np.diff(object_centroids(frames, color, thresh), axis=0), axis=1)
-    return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+    return path_speed(object_centroids(frames, color, thresh))
 
 def spearman(x, y) -> float:
     "Spearman rank correlation (average ranks for ties) over the pairs where both are finite; NaN if undefined."
@@ -408,7 +412,7 @@ def spearman(x, y) -> float:
 def gt_speed(scene, obj_id: int, n_frames: int) -> float:
     "Ground-truth speed: mean displacement (px/frame) of the object's box centre."
     c = np.array([box_centers([scene.boxes(t)[obj_id]])[0] if obj_id in scene.boxes(t) else (np.nan, np.nan) for t in range(n_frames)])
-    return float(np.nanmean(np.linalg.norm(np.diff(c, axis=0), axis=1)))
+    return path_speed(c)
 
 MOJITO_WORLD = dict(p_static=0.25, speed=(0.0, 4.0), kinds=("ball",), sizes=("large",), colors=("red",))
 
