@@ -388,8 +388,11 @@ def train_control(pipe: FlexEControlPipeline, batches, steps: int = 100, lr: flo
 
 # %% ../nbs/40_flexecontrol.ipynb #a4141624
 def train_vae(vae, images, steps: int = 300, lr: float = 2e-3, batch_size: int = 16, kl: float = 1e-6, seed: int = 0,
-              progress: bool = True) -> list[float]:
-    "Briefly train an `AutoencoderKL` to reconstruct uint8 images [N,H,W,3] (MSE + small KL); returns losses."
+              progress: bool = True, scale_latents: bool = True) -> list[float]:
+    """Briefly train an `AutoencoderKL` to reconstruct uint8 images [N,H,W,3] (MSE + small KL); returns losses.
+    `scale_latents`: then set `vae.config.scaling_factor` to 1/std of the images' latents, so that diffusion models
+    trained on them see unit variance (SD's 0.18215 was chosen for SD's own VAE; with a fresh tiny VAE it leaves
+    latents of std ~0.1, which the noise swamps at almost every timestep)."""
     x_all = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
     vae.requires_grad_(True); vae.train()
     opt = torch.optim.AdamW(vae.parameters(), lr=lr)
@@ -401,6 +404,10 @@ def train_vae(vae, images, steps: int = 300, lr: float = 2e-3, batch_size: int =
         loss = F.mse_loss(rec, x) + kl * post.kl().mean()
         opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss))
     vae.eval(); vae.requires_grad_(False)
+    if scale_latents:
+        with torch.no_grad():
+            lat = torch.cat([vae.encode(x_all[i:i + 64].to(vae.device)).latent_dist.mean for i in range(0, len(x_all), 64)])
+        vae.register_to_config(scaling_factor=1.0 / float(lat.std()))
     return losses
 
 def train_unet(pipe, images, prompts, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, seed: int = 0,

@@ -16,8 +16,9 @@ from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token
 __all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers',
            'object_attention', 'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade',
            'motion_intensity', 'intensity_edges', 'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning',
-           'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'level_denoising_errors',
-           'train_video', 'object_centroids', 'path_speed', 'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
+           'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'set_latent_scale',
+           'level_denoising_errors', 'train_video', 'object_centroids', 'path_speed', 'object_speed', 'spearman',
+           'gt_speed', 'mojito_experiment']
 
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
@@ -31,13 +32,26 @@ def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int 
     finally: torch.random.set_rng_state(g)
     return unet
 
-def tiny_video_pipeline(sample_size: int = 16, seed: int = 0, n_levels: int = 4) -> "MojitoPipeline":
-    "A tiny random `MojitoPipeline`: tiny SD parts + `tiny_unet3d` + an intensity embedding with `n_levels`."
+def tiny_video_pipeline(sample_size: int = 16, seed: int = 0, n_levels: int = 4, vae_factor: int = 2) -> "MojitoPipeline":
+    """A tiny random `MojitoPipeline`: tiny SD text encoder, tokenizer and scheduler + `tiny_unet3d` + an intensity
+    embedding with `n_levels`. `vae_factor` (2, 4 or 8): the VAE's downsampling, so frames are `sample_size * vae_factor`
+    pixels (2: the tiny SD VAE; 4 or 8: a tiny `AutoencoderKL` with one more level per factor of 2)."""
     from worldbridge.core import tiny_sd_pipeline
+    from diffusers import AutoencoderKL
+    if vae_factor not in (2, 4, 8): raise ValueError(f"vae_factor={vae_factor}: expected 2, 4 or 8")
     sd = tiny_sd_pipeline(sample_size=sample_size, seed=seed)
+    vae = sd.vae
+    if vae_factor != 2:
+        n = int(math.log2(vae_factor)) + 1
+        g = torch.random.get_rng_state(); torch.manual_seed(seed)
+        try:
+            vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * n,
+                up_block_types=("UpDecoderBlock2D",) * n, block_out_channels=(16,) + (32,) * (n - 1), latent_channels=4,
+                layers_per_block=1, norm_num_groups=8, sample_size=sample_size * vae_factor)
+        finally: torch.random.set_rng_state(g)
     unet = tiny_unet3d(sample_size, sd.text_encoder.config.hidden_size, seed)
     intensity = IntensityEmbedding(n_levels=n_levels, dim=unet.time_embedding.linear_2.out_features)
-    return MojitoPipeline(vae=sd.vae, text_encoder=sd.text_encoder, tokenizer=sd.tokenizer, unet=unet,
+    return MojitoPipeline(vae=vae, text_encoder=sd.text_encoder, tokenizer=sd.tokenizer, unet=unet,
                           scheduler=sd.scheduler, intensity=intensity)
 
 # %% ../nbs/41_mojito.ipynb #cf7a21fa
@@ -320,6 +334,14 @@ def encode_videos(pipe: MojitoPipeline, videos, batch_size: int = 16) -> torch.T
     return lat.reshape(N, Fr, *lat.shape[1:]).permute(0, 2, 1, 3, 4)
 
 @torch.no_grad()
+def set_latent_scale(pipe: MojitoPipeline, videos, batch_size: int = 16) -> float:
+    "Set `pipe.vae.config.scaling_factor` to 1 / std of the VAE latents of uint8 `videos` [N,F,H,W,3]; returns it."
+    std = float(encode_videos(pipe, videos, batch_size).std()) / pipe.vae.config.scaling_factor   # std of the raw latents
+    if not (math.isfinite(std) and std > 0): raise ValueError(f"latents of the videos have std {std}: cannot scale them")
+    pipe.vae.register_to_config(scaling_factor=1.0 / std)
+    return 1.0 / std
+
+@torch.no_grad()
 def level_denoising_errors(pipe: MojitoPipeline, latents: torch.Tensor, prompts, timesteps=(100, 300, 500, 700),
                            n_noise: int = 2, seed: int = 0, batch_size: int = 8) -> np.ndarray:
     """[N, n_levels] mean squared noise-prediction error of each video latent [N,C,F,h,w] when the UNet is told each
@@ -416,16 +438,20 @@ def gt_speed(scene, obj_id: int, n_frames: int) -> float:
 
 MOJITO_WORLD = dict(p_static=0.25, speed=(0.0, 4.0), kinds=("ball",), sizes=("large",), colors=("red",))
 
-def mojito_experiment(n_train: int = 96, n_test: int = 6, n_frames: int = 8, vae_steps: int = 200, unet_steps: int = 500,
-                      batch_size: int = 2, lr: float = 2e-3, intensity_lr: float = 1e-2, p_uncond: float = 0.15,
-                      intensity_scale: float = 1.0, world: dict | None = None, n_level_test: int = 32, steps: int = 20, dmc_lr: float = 0.5,
-                      dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0, progress: bool = True) -> dict:
+def mojito_experiment(n_train: int = 384, n_test: int = 12, n_frames: int = 8, image_size: int = 32, vae_factor: int = 4,
+                      vae_steps: int = 600, vae_batch_size: int = 32, unet_steps: int = 1500, batch_size: int = 16,
+                      lr: float = 2e-3, intensity_lr: float = 1e-2, p_uncond: float = 0.1, intensity_scales=(1.0, 3.0),
+                      scale_latents: bool = True, world: dict | None = None, n_level_test: int = 32, steps: int = 20,
+                      dmc_lr: float = 0.5, dmc_iters: int = 2, dmc_steps=(0, 1, 2, 3, 4), seed: int = 0, progress: bool = True) -> dict:
     """Train a tiny Mojito video model on procedural videos; measure trajectory error (with/without DMC) and intensity.
     `world`: `WorldConfig` overrides of the scenes (default `MOJITO_WORLD`: one large red ball, speeds 0..4 units/s, 25%
-    static, so training intensities span ~0..2 px/frame)."""
+    static, so training intensities span ~0..2.5 px/frame). `scale_latents`: `set_latent_scale` after the VAE is trained
+    (False keeps SD's 0.18215, for comparison). The intensity is measured at each of `intensity_scales`."""
     from worldbridge.flexecontrol import procedural_scene, short_caption, train_vae, _obj_field
     world = dict(MOJITO_WORLD if world is None else world)
-    pipe = tiny_video_pipeline(sample_size=16, seed=seed, n_levels=4); pipe.set_progress_bar_config(disable=True)
+    if image_size % vae_factor: raise ValueError(f"image_size={image_size} is not a multiple of vae_factor={vae_factor}")
+    pipe = tiny_video_pipeline(sample_size=image_size // vae_factor, seed=seed, n_levels=4, vae_factor=vae_factor)
+    pipe.set_progress_bar_config(disable=True)
     s = pipe.unet.config.sample_size; size = s * pipe.vae_scale_factor
     def load(seeds):
         out = []
@@ -448,7 +474,9 @@ def mojito_experiment(n_train: int = 96, n_test: int = 6, n_frames: int = 8, vae
     L = pipe.intensity.config.n_levels
     res["level_median_intensity"] = [float(np.median(lk[levels == k])) for k in range(L)]
     vids = np.stack([d["frames"] for d in train])
-    res["losses"]["vae"] = train_vae(pipe.vae, vids.reshape(-1, *vids.shape[2:]), steps=vae_steps, progress=progress)
+    res["losses"]["vae"] = train_vae(pipe.vae, vids.reshape(-1, *vids.shape[2:]), steps=vae_steps, batch_size=vae_batch_size,
+                                     progress=progress, scale_latents=False)
+    res["latent_scale"] = set_latent_scale(pipe, vids) if scale_latents else pipe.vae.config.scaling_factor
     lat = encode_videos(pipe, vids)
     res["losses"]["unet"] = train_video(pipe, lat, [d["prompt"] for d in train], levels, steps=unet_steps, lr=lr,
                                         batch_size=batch_size, intensity_lr=intensity_lr, p_uncond=p_uncond, progress=progress)
@@ -474,21 +502,27 @@ def mojito_experiment(n_train: int = 96, n_test: int = 6, n_frames: int = 8, vae
     res["attention_centroid_err"] = {"before": float(np.mean([a["centroid_err_before"] for a in attn])),
                                      "after": float(np.mean([a["centroid_err_after"] for a in attn]))}
     # intensity: each held-out video's initial noise is generated at every level in one batch, so only the level differs
-    rows = []
-    for i, d in enumerate(test):
-        z = torch.randn(1, pipe.unet.config.in_channels, n_frames, s, s, generator=torch.Generator().manual_seed(seed + i)).repeat(L, 1, 1, 1, 1)
-        fr = pipe([d["prompt"]] * L, num_frames=n_frames, intensity=list(range(L)), intensity_scale=intensity_scale,
-                  num_inference_steps=steps, latents=z)
-        for k in range(L):
-            rows.append((i, k, motion_intensity((fr[k] * 255).astype(np.uint8)),
-                         object_speed(fr[k], d["color"]) if d["color"] is not None else float("nan")))
-        if i < 2: res.setdefault("intensity_examples", []).append(fr)
-    R = np.array(rows)
-    res["intensity_pairs"] = R                                  # rows (test video, level, LK intensity, object speed)
-    res["intensity_achieved"] = [float(np.mean(R[R[:, 1] == k, 2])) for k in range(L)]
-    res["object_speed_achieved"] = [float(np.nanmean(R[R[:, 1] == k, 3])) if np.isfinite(R[R[:, 1] == k, 3]).any() else float("nan") for k in range(L)]
-    res["intensity_spearman"] = spearman(R[:, 1], R[:, 2])
-    res["object_speed_spearman"] = spearman(R[:, 1], R[:, 3])
+    res["intensity"] = {}
+    for scale in intensity_scales:
+        rows = []
+        for i, d in enumerate(test):
+            z = torch.randn(1, pipe.unet.config.in_channels, n_frames, s, s, generator=torch.Generator().manual_seed(seed + i)).repeat(L, 1, 1, 1, 1)
+            fr = pipe([d["prompt"]] * L, num_frames=n_frames, intensity=list(range(L)), intensity_scale=scale,
+                      num_inference_steps=steps, latents=z)
+            for k in range(L):
+                rows.append((i, k, motion_intensity((fr[k] * 255).astype(np.uint8)),
+                             object_speed(fr[k], d["color"]) if d["color"] is not None else float("nan")))
+            if i < 2: res.setdefault("intensity_examples", {}).setdefault(scale, []).append(fr)
+        R = np.array(rows)
+        by = lambda col: [float(np.nanmean(R[R[:, 1] == k, col])) if np.isfinite(R[R[:, 1] == k, col]).any() else float("nan") for k in range(L)]
+        within = [spearman(R[R[:, 0] == v, 1], R[R[:, 0] == v, 2]) for v in range(len(test))]
+        res["intensity"][scale] = {
+            "pairs": R,                                         # rows (test video, level, LK intensity, object speed)
+            "achieved": by(2), "object_speed": by(3),
+            "spearman": spearman(R[:, 1], R[:, 2]),             # over all (video, level) pairs
+            "object_speed_spearman": spearman(R[:, 1], R[:, 3]),
+            "within_video_spearman": float(np.nanmean(within)), # same noise, only the level changes
+            "monotone_frac": float(np.mean([np.all(np.diff(R[R[:, 0] == v, 2]) > 0) for v in range(len(test))]))}
     res["test_gt_intensity"] = float(np.mean([d["lk"] for d in test]))
     # does the modulator know what the levels mean? denoising error of held-out real videos at each told level
     lt = load(range(9000 + seed, 9000 + seed + n_level_test))
