@@ -16,9 +16,9 @@ from tqdm.auto import tqdm
 __all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'KronWrapped',
            'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'AttnProbe',
            'set_attn_probe', 'token_attention_maps', 'cross_attention_loss', 'masked_diffusion_loss',
-           'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'train_vae', 'train_unet', 'edge_f1',
-           'mask_iou', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset', 'evaluate_control',
-           'controllability_experiment']
+           'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'latent_scale', 'train_vae',
+           'train_unet', 'edge_f1', 'mask_iou', 'procedural_scene', 'scene_background', 'short_caption',
+           'control_dataset', 'evaluate_control', 'controllability_experiment']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -387,6 +387,19 @@ def train_control(pipe: FlexEControlPipeline, batches, steps: int = 100, lr: flo
     return losses
 
 # %% ../nbs/40_flexecontrol.ipynb #a4141624
+@torch.no_grad()
+def _latent_means(vae, images, batch_size: int = 64) -> torch.Tensor:
+    "VAE posterior means [N,C,h,w] of uint8 images [N,H,W,3], encoded in batches."
+    x = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
+    return torch.cat([vae.encode(x[i:i + batch_size].to(vae.device)).latent_dist.mean for i in range(0, len(x), batch_size)])
+
+def latent_scale(vae, images, batch_size: int = 64) -> float:
+    """1/std of the VAE latents of uint8 images [N,H,W,3]: the `scaling_factor` that gives a diffusion model
+    unit-variance latents (SD's 0.18215 is this number for SD's own VAE)."""
+    std = float(_latent_means(vae, images, batch_size).std())
+    if not (math.isfinite(std) and std > 0): raise ValueError(f"latents of the images have std {std}: cannot scale them")
+    return 1.0 / std
+
 def train_vae(vae, images, steps: int = 300, lr: float = 2e-3, batch_size: int = 16, kl: float = 1e-6, seed: int = 0,
               progress: bool = True, scale_latents: bool = True) -> list[float]:
     """Briefly train an `AutoencoderKL` to reconstruct uint8 images [N,H,W,3] (MSE + small KL); returns losses.
@@ -404,19 +417,14 @@ def train_vae(vae, images, steps: int = 300, lr: float = 2e-3, batch_size: int =
         loss = F.mse_loss(rec, x) + kl * post.kl().mean()
         opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss))
     vae.eval(); vae.requires_grad_(False)
-    if scale_latents:
-        with torch.no_grad():
-            lat = torch.cat([vae.encode(x_all[i:i + 64].to(vae.device)).latent_dist.mean for i in range(0, len(x_all), 64)])
-        vae.register_to_config(scaling_factor=1.0 / float(lat.std()))
+    if scale_latents: vae.register_to_config(scaling_factor=latent_scale(vae, images))
     return losses
 
 def train_unet(pipe, images, prompts, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, seed: int = 0,
                progress: bool = True) -> list[float]:
     "Briefly fine-tune `pipe.unet` (text-to-image, epsilon loss) on uint8 images [N,H,W,3] with their prompts."
-    x = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
+    lat = _latent_means(pipe.vae, images) * pipe.vae.config.scaling_factor
     with torch.no_grad():
-        lat = torch.cat([pipe.vae.encode(x[i:i + 64].to(pipe.vae.device)).latent_dist.mean for i in range(0, len(x), 64)])
-        lat = lat * pipe.vae.config.scaling_factor
         ids = pipe.tokenizer(list(prompts), padding="max_length", max_length=pipe.tokenizer.model_max_length,
                              truncation=True, return_tensors="pt").input_ids
         ehs = pipe.text_encoder(ids.to(pipe.text_encoder.device))[0]

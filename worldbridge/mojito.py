@@ -10,7 +10,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from diffusers import DiffusionPipeline, ModelMixin, ConfigMixin, UNet3DConditionModel
 from diffusers.configuration_utils import register_to_config
 from tqdm.auto import tqdm
-from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token_index
+from .core import _seeded
+from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token_index, latent_scale, _latent_means
 
 # %% auto #0
 __all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers',
@@ -23,14 +24,10 @@ __all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajecto
 # %% ../nbs/41_mojito.ipynb #0181a692
 def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
     "A tiny random `UNet3DConditionModel` (2 levels, widths 32/64)."
-    g = torch.random.get_rng_state(); torch.manual_seed(seed)
-    try:
-        unet = UNet3DConditionModel(sample_size=sample_size, in_channels=4, out_channels=4, layers_per_block=1,
-            block_out_channels=(32, 64), down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"),
-            up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"), cross_attention_dim=cross_attention_dim,
-            attention_head_dim=8, norm_num_groups=8)
-    finally: torch.random.set_rng_state(g)
-    return unet
+    return _seeded(seed, lambda: UNet3DConditionModel(sample_size=sample_size, in_channels=4, out_channels=4,
+        layers_per_block=1, block_out_channels=(32, 64), down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"),
+        up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"), cross_attention_dim=cross_attention_dim,
+        attention_head_dim=8, norm_num_groups=8))
 
 def tiny_video_pipeline(sample_size: int = 16, seed: int = 0, n_levels: int = 4, vae_factor: int = 2) -> "MojitoPipeline":
     """A tiny random `MojitoPipeline`: tiny SD text encoder, tokenizer and scheduler + `tiny_unet3d` + an intensity
@@ -43,12 +40,9 @@ def tiny_video_pipeline(sample_size: int = 16, seed: int = 0, n_levels: int = 4,
     vae = sd.vae
     if vae_factor != 2:
         n = int(math.log2(vae_factor)) + 1
-        g = torch.random.get_rng_state(); torch.manual_seed(seed)
-        try:
-            vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * n,
-                up_block_types=("UpDecoderBlock2D",) * n, block_out_channels=(16,) + (32,) * (n - 1), latent_channels=4,
-                layers_per_block=1, norm_num_groups=8, sample_size=sample_size * vae_factor)
-        finally: torch.random.set_rng_state(g)
+        vae = _seeded(seed, lambda: AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * n,
+            up_block_types=("UpDecoderBlock2D",) * n, block_out_channels=(16,) + (32,) * (n - 1), latent_channels=4,
+            layers_per_block=1, norm_num_groups=8, sample_size=sample_size * vae_factor))
     unet = tiny_unet3d(sample_size, sd.text_encoder.config.hidden_size, seed)
     intensity = IntensityEmbedding(n_levels=n_levels, dim=unet.time_embedding.linear_2.out_features)
     return MojitoPipeline(vae=vae, text_encoder=sd.text_encoder, tokenizer=sd.tokenizer, unet=unet,
@@ -322,24 +316,24 @@ def set_intensity_edges(pipe: MojitoPipeline, intensities) -> np.ndarray:
     pipe.intensity.register_to_config(edges=[float(e) for e in edges])
     return quantize_intensity(intensities, edges)
 
-@torch.no_grad()
+def _videos(videos) -> np.ndarray:
+    "uint8 videos as an array, checked to be [N,F,H,W,3]."
+    v = np.asarray(videos)
+    if v.ndim != 5 or v.shape[-1] != 3: raise ValueError(f"videos must be [N,F,H,W,3], got {tuple(v.shape)}")
+    return v
+
 def encode_videos(pipe: MojitoPipeline, videos, batch_size: int = 16) -> torch.Tensor:
     "uint8 videos [N,F,H,W,3] -> latents [N,C,F,h,w] (VAE mean x scaling factor)."
-    v = torch.as_tensor(np.asarray(videos))
-    if v.ndim != 5 or v.shape[-1] != 3: raise ValueError(f"videos must be [N,F,H,W,3], got {tuple(v.shape)}")
-    N, Fr = v.shape[:2]
-    x = v.reshape(N * Fr, *v.shape[2:]).permute(0, 3, 1, 2).float() / 127.5 - 1
-    lat = torch.cat([pipe.vae.encode(x[i:i + batch_size].to(pipe.vae.device)).latent_dist.mean
-                     for i in range(0, len(x), batch_size)]) * pipe.vae.config.scaling_factor
+    v = _videos(videos); N, Fr = v.shape[:2]
+    lat = _latent_means(pipe.vae, v.reshape(N * Fr, *v.shape[2:]), batch_size) * pipe.vae.config.scaling_factor
     return lat.reshape(N, Fr, *lat.shape[1:]).permute(0, 2, 1, 3, 4)
 
-@torch.no_grad()
 def set_latent_scale(pipe: MojitoPipeline, videos, batch_size: int = 16) -> float:
-    "Set `pipe.vae.config.scaling_factor` to 1 / std of the VAE latents of uint8 `videos` [N,F,H,W,3]; returns it."
-    std = float(encode_videos(pipe, videos, batch_size).std()) / pipe.vae.config.scaling_factor   # std of the raw latents
-    if not (math.isfinite(std) and std > 0): raise ValueError(f"latents of the videos have std {std}: cannot scale them")
-    pipe.vae.register_to_config(scaling_factor=1.0 / std)
-    return 1.0 / std
+    "Set `pipe.vae.config.scaling_factor` to `latent_scale` (1 / std of the latents) of uint8 `videos` [N,F,H,W,3]; returns it."
+    v = _videos(videos)
+    sf = latent_scale(pipe.vae, v.reshape(-1, *v.shape[2:]), batch_size)
+    pipe.vae.register_to_config(scaling_factor=sf)
+    return sf
 
 @torch.no_grad()
 def level_denoising_errors(pipe: MojitoPipeline, latents: torch.Tensor, prompts, timesteps=(100, 300, 500, 700),
