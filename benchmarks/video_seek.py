@@ -44,9 +44,9 @@ def main(argv=None):
             print(f"generated {n} frames ({a.minutes:g} min at {a.fps} fps, {a.size}px, keyframe every {a.gop}) in {time.perf_counter() - t0:.1f} s")
         info = video_info(path)
         idx = frame_indices(info["n_frames"], a.frames)
-        from worldbridge import eval as E
+        from worldbridge.eval import frames as E
         def seek_nocache():
-            E._MEM.clear(); return sample_frames(path, a.frames, method="seek")
+            E._MEM.clear(); return sample_frames(path, a.frames, decoder="seek")
         t_seek, seek = best_of(seek_nocache, a.repeat)
         t_all, full = best_of(lambda: decode_all_frames(path)[idx], a.repeat)
         t_dec, _ = best_of(lambda: decode_all_no_rgb(path), a.repeat)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_flexecontrol.ipynb #b857c967
 from __future__ import annotations
-import math, time
+import math, time, statistics
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -446,7 +446,7 @@ def edge_f1(pred_edges: np.ndarray, true_edges: np.ndarray, tol: int = 1) -> flo
     p, t = (torch.as_tensor(np.asarray(a) > 0.5, dtype=torch.float32)[None, None] for a in (pred_edges, true_edges))
     dil = lambda x: F.max_pool2d(x, 2 * tol + 1, 1, tol)
     prec = float((p * dil(t)).sum() / p.sum().clamp_min(1)); rec = float((t * dil(p)).sum() / t.sum().clamp_min(1))
-    return 0.0 if prec + rec == 0 else 2 * prec * rec / (prec + rec)
+    return statistics.harmonic_mean([prec, rec])                  # F1; 0 when either is 0
 
 def mask_iou(image, background, true_mask, thresh: float = 0.15) -> float:
     "IoU between the foreground of `image` (colour distance to `background` > thresh, images in [0,1]) and `true_mask` (>= 0)."

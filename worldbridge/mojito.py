@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, contextlib
 import numpy as np
+from scipy import ndimage, stats
 import torch, torch.nn as nn, torch.nn.functional as F
 from diffusers import DiffusionPipeline, ModelMixin, ConfigMixin, UNet3DConditionModel
 from diffusers.configuration_utils import register_to_config
@@ -124,11 +125,9 @@ def _chan(f) -> torch.Tensor:
     return x / 255. if x.max() > 1.5 else x
 
 def _blur(x, sigma):
-    "Separable Gaussian blur of [C, H, W]."
+    "Gaussian blur (radius max(1, 2σ), edges replicated) of each channel of [C, H, W] (`scipy.ndimage.gaussian_filter`)."
     if sigma <= 0: return x
-    r = max(1, int(2 * sigma)); k = torch.exp(-torch.arange(-r, r + 1, dtype=torch.float32) ** 2 / (2 * sigma ** 2)); k = k / k.sum()
-    x = F.conv2d(F.pad(x[:, None], (r, r, 0, 0), mode="replicate"), k[None, None, None])
-    return F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k[None, None, :, None])[:, 0]
+    return torch.from_numpy(ndimage.gaussian_filter(x.numpy(), sigma, radius=max(1, int(2 * sigma)), mode="nearest", axes=(-2, -1)))
 
 def lucas_kanade(f0, f1, window: int = 5, sigma: float = 1.0, min_eig: float = 1e-3) -> np.ndarray:
     """Dense flow [H, W, 2] (u = x, v = y, px) from frame `f0` to `f1` (uint8 HxWx3 or float HxW); NaN where
@@ -413,17 +412,11 @@ def object_speed(frames, color, thresh: float = 0.25) -> float:
     return path_speed(object_centroids(frames, color, thresh))
 
 def spearman(x, y) -> float:
-    "Spearman rank correlation (average ranks for ties) over the pairs where both are finite; NaN if undefined."
+    "Spearman rank correlation (`scipy.stats.spearmanr`, average ranks for ties) over the pairs where both are finite; NaN if undefined."
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     ok = np.isfinite(x) & np.isfinite(y); x, y = x[ok], y[ok]
-    def rank(v):
-        r = np.empty(len(v)); r[np.argsort(v, kind="stable")] = np.arange(len(v), dtype=np.float64)
-        for u in np.unique(v): r[v == u] = r[v == u].mean()
-        return r
-    if len(x) < 2: return float("nan")
-    rx, ry = rank(x), rank(y)
-    if rx.std() == 0 or ry.std() == 0: return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
+    if len(x) < 2 or (x == x[0]).all() or (y == y[0]).all(): return float("nan")   # constant: undefined (scipy would warn)
+    return float(stats.spearmanr(x, y).statistic)
 
 def gt_speed(scene, obj_id: int, n_frames: int) -> float:
     "Ground-truth speed: mean displacement (px/frame) of the object's box centre."

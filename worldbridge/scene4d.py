@@ -8,24 +8,27 @@ import math, json, re, copy, time, threading
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
+from scipy import ndimage
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'EDIT_TEMPLATES', 'METHODS',
-           'quat_to_rotmat', 'rasterize', 'Gaussians4D', 'camera_arrays', 'get_world', 'world_vocab', 'EditCommand',
-           'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm', 'AttributeEmbedder', 'psnr', 'ssim', 'fit',
-           'smooth_features', 'evaluate_views', 'select', 'apply_edit', 'EditResult', 'edit_scene', 'scene_catalogue',
-           'scene_views', 'edit_ground_truth', 'init_from_scene', 'fit_scene', 'edit_view_metrics', 'make_edit4d',
-           'edit4d_table', 'run_edit4d', 'scene_figure', 'viewer']
+__all__ = ['BACKENDS', 'OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'EDIT_TEMPLATES', 'METHODS',
+           'quat_to_rotmat', 'tile_lists', 'rasterize', 'Gaussians4D', 'camera_arrays', 'get_world', 'world_vocab',
+           'EditCommand', 'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm', 'AttributeEmbedder', 'psnr',
+           'ssim', 'fit', 'smooth_features', 'evaluate_views', 'select', 'apply_edit', 'EditResult', 'edit_scene',
+           'scene_catalogue', 'scene_views', 'edit_ground_truth', 'init_from_scene', 'fit_scene', 'edit_view_metrics',
+           'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'viewer']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
     import gsplat as _gsplat
 except Exception:  # pragma: no cover
     _gsplat = None
+
+BACKENDS = ("auto", "tiled", "dense", "gsplat")
 
 def quat_to_rotmat(q: torch.Tensor) -> torch.Tensor:
     "Rotation matrices `[N,3,3]` from (not necessarily normalised) quaternions `[N,4]` in (w, x, y, z) order."
@@ -38,11 +41,101 @@ def quat_to_rotmat(q: torch.Tensor) -> torch.Tensor:
 def _as_tensor(x, like):
     return torch.as_tensor(np.asarray(x) if not torch.is_tensor(x) else x, dtype=like.dtype, device=like.device)
 
+def _project(means, quats, scales, opacities, colors, K, R, t, near, eps2d) -> dict:
+    """EWA projection of the Gaussians in front of the camera (`z > near`), sorted front to back: `mu [n,2]`, the conic
+    `ia, ib, ic` (inverse 2-D covariance), the 2-D variances `var_x, var_y`, depth `z`, opacity `o` and `colors`."""
+    xc = means @ R.T + t                                   # camera coordinates [N,3]
+    keep = xc[:, 2] > near
+    xc, quats, scales, opacities, colors = xc[keep], quats[keep], scales[keep], opacities[keep], colors[keep]
+    x, y, z = xc.unbind(-1)
+    fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]
+    mu = torch.stack([fx * x / z + cx, fy * y / z + cy], -1)         # projected means [n,2]
+    Rq = quat_to_rotmat(quats)
+    M = Rq * scales[:, None, :]                                       # R S
+    cov_cam = R @ (M @ M.transpose(1, 2)) @ R.T                       # W Σ Wᵀ [n,3,3]
+    J = torch.zeros(len(z), 2, 3, dtype=means.dtype, device=means.device)
+    J[:, 0, 0], J[:, 0, 2] = fx / z, -fx * x / z**2
+    J[:, 1, 1], J[:, 1, 2] = fy / z, -fy * y / z**2
+    cov2 = J @ cov_cam @ J.transpose(1, 2) + eps2d * torch.eye(2, dtype=means.dtype, device=means.device)
+    a, b, c = cov2[:, 0, 0], cov2[:, 0, 1], cov2[:, 1, 1]
+    det = (a * c - b * b).clamp_min(1e-12)
+    order = torch.argsort(z)                                          # front to back
+    g = dict(mu=mu, ia=c / det, ib=-b / det, ic=a / det, var_x=a, var_y=c, z=z, o=opacities, colors=colors)
+    return {k: v[order] for k, v in g.items()}
+
+def _blend(pix, g, feat):
+    """Front-to-back compositing of sorted Gaussians `g` (tensors `[..., L]`) at pixel centres `pix [..., P, 2]`:
+    (Σ_i w_i feat_i `[..., P, C]` for `feat [..., L, C]`, log of the final transmittance `[..., P]`)."""
+    dx = pix[..., :, None, 0] - g["mu"][..., None, :, 0]; dy = pix[..., :, None, 1] - g["mu"][..., None, :, 1]   # [..., P, L]
+    ia, ib, ic, o = (g[k][..., None, :] for k in ("ia", "ib", "ic", "o"))
+    power = -0.5 * (ia * dx * dx + 2 * ib * dx * dy + ic * dy * dy)
+    alpha = (o * torch.exp(power.clamp_max(0))).clamp_max(0.99)
+    logT = torch.cumsum(torch.log1p(-alpha), -1)
+    T_excl = torch.exp(torch.cat([torch.zeros_like(logT[..., :1]), logT[..., :-1]], -1))
+    return (alpha * T_excl) @ feat, logT[..., -1]                    # blending weights w = alpha * T_excl
+
+def _pixel_centres(height, width, like):
+    ys, xs = torch.meshgrid(torch.arange(height, dtype=like.dtype, device=like.device) + 0.5,
+                            torch.arange(width, dtype=like.dtype, device=like.device) + 0.5, indexing="ij")
+    return torch.stack([xs, ys], -1)                                 # [H, W, 2] as (u, v)
+
+def _rasterize_dense(g, height, width):
+    "The reference: every Gaussian at every pixel (`[P, n]` pairs); returns (Σ w [colour, z] `[H,W,D+1]`, log T `[H,W]`)."
+    f, logT = _blend(_pixel_centres(height, width, g["z"]).reshape(-1, 2), g, torch.cat([g["colors"], g["z"][:, None]], -1))
+    return f.reshape(height, width, -1), logT.reshape(height, width)
+
+# %% ../nbs/50_scene4d.ipynb #7a1e5c02
+def tile_lists(g: dict, height: int, width: int, tile: int = 4, min_alpha: float = 1e-5):
+    """Per-tile lists of the projected Gaussians `g` (from `_project`, sorted front to back) whose alpha can reach
+    `min_alpha` inside the tile: `(idx [n_tiles, L], counts [n_tiles])`, tiles in row-major order, row k holding the ids
+    of tile k's Gaussians front to back, padded with `n` (no Gaussian). Discrete, so computed without gradients."""
+    with torch.no_grad():
+        mu, o = g["mu"], g["o"]; n, dev = len(o), o.device
+        ntx, nty = -(-width // tile), -(-height // tile)
+        d2 = 2 * torch.log(o / min_alpha) if min_alpha > 0 else torch.full_like(o, float("inf"))  # Mahalanobis radius²
+        rx, ry = (d2.clamp_min(0) * g["var_x"]).sqrt(), (d2.clamp_min(0) * g["var_y"]).sqrt()
+        x0, x1 = torch.ceil(mu[:, 0] - rx - 0.5), torch.floor(mu[:, 0] + rx - 0.5)   # pixel columns whose centre is in the box
+        y0, y1 = torch.ceil(mu[:, 1] - ry - 0.5), torch.floor(mu[:, 1] + ry - 0.5)
+        hit = (d2 > 0) & (x1 >= x0) & (y1 >= y0) & (x1 >= 0) & (x0 <= width - 1) & (y1 >= 0) & (y0 <= height - 1)
+        tx0, tx1 = ((v.clamp(0, width - 1) // tile).long() for v in (x0, x1))
+        ty0, ty1 = ((v.clamp(0, height - 1) // tile).long() for v in (y0, y1))
+        gi = hit.nonzero().flatten(); tw = (tx1 - tx0 + 1)[gi]; per = tw * (ty1 - ty0 + 1)[gi]
+        pair_g = torch.repeat_interleave(gi, per)                     # one (tile, Gaussian) pair per covered tile
+        k = torch.arange(len(pair_g), device=dev) - torch.repeat_interleave(torch.cumsum(per, 0) - per, per)
+        w = torch.repeat_interleave(tw, per)
+        pair_t = (ty0[pair_g] + k // w) * ntx + tx0[pair_g] + k % w
+        pair_t, perm = torch.sort(pair_t, stable=True); pair_g = pair_g[perm]    # stable: depth order within a tile
+        counts = torch.bincount(pair_t, minlength=ntx * nty)
+        rank = torch.arange(len(pair_g), device=dev) - (torch.cumsum(counts, 0) - counts)[pair_t]
+        idx = torch.full((ntx * nty, max(int(counts.max()) if len(pair_g) else 0, 1)), n, dtype=torch.long, device=dev)
+        idx[pair_t, rank] = pair_g
+    return idx, counts
+
+def _rasterize_tiled(g, height, width, tile=4, min_alpha=1e-5):
+    "Each `tile`×`tile` tile composites only its list from `tile_lists`; same return as `_rasterize_dense`."
+    idx, counts = tile_lists(g, height, width, tile, min_alpha)
+    ntx, nty = -(-width // tile), -(-height // tile); C = g["colors"].shape[1] + 1
+    pad = lambda v: torch.cat([v, v.new_zeros((1,) + v.shape[1:])])  # id n: a transparent Gaussian (o = 0)
+    gp = {k: pad(g[k]) for k in ("mu", "ia", "ib", "ic", "o")}
+    feat = pad(torch.cat([g["colors"], g["z"][:, None]], -1))
+    pix = _pixel_centres(nty * tile, ntx * tile, g["z"]).reshape(nty, tile, ntx, tile, 2).transpose(1, 2).reshape(-1, tile * tile, 2)
+    f = g["z"].new_zeros(ntx * nty, tile * tile, C); logT = g["z"].new_zeros(ntx * nty, tile * tile)
+    level = torch.ceil(torch.log2(counts.clamp_min(1).double())).long()   # group tiles by list length: < 2x padding
+    for lv in torch.unique(level[counts > 0]).tolist():
+        rows = ((level == lv) & (counts > 0)).nonzero().flatten()
+        ix = idx[rows, :int(counts[rows].max())]
+        fr, lr = _blend(pix[rows], {k: v[ix] for k, v in gp.items()}, feat[ix])
+        f, logT = f.index_put((rows,), fr), logT.index_put((rows,), lr)
+    untile = lambda x: x.reshape(nty, ntx, tile, tile, -1).transpose(1, 2).reshape(nty * tile, ntx * tile, -1)[:height, :width]
+    return untile(f), untile(logT[..., None])[..., 0]
+
 def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, width: int, bg=None,
-              near: float = 0.05, eps2d: float = 0.3, backend: str = "auto") -> dict:
+              near: float = 0.05, eps2d: float = 0.3, backend: str = "auto", tile: int = 4, min_alpha: float = 1e-5) -> dict:
     """Render Gaussians (`means [N,3]`, `quats [N,4]` wxyz, `scales [N,3]` > 0, `opacities [N]` in (0,1),
     `colors [N,D]` any D) with the pinhole camera `K [3,3]`, world-to-camera `R [3,3]`, `t [3]`.
-    Returns `image [H,W,D]`, `alpha [H,W]`, `depth [H,W]` (expected depth of the visible Gaussians)."""
+    Returns `image [H,W,D]`, `alpha [H,W]`, `depth [H,W]` (expected depth of the visible Gaussians).
+    `backend`: "tiled" (per-`tile` lists of the Gaussians whose alpha reaches `min_alpha` there), "dense" (every Gaussian
+    at every pixel: the reference), "gsplat" (CUDA), or "auto" (gsplat for CUDA tensors when installed, else tiled)."""
     N, D = colors.shape
     for name, v, shp in [("means", means, (N, 3)), ("quats", quats, (N, 4)), ("scales", scales, (N, 3)),
                          ("opacities", opacities, (N,))]:
@@ -51,45 +144,21 @@ def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, wid
         if not torch.isfinite(v).all(): raise ValueError(f"rasterize: `{name}` contains NaN/inf values")
     if bool((scales < 0).any()): raise ValueError("rasterize: `scales` must be >= 0 (degenerate Gaussians)")
     if bool(((opacities < 0) | (opacities > 1)).any()): raise ValueError("rasterize: `opacities` must lie in [0, 1]")
+    if backend not in BACKENDS: raise ValueError(f"rasterize: `backend` must be one of {BACKENDS}, got {backend!r}")
+    if int(tile) != tile or tile < 1: raise ValueError(f"rasterize: `tile` must be a positive integer, got {tile!r}")
+    if not 0 <= min_alpha < 1: raise ValueError(f"rasterize: `min_alpha` must lie in [0, 1), got {min_alpha!r}")
     K, R, t = _as_tensor(K, means), _as_tensor(R, means), _as_tensor(t, means)
     bg = torch.zeros(D, dtype=means.dtype, device=means.device) if bg is None else _as_tensor(bg, means).reshape(D)
     if backend == "gsplat" or (backend == "auto" and _gsplat is not None and means.is_cuda):
+        if _gsplat is None: raise ValueError("rasterize: backend='gsplat' needs the `gsplat` package (CUDA)")
         return _rasterize_gsplat(means, quats, scales, opacities, colors, K, R, t, height, width, bg, near, eps2d)
-    xc = means @ R.T + t                                   # camera coordinates [N,3]
-    keep = xc[:, 2] > near
-    if not bool(keep.any()):
+    g = _project(means, quats, scales, opacities, colors, K, R, t, near, eps2d)
+    if not len(g["z"]):
         z = torch.zeros(height, width, dtype=means.dtype, device=means.device)
         return dict(image=bg.expand(height, width, D).clone() + 0 * colors.sum(), alpha=z, depth=z)
-    xc, quats, scales, opacities, colors = xc[keep], quats[keep], scales[keep], opacities[keep], colors[keep]
-    x, y, z = xc.unbind(-1)
-    fx, fy, cx, cy = K[0, 0], K[1, 1], K[0, 2], K[1, 2]
-    mu = torch.stack([fx * x / z + cx, fy * y / z + cy], -1)         # projected means [N,2]
-    Rq = quat_to_rotmat(quats)
-    M = Rq * scales[:, None, :]                                       # R S
-    cov_cam = R @ (M @ M.transpose(1, 2)) @ R.T                       # W Σ Wᵀ [N,3,3]
-    J = torch.zeros(len(z), 2, 3, dtype=means.dtype, device=means.device)
-    J[:, 0, 0], J[:, 0, 2] = fx / z, -fx * x / z**2
-    J[:, 1, 1], J[:, 1, 2] = fy / z, -fy * y / z**2
-    cov2 = J @ cov_cam @ J.transpose(1, 2) + eps2d * torch.eye(2, dtype=means.dtype, device=means.device)
-    a, b, c = cov2[:, 0, 0], cov2[:, 0, 1], cov2[:, 1, 1]
-    det = (a * c - b * b).clamp_min(1e-12)
-    ia, ib, ic = c / det, -b / det, a / det                           # inverse 2-D covariance (conic)
-    order = torch.argsort(z)                                          # front to back
-    mu, ia, ib, ic, z, opacities, colors = mu[order], ia[order], ib[order], ic[order], z[order], opacities[order], colors[order]
-    ys, xs = torch.meshgrid(torch.arange(height, dtype=means.dtype, device=means.device) + 0.5,
-                            torch.arange(width, dtype=means.dtype, device=means.device) + 0.5, indexing="ij")
-    pix = torch.stack([xs.reshape(-1), ys.reshape(-1)], -1)          # [P,2]
-    dx = pix[:, None, 0] - mu[None, :, 0]; dy = pix[:, None, 1] - mu[None, :, 1]   # [P,N]
-    power = -0.5 * (ia * dx * dx + 2 * ib * dx * dy + ic * dy * dy)
-    alpha = (opacities * torch.exp(power.clamp_max(0))).clamp_max(0.99)
-    logT = torch.cumsum(torch.log1p(-alpha), 1)
-    T_excl = torch.exp(torch.cat([torch.zeros_like(logT[:, :1]), logT[:, :-1]], 1))
-    w = alpha * T_excl                                                # blending weights [P,N]
-    T_final = torch.exp(logT[:, -1])
-    img = w @ colors + T_final[:, None] * bg
-    acc = 1 - T_final
-    depth = (w @ z) / acc.clamp_min(1e-6)
-    return dict(image=img.reshape(height, width, D), alpha=acc.reshape(height, width), depth=depth.reshape(height, width))
+    f, logT = _rasterize_dense(g, height, width) if backend == "dense" else _rasterize_tiled(g, height, width, int(tile), min_alpha)
+    T_final = torch.exp(logT); acc = 1 - T_final
+    return dict(image=f[..., :D] + T_final[..., None] * bg, alpha=acc, depth=f[..., D] / acc.clamp_min(1e-6))
 
 def _rasterize_gsplat(means, quats, scales, opacities, colors, K, R, t, height, width, bg, near, eps2d):  # pragma: no cover
     "The same render with `gsplat.rasterization` (CUDA)."
@@ -487,20 +556,27 @@ def psnr(a, b, mask=None) -> float:
     mse = float(se.mean())
     return float(10 * math.log10(1.0 / max(mse, 1e-10)))
 
-def ssim(a, b, mask=None, win: int = 7, sigma: float = 1.5) -> float:
-    "Mean SSIM (Wang et al. 2004, Gaussian window) of images in [0,1], averaged over `mask` if given."
-    a, b = _img01(a).permute(2, 0, 1)[None], _img01(b).permute(2, 0, 1)[None]
-    C = a.shape[1]; x = torch.arange(win) - win // 2
-    g = torch.exp(-x.float() ** 2 / (2 * sigma ** 2)); g = g / g.sum()
+def ssim(a, b, mask=None, win: int = 11, sigma: float = 1.5) -> float:
+    """Mean SSIM (Wang et al. 2004) of images in [0,1] with the standard settings: `win`×`win` Gaussian window of std
+    `sigma`, K1 = 0.01, K2 = 0.03, data range 1, population (co)variances, averaged over the channels and over the window
+    positions inside the image, as scikit-image's `structural_similarity(a, b, gaussian_weights=True, sigma=1.5,
+    use_sample_covariance=False, data_range=1, channel_axis=-1)` and torchmetrics' `structural_similarity_index_measure`.
+    With a boolean `mask [H,W]`, the mean is over the windows centred in the mask (NaN if there is none)."""
+    a, b = _img01(a).double().permute(2, 0, 1)[None], _img01(b).double().permute(2, 0, 1)[None]
+    if a.shape != b.shape: raise ValueError(f"ssim: the images differ in shape: {tuple(a.shape[1:])} vs {tuple(b.shape[1:])}")
+    (C, H, W), r = a.shape[1:], win // 2
+    if win % 2 == 0 or min(H, W) < win: raise ValueError(f"ssim: `win` must be odd and fit the {H}x{W} image, got {win}")
+    x = torch.arange(win, dtype=torch.float64) - r
+    g = torch.exp(-x ** 2 / (2 * sigma ** 2)); g = g / g.sum()
     k = (g[:, None] * g[None]).expand(C, 1, win, win)
-    f = lambda z: F.conv2d(F.pad(z, [win // 2] * 4, mode="reflect"), k, groups=C)
+    f = lambda z: F.conv2d(z, k, groups=C)            # no padding: only windows that lie inside the image
     mu_a, mu_b = f(a), f(b)
     va, vb, cov = f(a * a) - mu_a ** 2, f(b * b) - mu_b ** 2, f(a * b) - mu_a * mu_b
     c1, c2 = 0.01 ** 2, 0.03 ** 2
     s = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (va + vb + c2))
-    s = s.mean(1)[0]
+    s = s.mean(1)[0]                                  # [H - 2r, W - 2r]: windows centred at rows/columns r .. H-1-r
     if mask is not None:
-        mask = torch.as_tensor(np.asarray(mask), dtype=torch.bool)
+        mask = torch.as_tensor(np.asarray(mask), dtype=torch.bool)[r:H - r, r:W - r]
         if not bool(mask.any()): return float("nan")
         return float(s[mask].mean())
     return float(s.mean())
@@ -710,11 +786,8 @@ def fit_scene(scene, cameras, iters: int = 300, feat_dim: int = 16, seed: int = 
 
 # %% ../nbs/50_scene4d.ipynb #d421a80e
 def _dilate(m: np.ndarray, r: int = 1) -> np.ndarray:
-    out = m.copy()
-    for dy in range(-r, r + 1):
-        for dx in range(-r, r + 1):
-            out |= np.roll(np.roll(m, dy, 0), dx, 1)
-    return out
+    "Binary dilation by a (2r+1)×(2r+1) square; outside the image is background (no wrap-around)."
+    return ndimage.binary_dilation(np.asarray(m, bool), structure=np.ones((2 * r + 1, 2 * r + 1), bool))
 
 def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask, new_color=None, palette=None,
                       delta: float = 0.1, obj_change=None) -> dict:

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import math, re
 import numpy as np
+from matplotlib.colors import rgb_to_hsv
+from scipy import ndimage
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -284,12 +286,9 @@ def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None,
 
 # %% ../nbs/31_structured_generation.ipynb #0f5da0d3
 def _hue(rgb):
-    rgb = np.asarray(rgb, dtype=np.float32) / 255.
-    mx, mn = rgb.max(-1), rgb.min(-1); d = mx - mn + 1e-8
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    h = np.where(mx == r, ((g - b) / d) % 6, np.where(mx == g, (b - r) / d + 2, (r - g) / d + 4)) / 6
-    s = np.where(mx > 0, (mx - mn) / np.maximum(mx, 1e-8), 0)
-    return h, s, mx
+    "(hue, saturation, value), each in [0, 1], of RGB values in 0..255 (`matplotlib.colors.rgb_to_hsv`)."
+    hsv = rgb_to_hsv(np.asarray(rgb, dtype=np.float32) / 255.)
+    return hsv[..., 0], hsv[..., 1], hsv[..., 2]
 
 def chromatic_palette(palette: dict | None = None, min_sat: float = 0.4) -> dict:
     "The saturated colours of `palette` (default: the world's COLORS) — the ones the checker can tell apart by hue."
@@ -315,18 +314,9 @@ def color_labels(image, palette: dict, min_sat: float = 0.35, min_val: float = 0
     return lab
 
 def _components(mask):
-    "Connected components (4-neighbourhood) of a boolean mask: list of (ys, xs) index arrays."
-    seen = np.zeros_like(mask, bool); H, W = mask.shape; comps = []
-    for y0, x0 in zip(*np.nonzero(mask)):
-        if seen[y0, x0]: continue
-        stack, ys, xs = [(y0, x0)], [], []; seen[y0, x0] = True
-        while stack:
-            y, x = stack.pop(); ys.append(y); xs.append(x)
-            for yy, xx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
-                if 0 <= yy < H and 0 <= xx < W and mask[yy, xx] and not seen[yy, xx]:
-                    seen[yy, xx] = True; stack.append((yy, xx))
-        comps.append((np.array(ys), np.array(xs)))
-    return comps
+    "Connected components (4-neighbourhood, `scipy.ndimage.label`) of a boolean mask, in raster order of their first pixel: list of (ys, xs)."
+    lab, n = ndimage.label(mask)
+    return [np.nonzero(lab == i) for i in range(1, n + 1)]
 
 def shape_of(fill: float, aspect: float) -> str:
     "Shape guess from a blob's box fill ratio and height/width aspect: ball ~ pi/4 fill, cube fuller, cylinder tall."
@@ -383,6 +373,7 @@ def world_camera(size: int = 32):
     return Camera.look_at((0, -5.2, 4.6), (0, 0.2, 0), 36, size)
 
 def _iou(a, b):
+    "IoU of two (x0, y0, x1, y1) boxes (written out: torchvision.ops.box_iou would do, but torchvision is not a dependency)."
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0])); iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy; ua = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / max(ua, 1e-9)
