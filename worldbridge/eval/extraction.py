@@ -203,7 +203,7 @@ def extraction_agreement(root) -> dict:
     res["all"] = sum(v for (p, ok), v in out.items() if ok) / sum(out.values())
     return dict(agreement=res, n=sum(out.values()), disagreements=disagree)
 
-# %% ../../nbs/01_eval/04_extraction.ipynb #1b19b055
+# %% ../../nbs/01_eval/04_extraction.ipynb #ed7bf76f
 JUDGE_PROTOCOLS = ("vlm4d", "mmworld", "letter")
 JUDGE_GENERATION = dict(max_completion_tokens=4096)
 
@@ -236,8 +236,8 @@ def _json_verdict(raw: str) -> dict:
         if isinstance(d, dict) and "correct" in d: return d
     raise JudgeError(f"no JSON verdict with 'correct' in the judge's reply: {raw[:200]!r}")
 
-def judge_response(response: str, item: Item, judge: str, protocol: str = "letter", **gen) -> dict:
-    "The judge's verdict on `response`: `{judge_pred, judge_correct, judge_raw}` (`judge_pred` None when the protocol gives no letter)."
+def judge_response(response: str, item: Item, judge: str, protocol: str = "letter", api_key: str | None = None, **gen) -> dict:
+    "The judge's verdict on `response`: `{judge_pred, judge_correct, judge_raw}` (`judge_pred` None when the protocol gives no letter); `gen` goes to the request (timeout, retries too)."
     if protocol not in JUDGE_PROTOCOLS: raise ValueError(f"judge protocol {protocol!r}: expected one of {JUDGE_PROTOCOLS}")
     base, model = parse_judge_spec(judge)
     opts = "\n".join(f"{k}: {v}" for k, v in item.options.items())
@@ -248,7 +248,7 @@ def judge_response(response: str, item: Item, judge: str, protocol: str = "lette
                                           label=item.answer.lower(), response=response)
     else: msg = LETTER_JUDGE_PROMPT.format(question=item.question, options=opts, response=response)
     system = "You are a helpful assistant that provides concise answers." if protocol == "mmworld" else "You are a careful, concise grader."
-    raw = openai_chat(base, model, [{"role": "system", "content": system}, {"role": "user", "content": msg}], **{**JUDGE_GENERATION, **gen})
+    raw = openai_chat(base, model, [{"role": "system", "content": system}, {"role": "user", "content": msg}], api_key=api_key, **{**JUDGE_GENERATION, **gen})
     if protocol == "vlm4d":
         d = _json_verdict(raw)
         ext = str(d.get("extracted_answer", ""))
