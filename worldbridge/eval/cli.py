@@ -17,7 +17,7 @@ from .metrics import summary_table, compare_runs
 # %% auto #0
 __all__ = ['EXIT_OK', 'EXIT_USAGE', 'EXIT_INCOMPLETE', 'EXIT_DATA', 'EXIT_LOCKED', 'eval_cli', 'score_cli', 'demo_cli']
 
-# %% ../../nbs/01_eval/08_cli.ipynb #09e49684
+# %% ../../nbs/01_eval/08_cli.ipynb #f19ebb96
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_DATA, EXIT_LOCKED = 0, 2, 3, 4, 5
 
 def _parser():
@@ -47,6 +47,8 @@ def _parser():
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for an endpoint's reply (model and judge; default 120)")
     p.add_argument("--retries", type=int, default=3, help="retries of a failed endpoint call: 429/5xx, timeouts, dropped replies (default 3)")
     p.add_argument("--restart", action="store_true", help="set the run directory's previous run aside (in previous-<time>/) and start over")
+    p.add_argument("--concurrency", type=int, default=1, help="endpoint (openai:) requests and judge calls in flight at once (default 1)")
+    p.add_argument("--batch-size", type=int, default=1, help="items per generate call for hf: and tiny: models (default 1; same answers)")
     p.add_argument("--strict", action="store_true", help="a malformed record is fatal (default: skipped and reported)")
     p.add_argument("--cache", default=None, help="directory for cached sampled frames")
     p.add_argument("--no-progress", action="store_true")
@@ -87,14 +89,14 @@ def eval_cli(argv=None) -> int:
                      limit=a.limit, judge=a.judge, judge_protocol=a.judge_protocol, judge_gen=a.judge_gen_kwargs, gen_kwargs=a.gen_kwargs, model_kw=model_kw,
                      on_error="raise" if a.strict else "skip", video_dir=a.video_dir, missing_video=a.missing_video, allow_outside_data=a.allow_outside_data,
                      api_key_env=a.api_key_env, judge_key_env=a.judge_api_key_env, timeout=a.timeout, retries=a.retries, restart=a.restart,
-                     rank=rank, world_size=ws, cache_dir=a.cache, finalize=False, progress=not a.no_progress)
+                     concurrency=a.concurrency, batch_size=a.batch_size, rank=rank, world_size=ws, cache_dir=a.cache, finalize=False, progress=not a.no_progress)
             if state is not None: state.wait_for_everyone()
             return _finish(a.out, finalize_run(a.out), a.model) if rank == 0 else EXIT_OK
     except RecordError as e: print(f"worldbridge eval: --strict: {e}", file=sys.stderr); return EXIT_DATA
     except RunLocked as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_LOCKED
     except (ValueError, FileNotFoundError) as e: p.error(str(e))
 
-# %% ../../nbs/01_eval/08_cli.ipynb #d060eb43
+# %% ../../nbs/01_eval/08_cli.ipynb #cb8b77d8
 def score_cli(argv=None) -> int:
     "`worldbridge score --bench vlm4d --data DIR --responses PATH --out RUN_DIR`: re-score model outputs in the official layout."
     p = argparse.ArgumentParser(prog="worldbridge score", description="Re-score model outputs in VLM4D's official layout "
@@ -109,12 +111,13 @@ def score_cli(argv=None) -> int:
     p.add_argument("--judge", default=None, help="also judge every response: BASE_URL#MODEL")
     p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS)
     p.add_argument("--judge-gen-kwargs", default=None)
+    p.add_argument("--concurrency", type=int, default=1, help="judge calls in flight at once")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
     for what, path in (("--data", a.data), ("--responses", a.responses)):
         if not Path(path).exists(): p.error(f"{what} {path}: no such file or directory")
     try: m = score_responses(a.data, a.responses, a.out, a.bench, a.split, a.name, a.kind, a.judge, a.judge_protocol, a.judge_gen_kwargs,
-                             progress=not a.no_progress)
+                             concurrency=a.concurrency, progress=not a.no_progress)
     except ValueError as e: p.error(str(e))
     return _finish(a.out, m, a.name or Path(a.responses).stem)
 

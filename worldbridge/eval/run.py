@@ -17,11 +17,11 @@ from .store import ResultStore, write_atomic, RunLock
 from .metrics import compute_metrics, write_report, table_values, summary_table
 
 # %% auto #0
-__all__ = ['FINGERPRINT_KEYS', 'item_hash', 'judge_record', 'evaluate_item', 'run_fingerprint', 'data_hash', 'run_eval',
-           'finalize_run', 'response_files', 'score_records', 'score_responses', 'export_responses', 'verdict_table',
-           'table_within', 'format_verdict_table', 'run_edit4d']
+__all__ = ['FINGERPRINT_KEYS', 'item_hash', 'judge_record', 'evaluate_item', 'evaluate_batch', 'run_fingerprint', 'data_hash',
+           'run_eval', 'finalize_run', 'response_files', 'score_records', 'score_responses', 'export_responses',
+           'verdict_table', 'table_within', 'format_verdict_table', 'run_edit4d']
 
-# %% ../../nbs/01_eval/07_run.ipynb #edf7e4b0
+# %% ../../nbs/01_eval/07_run.ipynb #929f6663
 def item_hash(item: Item, answer: bool = True) -> str:
     "A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters."
     v = item.video and Path(item.video)
@@ -42,29 +42,62 @@ def judge_record(rec: dict, item: Item, judge: dict) -> dict:
     except Exception as e: rec.update(judge_pred=None, judge_correct=None, judge_raw=None, judge_error=f"{type(e).__name__}: {e}")
     return rec
 
+def _new_record(item: Item, model: Adapter, prompt_name: str, prompt: str) -> dict:
+    return dict(id=item.id, item_hash=item_hash(item), input_hash=item_hash(item, answer=False), bench=item.bench, groups=item.groups,
+                annotations=item.meta.get("annotations"), video=item.video, question=item.question, options=item.options, answer=item.answer,
+                answers=list(item.answers), answer_text=item.answer_text, model=model.name, prompt_name=prompt_name, prompt=prompt,
+                response=None, pred=None, rule=None, correct=False, status="ok", error=None)
+
+def _frames_of(item: Item, model: Adapter, sampling: dict | None, cache_dir):
+    "The item's sampled frames (None for a model that does not look); a missing video raises, for every model."
+    s = {**dict(n_frames=8, fps=None, max_frames=64, method="centre"), **(sampling or {})}
+    if not item.video or not Path(item.video).exists(): raise FileNotFoundError(_missing_video_error(item))
+    return sample_frames(item.video, s["n_frames"], s["fps"], s["max_frames"], cache_dir, s["method"]) if model.needs_frames else None
+
+def _read_answer(rec: dict, item: Item, response: str, judge: dict | None) -> dict:
+    rec["response"] = response
+    rec["pred"], rec["rule"] = extract_choice(response, item.options)
+    rec["correct"] = item.is_correct(rec["pred"])
+    if judge: judge_record(rec, item, judge)
+    return rec
+
+def _failed(rec: dict, e: Exception) -> dict: return dict(rec, status="error", error=f"{type(e).__name__}: {e}", correct=False)
+
 def evaluate_item(item: Item, model: Adapter, template: str, prompt_name: str = "custom", sampling: dict | None = None, cache_dir=None,
                   judge: dict | None = None) -> dict:
     "Evaluate one item; never raises (an error becomes a record with `status='error'`)."
     t0 = time.perf_counter()
-    s = {**dict(n_frames=8, fps=None, max_frames=64, method="centre"), **(sampling or {})}
-    prompt = format_prompt(item, template)
-    rec = dict(id=item.id, item_hash=item_hash(item), input_hash=item_hash(item, answer=False), bench=item.bench, groups=item.groups, annotations=item.meta.get("annotations"), video=item.video, question=item.question,
-               options=item.options, answer=item.answer, answers=list(item.answers), answer_text=item.answer_text, model=model.name,
-               prompt_name=prompt_name, prompt=prompt, response=None, pred=None, rule=None, correct=False, status="ok", error=None)
+    rec = _new_record(item, model, prompt_name, prompt := format_prompt(item, template))
     try:
-        if not item.video or not Path(item.video).exists(): raise FileNotFoundError(_missing_video_error(item))
-        frames = sample_frames(item.video, s["n_frames"], s["fps"], s["max_frames"], cache_dir, s["method"]) if model.needs_frames else None
+        frames = _frames_of(item, model, sampling, cache_dir)
         rec["n_frames"] = 0 if frames is None else int(len(frames))
-        rec["response"] = response = model.generate(item, frames, prompt)
-        rec["pred"], rec["rule"] = extract_choice(response, item.options)
-        rec["correct"] = item.is_correct(rec["pred"])
-        if judge: judge_record(rec, item, judge)
-    except Exception as e:
-        rec.update(status="error", error=f"{type(e).__name__}: {e}", correct=False)
+        _read_answer(rec, item, model.generate(item, frames, prompt), judge)
+    except Exception as e: rec = _failed(rec, e)
     rec["seconds"] = round(time.perf_counter() - t0, 4)
     return rec
 
-# %% ../../nbs/01_eval/07_run.ipynb #24f992df
+def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str = "custom", sampling: dict | None = None, cache_dir=None,
+                   judge: dict | None = None) -> list[dict]:
+    "Evaluate several items with one `model.generate_batch` call; a batch that fails is evaluated item by item, so one bad item fails alone."
+    t0 = time.perf_counter()
+    recs, ready = [], []
+    for it in items:
+        rec = _new_record(it, model, prompt_name, format_prompt(it, template))
+        try:
+            frames = _frames_of(it, model, sampling, cache_dir)
+            rec["n_frames"] = 0 if frames is None else int(len(frames)); ready.append((it, rec, frames))
+        except Exception as e: rec = _failed(rec, e)
+        recs.append(rec)
+    if ready:
+        try: answers = model.generate_batch([it for it, _, _ in ready], [f for _, _, f in ready], [r["prompt"] for _, r, _ in ready])
+        except Exception: return [evaluate_item(it, model, template, prompt_name, sampling, cache_dir, judge) for it in items]
+        for (it, rec, _), a in zip(ready, answers):
+            try: _read_answer(rec, it, a, judge)
+            except Exception as e: rec.update(_failed(rec, e))
+    for rec in recs: rec["seconds"] = round((time.perf_counter() - t0) / len(items), 4)
+    return recs
+
+# %% ../../nbs/01_eval/07_run.ipynb #79bf94e2
 def _versions():
     "Versions of the libraries that decide an answer (read from the installed metadata: nothing is imported)."
     v = {"python": platform.python_version()}
@@ -130,7 +163,8 @@ def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: 
              max_frames: int = 64, frame_method: str | None = None, limit: int | None = None, judge: str | None = None,
              judge_protocol: str | None = None, judge_gen=None, gen_kwargs=None, model_kw: dict | None = None, on_error: str = "skip",
              video_dir=None, missing_video: str = "error", allow_outside_data: bool = False, api_key_env: str | None = None,
-             judge_key_env: str | None = "OPENAI_API_KEY", timeout: float = 120.0, retries: int = 3, restart: bool = False, rank: int = 0,
+             judge_key_env: str | None = "OPENAI_API_KEY", timeout: float = 120.0, retries: int = 3, restart: bool = False,
+             concurrency: int = 1, batch_size: int = 1, rank: int = 0,
              world_size: int = 1, cache_dir=None, retry_errors: bool = True, finalize: bool = True, progress: bool = True, n_boot: int = 1000) -> dict | None:
     "Evaluate `model` (spec or `Adapter`) on `bench` items under `data`, resumably, into run directory `out`."
     out = Path(out)
@@ -143,6 +177,8 @@ def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: 
     sampling.update({k: v for k, v in dict(n_frames=n_frames, fps=fps, method=frame_method).items() if v is not None}, max_frames=max_frames)
     sampling.setdefault("fps", None)
     _check_sampling(sampling["n_frames"], sampling["fps"], max_frames, sampling["method"])
+    for k, v in (("concurrency", concurrency), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}: expected a positive integer")
     request = dict(timeout=timeout, retries=retries)
     J = _judge_settings(bench, judge, judge_protocol, judge_gen, judge_key_env, request)
     if isinstance(model, str) and model.startswith("openai:"): check_key_transport(model[len("openai:"):].partition("#")[0], api_key_from_env(api_key_env))
@@ -164,7 +200,7 @@ def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: 
                max_frames=max_frames, frame_method=sampling["method"], limit=limit, judge=judge, judge_protocol=J and J["protocol"],
                judge_generation=J and {k: v for k, v in J["gen"].items() if k not in request}, judge_key_env=J and J["key_env"],
                missing_video=missing_video, allow_outside_data=allow_outside_data, n_items=len(items), n_problems=len(errors), n_warnings=len(problems) - len(errors),
-               n_missing_videos=len(missing), world_size=world_size, versions=_versions())
+               n_missing_videos=len(missing), world_size=world_size, concurrency=concurrency, batch_size=batch_size, versions=_versions())
     run["fingerprint"] = run_fingerprint(run)
     with RunLock(out, rank):   # one writer per run directory
         has_results = any(f.stat().st_size for f in out.glob("results*.jsonl"))   # a run that never produced a result (a typo in --model) does not lock `out`
@@ -200,11 +236,30 @@ def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: 
             if isinstance(model, str) and model.startswith("tiny:") and "max_new_tokens" not in user_gen:   # random weights: no long answers
                 gen = dict(gen, max_new_tokens=min(gen.get("max_new_tokens") or TINY_MAX_NEW_TOKENS, TINY_MAX_NEW_TOKENS))
             adapter.gen = {**getattr(adapter, "gen", {}), **gen}
-            for it in tqdm(todo, desc=f"{bench} | {adapter.name}" + (f" | rank {rank}" if world_size > 1 else ""), disable=not progress):
-                store.append(evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J))
-        for it in tqdm(rejudge, desc="judge (retry)", disable=not progress or not rejudge):
-            store.append(judge_record(dict(done[it.id]), it, J))
+            bar = tqdm(total=len(todo), desc=f"{bench} | {adapter.name}" + (f" | rank {rank}" if world_size > 1 else ""), disable=not progress)
+            if batch_size > 1 and hasattr(adapter, "generate_batch"):
+                for i in range(0, len(todo), batch_size):
+                    for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
+            else:
+                for rec in _concurrently(lambda it: evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J), todo, concurrency):
+                    store.append(rec); bar.update()
+            bar.close()
+        for rec in _concurrently(lambda it: judge_record(dict(done[it.id]), it, J), rejudge, concurrency): store.append(rec)
         return finalize_run(out, n_boot=n_boot) if finalize else None
+
+def _concurrently(fn, items, k: int):
+    "`fn(item)` for every item, at most `k` at a time; results in completion order (each is written as its own line, so the order does not matter)."
+    if k <= 1 or len(items) <= 1:
+        for it in items: yield fn(it)
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+    with ThreadPoolExecutor(k) as ex:
+        futs = [ex.submit(fn, it) for it in items]
+        try:
+            for f in as_completed(futs): yield f.result()
+        except BaseException:
+            for f in futs: f.cancel()
+            raise
 
 def _scope(run: dict) -> list[Item]:
     "The items a run directory covers, as its `run.json` describes them."
@@ -233,7 +288,7 @@ def finalize_run(out, n_boot: int = 1000) -> dict:
     write_report(out, metrics, run, recs)
     return metrics
 
-# %% ../../nbs/01_eval/07_run.ipynb #ae09c414
+# %% ../../nbs/01_eval/07_run.ipynb #671094f5
 _LAYOUT = re.compile(r"^(real|synthetic)_mc_(cot|direct-output)$")
 _KIND_PROMPT = {"cot": "vlm4d_cot", "direct-output": "vlm4d_direct"}
 
@@ -278,7 +333,8 @@ def score_records(items: dict, file, split: str, model: str, prompt_name: str) -
     return recs, probs
 
 def score_responses(data, responses, out, bench: str = "vlm4d", split: str | None = None, name: str | None = None, kind: str | None = None,
-                    judge: str | None = None, judge_protocol: str | None = None, judge_gen=None, n_boot: int = 1000, progress: bool = True) -> dict:
+                    judge: str | None = None, judge_protocol: str | None = None, judge_gen=None, concurrency: int = 1, n_boot: int = 1000,
+                    progress: bool = True) -> dict:
     "Re-score released VLM4D outputs into run directory `out` (results, metrics, report, as `run_eval` writes them)."
     if bench != "vlm4d": raise ValueError(f"bench={bench!r}: re-scoring reads VLM4D's official response layout (bench 'vlm4d')")
     J = _judge_settings(bench, judge, judge_protocol, judge_gen)
@@ -292,8 +348,8 @@ def score_responses(data, responses, out, bench: str = "vlm4d", split: str | Non
     for s, k, f in files:
         a, b = score_records(items, f, s, model, prompt_name); recs += a; probs += b
     if J:
-        for r in tqdm(recs, desc="judge", disable=not progress):
-            if r["status"] == "ok": judge_record(r, items[r["id"]], J)
+        ok = [r for r in recs if r["status"] == "ok"]
+        for _ in tqdm(_concurrently(lambda r: judge_record(r, items[r["id"]], J), ok, concurrency), total=len(ok), desc="judge", disable=not progress): pass
     run = dict(bench=bench, data=str(Path(data).resolve()), model=model, source="score", responses=[str(f) for _, _, f in files],
                tags=sorted({s for s, _, _ in files}), prompt_name=prompt_name, judge=judge, judge_protocol=J and J["protocol"],
                n_items=len(recs), n_problems=len(probs), versions=_versions())
@@ -328,7 +384,7 @@ def export_responses(run_dir, out_dir) -> list[Path]:
         paths.append(write_atomic(out_dir / f"{split}_mc_{kind}" / f"{model}.json", json.dumps(recs, indent=1, ensure_ascii=False)))
     return paths
 
-# %% ../../nbs/01_eval/07_run.ipynb #fed4d9ef
+# %% ../../nbs/01_eval/07_run.ipynb #4730627b
 def verdict_table(root, data=None) -> list[dict]:
     "Per model and prompt kind: VLM4D's Table 1 from the authors' verdicts and from worldbridge's re-scoring of the released outputs under `root`."
     root = Path(root); data = Path(data or root)
@@ -366,7 +422,7 @@ def format_verdict_table(rows: list) -> str:
                                                                  for c, _ in cols) + f"{100 * r['agreement']:7.2f}%")
     return "\n".join(L)
 
-# %% ../../nbs/01_eval/07_run.ipynb #aff755c9
+# %% ../../nbs/01_eval/07_run.ipynb #c4e05575
 def run_edit4d(data, model, out, limit=None, **kw) -> dict:
     "Dispatch to `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None)`."
     try: mod = importlib.import_module("worldbridge.scene4d")
