@@ -20,8 +20,11 @@ COMMANDS = {  # name -> (module, function taking argv, one-line help)
 def main(argv: list[str] | None = None):
     "Entry point of the `worldbridge` console script."
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-V", "--version"):
+        from worldbridge import __version__
+        print(f"worldbridge {__version__}"); return 0
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: worldbridge COMMAND [ARGS]\n\ncommands:")
+        print("usage: worldbridge [--version] COMMAND [ARGS]\n\ncommands:")
         for k, (_, _, h) in COMMANDS.items(): print(f"  {k:<8}{h}")
         return 0
     cmd, rest = argv[0], argv[1:]

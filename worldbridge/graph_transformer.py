@@ -9,7 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from torch_geometric.data import Data, HeteroData
+try: from torch_geometric.data import Data, HeteroData
+except ImportError as e: raise ImportError("worldbridge.graph_transformer needs torch_geometric: pip install 'worldbridge[graph]'") from e
 from tqdm.auto import tqdm
 
 # %% auto #0

