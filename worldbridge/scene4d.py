@@ -13,6 +13,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
+import os, sys
+from .eval.store import write_atomic
+
 
 # %% auto #0
 __all__ = ['BACKENDS', 'OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'EDIT_TEMPLATES', 'METHODS',
@@ -433,9 +436,9 @@ def _extract_json(text: str) -> dict:
 class OpenAIParser:
     "Instruction parser backed by an OpenAI-compatible `/v1/chat/completions` endpoint."
     def __init__(self, url: str, model: str = "gpt-4o-mini", api_key: str | None = None, timeout: float = 60.0,
-                 colors=None, kinds=None):
+                 colors=None, kinds=None, retries: int = 3):
         if not re.match(r"https?://", url or ""): raise ValueError(f"OpenAIParser: `url` must start with http(s)://, got {url!r}")
-        self.url = url.rstrip("/"); self.model, self.api_key, self.timeout = model, api_key, timeout
+        self.url = url.rstrip("/"); self.model, self.api_key, self.timeout, self.retries = model, api_key, timeout, retries
         if self.url.endswith("/v1"): self.url = self.url[:-3]
         if colors is None or kinds is None:
             wc, wk = world_vocab(); colors = colors or wc; kinds = kinds or wk
@@ -443,17 +446,12 @@ class OpenAIParser:
         self.name = f"openai:{self.model}"
 
     def chat(self, messages) -> str:
-        import urllib.request, urllib.error
-        body = json.dumps(dict(model=self.model, messages=messages, temperature=0)).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.api_key: headers["Authorization"] = f"Bearer {self.api_key}"
-        req = urllib.request.Request(self.url + "/v1/chat/completions", data=body, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as r: reply = json.loads(r.read())
-        except urllib.error.URLError as e:
+        "The endpoint's reply, through the harness's client (`worldbridge.eval.models.openai_chat`: timeouts, retries, key rules)."
+        from worldbridge.eval.models import openai_chat
+        try: return openai_chat(self.url + "/v1", self.model, messages, api_key=self.api_key, temperature=0, timeout=self.timeout, retries=self.retries)
+        except RuntimeError as e:
+            if "malformed reply" in str(e): raise ValueError(f"OpenAIParser: unexpected reply format: {e}") from None
             raise ConnectionError(f"OpenAIParser: request to {self.url}/v1/chat/completions failed: {e}") from e
-        try: return reply["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError): raise ValueError(f"OpenAIParser: unexpected reply format {str(reply)[:200]}")
 
     def __call__(self, instruction: str, catalogue=None) -> EditCommand:
         if not isinstance(instruction, str) or not instruction.strip():
@@ -868,24 +866,32 @@ def make_edit4d(data_dir, n_scenes: int = 6, seed: int = 0, n_frames: int = 8, s
 METHODS = ("ours", "oracle", "identity")
 
 def _load_jsonl(p: Path) -> list:
-    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+    "The records of a JSON-lines file; a torn line (a killed run, a full disk) is skipped, not fatal."
+    if not Path(p).exists(): return []
+    out = []
+    for line in Path(p).read_bytes().decode("utf-8", errors="replace").splitlines():
+        try: r = json.loads(line)
+        except json.JSONDecodeError: continue
+        if isinstance(r, dict): out.append(r)
+    return out
 
 def _fitted_scene(spec, sseed, out_dir, iters, progress, **fit_kw):
     world = get_world(); cfg = spec["config"]
     scene = world.make_scene(sseed, n_frames=cfg["n_frames"], image_size=cfg["size"])
     cams = world.orbit_cameras(cfg["n_views"], cfg["size"])
     path = Path(out_dir) / "models" / f"scene{sseed}.pt"
-    if path.exists():
-        model = init_from_scene(scene); st = torch.load(path, weights_only=True)
-        model.register_buffer("bg_feat", st["bg_feat"]); model.load_state_dict(st)
-        for p in model.parameters(): p.requires_grad_(False)
-        try: model.check()
-        except ValueError as e: raise ValueError(f"run_edit4d: cached model {path} is corrupt ({e}); delete it to refit") from None
-        info = json.loads(path.with_suffix(".json").read_text())
-    else:
-        model, _, info = fit_scene(scene, cams, iters=iters, progress=progress, **fit_kw); info["scene"] = sseed
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(model.state_dict(), path); path.with_suffix(".json").write_text(json.dumps(info))
+    if path.exists() and path.with_suffix(".json").exists():
+        try:   # a cache torn by a killed run is refitted, not fatal
+            model = init_from_scene(scene); st = torch.load(path, weights_only=True)
+            model.register_buffer("bg_feat", st["bg_feat"]); model.load_state_dict(st)
+            for p in model.parameters(): p.requires_grad_(False)
+            model.check()
+            return scene, cams, model, json.loads(path.with_suffix(".json").read_text())
+        except Exception as e: print(f"run_edit4d: cached model {path} is unreadable ({type(e).__name__}: {e}); refitting", file=sys.stderr)
+    model, _, info = fit_scene(scene, cams, iters=iters, progress=progress, **fit_kw); info["scene"] = sseed
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp"); torch.save(model.state_dict(), tmp); os.replace(tmp, path)   # whole or not at all
+    write_atomic(path.with_suffix(".json"), json.dumps(info))
     return scene, cams, model, info
 
 def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb, gt_cache=None):
@@ -953,55 +959,77 @@ def edit4d_table(rows: list, fits: list | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: int | None = None, iters: int = 300,
-               methods=METHODS, n_scenes: int = 6, progress: bool = True, **kw) -> dict:
+               methods=METHODS, n_scenes: int = 6, progress: bool = True, restart: bool = False, timeout: float = 60.0,
+               retries: int = 3, **kw) -> dict:
     """The `worldbridge eval --bench edit4d` entry point: generate the benchmark into `data_dir` if empty, fit each
     scene, parse (`model_spec`: "rule" or "openai:URL#model"), edit, score; write `results.jsonl` (resumable) and
-    `report.md` to `out_dir`; return the metrics."""
+    `report.md` to `out_dir`; return the metrics. Runs through the harness's machinery: one locked writer, a settings
+    fingerprint (another parser, `iters`, methods or benchmark refused unless `restart`), torn-line repair, an
+    atomic model cache, and parser calls that fail alone."""
+    from worldbridge.eval.store import RunLock, ResultStore
+    from worldbridge.eval.run import run_fingerprint, _read_run, _set_aside, _differs
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
+        raise ValueError(f"limit={limit!r}: expected a positive number of items (or None for all)")
     world = get_world()
     spec = make_edit4d(data_dir, n_scenes=n_scenes, **{k: kw.pop(k) for k in ("seed", "n_frames", "size", "n_views") if k in kw})
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     bad = [m for m in methods if m not in METHODS]
     if bad: raise ValueError(f"run_edit4d: unknown methods {bad}; choose from {METHODS}")
-    parser = get_parser(model_spec); emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS)); palette = dict(world.COLORS)
-    res_path = out / "results.jsonl"; rows = _load_jsonl(res_path); done = {(r["id"], r["method"]) for r in rows}
-    items = spec["items"][:limit] if limit else spec["items"]
-    T = spec["config"]["n_frames"]; frames = sorted({0, T // 2, T - 1})
-    fits, cache = {}, {}
-    for item in tqdm(items, desc="edit4d", disable=not progress):
-        todo = [m for m in methods if (item["id"], m) not in done]
-        info_path = out / "models" / f"scene{item['scene']}.json"
-        if not todo:
-            if info_path.exists(): fits[item["scene"]] = json.loads(info_path.read_text())
-            continue
-        if item["scene"] not in cache:
-            cache.clear(); cache[item["scene"]] = _fitted_scene(spec, item["scene"], out, iters, progress=False, **kw)
-        scene, cams, model, info = cache[item["scene"]]; fits[item["scene"]] = info
-        try: cmd, perr = parser(item["instruction"], scene_catalogue(scene)), None
-        except (ValueError, ConnectionError) as e: cmd, perr = None, str(e)
-        gt = item["gt"]
-        parse_ok = cmd is not None and (cmd.missing if gt.get("missing") else (cmd.op == gt["op"] and sorted(cmd.objects) == sorted(gt["objects"])))
-        gt_cache = {}                                             # ground-truth renders shared by the methods
-        with res_path.open("a") as f:
+    parser = get_parser(model_spec, **({"timeout": timeout, "retries": retries} if str(model_spec).startswith("openai:") else {}))
+    emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS)); palette = dict(world.COLORS)
+    items = spec["items"][:limit] if limit is not None else spec["items"]
+    run = dict(bench="edit4d", data=str(Path(data_dir).resolve()), model=str(model_spec), iters=iters, methods=list(methods), limit=limit,
+               config=spec["config"], fit_kw={k: v for k, v in kw.items() if isinstance(v, (int, float, str, bool))})
+    run["fingerprint"] = run_fingerprint({**run, "generation": [iters, run["methods"], run["config"], run["fit_kw"]]})
+    with RunLock(out):
+        res_path = out / "results.jsonl"
+        if restart and (res_path.exists() or (out / "run.json").exists()): print(f"--restart: the previous run's files are in {_set_aside(out)}", file=sys.stderr)
+        old = _read_run(out) if res_path.exists() and res_path.stat().st_size else None
+        if old and old.get("fingerprint") != run["fingerprint"]:
+            diff = [k for k in ("model", "iters", "methods", "limit", "config", "fit_kw") if old.get(k) != run.get(k)]
+            raise ValueError(f"{out}: holds an edit4d run whose settings differ in {', '.join(diff) or 'its fingerprint'}; "
+                             "use another --out, or --restart to set that run aside and start over")
+        write_atomic(out / "run.json", json.dumps(run, indent=1))
+        store = ResultStore(out)
+        rows = _load_jsonl(res_path); done = {(r["id"], r["method"]) for r in rows}
+        T = spec["config"]["n_frames"]; frames = sorted({0, T // 2, T - 1})
+        fits, cache = {}, {}
+        for item in tqdm(items, desc="edit4d", disable=not progress):
+            todo = [m for m in methods if (item["id"], m) not in done]
+            info_path = out / "models" / f"scene{item['scene']}.json"
+            if not todo:
+                if info_path.exists(): fits[item["scene"]] = json.loads(info_path.read_text())
+                continue
+            if item["scene"] not in cache:
+                cache.clear(); cache[item["scene"]] = _fitted_scene(spec, item["scene"], out, iters, progress=False, **kw)
+            scene, cams, model, info = cache[item["scene"]]; fits[item["scene"]] = info
+            try: cmd, perr = parser(item["instruction"], scene_catalogue(scene)), None
+            except Exception as e: cmd, perr = None, f"{type(e).__name__}: {e}"   # a parser that fails (a timeout, a bad reply) fails its item alone
+            gt = item["gt"]
+            parse_ok = cmd is not None and (cmd.missing if gt.get("missing") else (cmd.op == gt["op"] and sorted(cmd.objects) == sorted(gt["objects"])))
+            gt_cache = {}                                             # ground-truth renders shared by the methods
             for m in todo:
                 row = _score_item(scene, cams, model, item, cmd, m, frames, palette, emb, gt_cache)
                 row.update(parse_ok=float(parse_ok), parser=model_spec, parse_error=perr,
                            command=None if cmd is None else dict(op=cmd.op, target=cmd.target, color=cmd.color, offset=cmd.offset, missing=cmd.missing))
-                f.write(json.dumps(row) + "\n"); rows.append(row)
-    rows = [r for r in rows if r["id"] in {i["id"] for i in items}]
-    (out / "report.md").write_text(edit4d_table(rows, list(fits.values())))
-    metrics = {}
-    for m in methods:
-        rs = [r for r in rows if r["method"] == m and not r["id"].endswith("absent")]
-        for k in ("success", "all_views", "change_iou", "psnr_u", "ssim_u", "sel_iou"):
-            v = [r[k] for r in rs if r.get(k) is not None]
-            if v: metrics[f"{m}/{k}"] = float(np.nanmean(v))
-    ab = [r for r in rows if r["method"] == methods[0] and r["id"].endswith("absent")]
-    if ab: metrics["absent_flagged"] = float(np.mean([r["success"] for r in ab]))
-    metrics["parse_acc"] = float(np.mean([r["parse_ok"] for r in rows if r["method"] == methods[0]])) if rows else float("nan")
-    if fits: metrics["fit_psnr"] = float(np.mean([f["fit_psnr"] for f in fits.values()])); metrics["init_psnr"] = float(np.mean([f["init_psnr"] for f in fits.values()]))
-    metrics["n_items"] = len(items)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    return metrics
+                store.append(row); rows.append(row)
+        rows = [r for r in rows if r["id"] in {i["id"] for i in items}]
+        write_atomic(out / "report.md", edit4d_table(rows, list(fits.values())))
+        metrics = {}
+        for m in methods:
+            rs = [r for r in rows if r["method"] == m and not r["id"].endswith("absent")]
+            for k in ("success", "all_views", "change_iou", "psnr_u", "ssim_u", "sel_iou"):
+                v = [r[k] for r in rs if r.get(k) is not None]
+                if v: metrics[f"{m}/{k}"] = float(np.nanmean(v))
+        ab = [r for r in rows if r["method"] == methods[0] and r["id"].endswith("absent")]
+        if ab: metrics["absent_flagged"] = float(np.mean([r["success"] for r in ab]))
+        metrics["parse_acc"] = float(np.mean([r["parse_ok"] for r in rows if r["method"] == methods[0]])) if rows else float("nan")
+        metrics["parse_errors"] = sum(bool(r.get("parse_error")) for r in rows if r["method"] == methods[0])
+        if fits: metrics["fit_psnr"] = float(np.mean([f["fit_psnr"] for f in fits.values()])); metrics["init_psnr"] = float(np.mean([f["init_psnr"] for f in fits.values()]))
+        metrics["n_items"] = len(items)
+        write_atomic(out / "metrics.json", json.dumps(metrics, indent=1))
+        return metrics
+
 
 # %% ../nbs/50_scene4d.ipynb #d84f069e
 def _png(img) -> bytes:

@@ -17,7 +17,7 @@ from .metrics import summary_table, compare_runs
 # %% auto #0
 __all__ = ['EXIT_OK', 'EXIT_USAGE', 'EXIT_INCOMPLETE', 'EXIT_DATA', 'EXIT_LOCKED', 'eval_cli', 'score_cli', 'demo_cli']
 
-# %% ../../nbs/01_eval/08_cli.ipynb #f19ebb96
+# %% ../../nbs/01_eval/08_cli.ipynb #338f003f
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_DATA, EXIT_LOCKED = 0, 2, 3, 4, 5
 
 def _parser():
@@ -69,8 +69,11 @@ def eval_cli(argv=None) -> int:
     from worldbridge.eval.prompts import parse_kv
     try: model_kw = parse_kv(a.model_args, "--model-args"); parse_kv(a.gen_kwargs, "--gen-kwargs"); parse_kv(a.judge_gen_kwargs, "--judge-gen-kwargs")
     except ValueError as e: p.error(str(e))
-    if a.bench == "edit4d":
-        print(json.dumps(run_edit4d(a.data, a.model, a.out, limit=a.limit), indent=1, default=str)); return EXIT_OK
+    if a.bench == "edit4d":   # 4D editing: worldbridge.scene4d, through the same lock, fingerprint, store and endpoint client
+        try: m = run_edit4d(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress, restart=a.restart, timeout=a.timeout, retries=a.retries)
+        except RunLocked as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_LOCKED
+        except ValueError as e: p.error(str(e))
+        print(json.dumps(m, indent=1, default=str)); return EXIT_OK
     state, ws_env = None, int(os.environ.get("WORLD_SIZE", "1"))
     if ws_env > 1:
         import torch
