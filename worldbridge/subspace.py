@@ -19,20 +19,51 @@ __all__ = ['PROJECTIONS', 'fwht', 'DenseProjection', 'FastfoodProjection', 'sele
            'tensor_batches', 'default_loss', 'subspace_lr', 'train_subspace', 'train_full', 'find_d90',
            'intrinsic_dimension_sweep', 'sweep_table', 'plot_sweep', 'images_to_pixel_values', 'accuracy_fn']
 
-# %% ../nbs/10_subspace.ipynb #f40f16ae
+# %% ../nbs/10_subspace.ipynb #2c2cf9a4
+_HADAMARD_BLOCKS = {}
+
+def _hadamard_block(k: int, like: torch.Tensor) -> torch.Tensor:
+    "The k×k Sylvester–Hadamard matrix in `like`'s dtype and device (cached; k ≤ 32)."
+    key = (k, like.dtype, like.device)
+    if key not in _HADAMARD_BLOCKS:
+        H = torch.ones(1, 1, dtype=like.dtype, device=like.device)
+        while len(H) < k: H = torch.cat([torch.cat([H, H], 1), torch.cat([H, -H], 1)])
+        _HADAMARD_BLOCKS[key] = H
+    return _HADAMARD_BLOCKS[key]
+
+def _hadamard_factors(n: int, max_bits: int = 5) -> list[int]:
+    "Sizes k_1..k_t (powers of two, at most 2^max_bits, as even as possible) with n = k_1···k_t."
+    p = n.bit_length() - 1
+    t = -(-p // max_bits)
+    return [1 << (p // t + (i < p % t)) for i in range(t)] if p else []
+
+def _fwht_into(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    "Unnormalised FWHT over the last dim of contiguous `x` as one small matrix product per factor of $H_n = H_{k_1}\\otimes\\cdots\\otimes H_{k_t}$, between work buffers `a`, `b` shaped like `x` (`b` may be `x`: it is only read first); returns the buffer holding the result (`x` itself when n = 1)."
+    n = x.shape[-1]
+    src, bufs, right = x, (a, b), 1
+    for i, k in enumerate(reversed(_hadamard_factors(n))):      # last axis first; H is symmetric, so x H_k = H_k x
+        dst, H = bufs[i % 2], _hadamard_block(k, x)
+        if right == 1: torch.matmul(src.view(-1, k), H, out=dst.view(-1, k))
+        else: torch.matmul(H, src.view(-1, k, right), out=dst.view(-1, k, right))
+        src, right = dst, right * k
+    return src
+
+class _FWHT(torch.autograd.Function):
+    "H x, with the gradient H g (H is symmetric)."
+    @staticmethod
+    def forward(ctx, x):
+        if x.shape[-1] == 1: return x.clone()
+        return _fwht_into(x, torch.empty_like(x), torch.empty_like(x))
+    @staticmethod
+    def backward(ctx, g): return _FWHT.apply(g.contiguous())
+
 def fwht(x: torch.Tensor) -> torch.Tensor:
-    "Unnormalised fast Walsh–Hadamard transform (Sylvester order) over the last dim (a power of two): O(n log n), differentiable."
+    "Unnormalised fast Walsh–Hadamard transform (Sylvester order) over the last dim (a power of two): a few small matrix products in two work buffers, differentiable."
     n = x.shape[-1]
     if n < 1 or n & (n - 1): raise ValueError(f"fwht: last dim {n} is not a power of two")
-    shape, h = x.shape, 1
-    x = x.reshape(-1, n)
-    while h < n:
-        y = x.view(-1, n // (2 * h), 2, h)
-        x = torch.stack((y[:, :, 0] + y[:, :, 1], y[:, :, 0] - y[:, :, 1]), dim=2)
-        h *= 2
-    return x.reshape(shape)
+    return _FWHT.apply(x.contiguous())
 
-# %% ../nbs/10_subspace.ipynb #c34ed2fd
+# %% ../nbs/10_subspace.ipynb #c4fc91a0
 def _check_dims(D, d):
     for k, v in (("D", D), ("d", d)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise ValueError(f"{k}={v!r}: expected an int >= 1")
@@ -54,7 +85,7 @@ class DenseProjection(nn.Module):
     def extra_repr(self): return f"D={self.D}, d={self.d}, seed={self.seed}"
 
 class FastfoodProjection(nn.Module):
-    "`z` `[..., d]` -> `P z` `[..., D]` with stacked Fastfood blocks `H G Π H B / (‖G‖√D)` of size `L = 2^⌈log2 d⌉`: O(D) memory, P never stored."
+    "`z` `[..., d]` -> `P z` `[..., D]` with stacked Fastfood blocks `H G Π H B / (‖G‖√D)` of size `L = 2^⌈log2 d⌉`: O(D) memory, P never stored; forward and backward run in two reused work buffers."
     def __init__(self, D: int, d: int, seed: int = 0):
         super().__init__(); _check_dims(D, d)
         self.D, self.d, self.seed = int(D), int(d), seed
@@ -66,17 +97,64 @@ class FastfoodProjection(nn.Module):
         G = torch.randn(nb, L, generator=g)
         self.register_buffer("G", G, persistent=False)
         self.register_buffer("scale", 1 / (G.norm(dim=1, keepdim=True) * math.sqrt(self.D)), persistent=False)
+        self._work = {}                   # (rows, dtype, device) -> two [rows, blocks, L] buffers, reused by every call
+
+    def _workspace(self, m: int, like: torch.Tensor):
+        key = (m, like.dtype, like.device)
+        if key not in self._work:
+            self._work = {key: tuple(torch.empty(m, self.n_blocks, self.L, dtype=like.dtype, device=like.device) for _ in range(2))}
+        return self._work[key]
+
+    def _index(self, m: int) -> torch.Tensor:
+        return (self.Pi if _GATHER_INT32 else self.Pi.long()).expand(m, -1, -1)
+
+    @torch.no_grad()
+    def _apply_P(self, z: torch.Tensor) -> torch.Tensor:
+        "`z` `[m, d]` -> `P z` `[m, D]`."
+        m = z.shape[0]
+        w1, w2 = self._workspace(m, z)
+        zp = F.pad(z, (0, self.L - self.d)).unsqueeze(1)                   # [m, 1, L]
+        torch.mul(zp, self.B, out=w1)                                       # B z, for every block
+        h = _fwht_into(w1, w2, w1)                                        # H B z
+        o = w2 if h is w1 else w1
+        torch.gather(h, -1, self._index(m), out=o); o.mul_(self.G)         # G Π H B z
+        h = _fwht_into(o, h, o); h.mul_(self.scale)                       # H G Π H B z / (‖G‖√D)
+        return h.view(m, -1)[:, :self.D].clone()                            # a fresh tensor: the buffers are reused
+
+    @torch.no_grad()
+    def _apply_PT(self, g: torch.Tensor) -> torch.Tensor:
+        "`g` `[m, D]` -> `Pᵀ g` `[m, d]` (= B H Πᵀ G H scale g, summed over blocks)."
+        m = g.shape[0]
+        w1, w2 = self._workspace(m, g)
+        flat = w1.view(m, -1)
+        flat[:, :self.D] = g; flat[:, self.D:] = 0
+        w1.mul_(self.scale)
+        h = _fwht_into(w1, w2, w1); h.mul_(self.G)
+        o = w2 if h is w1 else w1
+        o.scatter_(-1, self._index(m), h)                                  # Πᵀ: o[Π[j]] = h[j]
+        h = _fwht_into(o, h, o); h.mul_(self.B)
+        return h.sum(1)[:, :self.d].contiguous()
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if z.shape[-1] != self.d: raise ValueError(f"z: last dim {z.shape[-1]}, expected d={self.d}")
-        lead = z.shape[:-1]
-        x = F.pad(z.reshape(-1, 1, self.d), (0, self.L - self.d))                         # [n, 1, L]
-        x = fwht(x * self.B.to(x.dtype))                                                   # [n, blocks, L]
-        x = torch.gather(x, -1, self.Pi.long().expand(x.shape[0], -1, -1)) * self.G
-        x = fwht(x) * self.scale
-        return x.reshape(*lead, -1)[..., :self.D]
+        return _FastfoodFn.apply(z, self)
 
     def extra_repr(self): return f"D={self.D}, d={self.d}, blocks={self.n_blocks}×{self.L}, seed={self.seed}"
+
+class _FastfoodFn(torch.autograd.Function):
+    "P z, with the gradient Pᵀ g: nothing of the forward pass is kept for backward."
+    @staticmethod
+    def forward(ctx, z, proj):
+        ctx.proj, ctx.lead = proj, z.shape[:-1]
+        return proj._apply_P(z.reshape(-1, proj.d).contiguous()).reshape(*z.shape[:-1], proj.D)
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.proj._apply_PT(g.reshape(-1, ctx.proj.D).contiguous()).reshape(*ctx.lead, ctx.proj.d), None
+
+def _gather_takes_int32() -> bool:
+    try: torch.gather(torch.zeros(1, 2), 1, torch.zeros(1, 2, dtype=torch.int32)); return True
+    except (RuntimeError, TypeError): return False
+_GATHER_INT32 = _gather_takes_int32()     # torch >= 2.2 gathers with int32 indices: no int64 copy of Π per call
 
 PROJECTIONS = {"dense": DenseProjection, "fastfood": FastfoodProjection}
 
