@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_world.ipynb #d23b4a2d
 from __future__ import annotations
-import json, math, os, copy, argparse, hashlib, collections
+import json, math, os, copy, argparse, hashlib, collections, functools, multiprocessing, textwrap
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -12,11 +12,12 @@ import numpy as np
 # %% auto #0
 __all__ = ['KINDS', 'COLORS', 'SIZES', 'PREDICATES', 'CAMERA_RADIUS', 'CAMERA_HEIGHT', 'CAMERA_TARGET', 'CAMERA_FOV', 'LIGHT',
            'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'DIRECTIONS', 'TASKS', 'MOTIONS', 'FAMILIES', 'VLM4D_FAMILIES',
-           'Obj', 'Camera', 'orbit_cameras', 'default_camera', 'raycast', 'render_objects', 'simulate', 'WorldConfig',
-           'make_scene', 'direction_word', 'Scene', 'mask_boxes', 'relations', 'draw_scene_graph', 'rgb_to_yuv420p',
-           'write_video', 'read_video', 'object_classes', 'single_object_images', 'classification_task',
-           'compositional_pairs', 'replace_obj', 'object_names', 'hidden_objects', 'scene_questions', 'mmworld_entry',
-           'vlm4d_entries', 'make_dataset', 'world_cli']
+           'PRESETS', 'PRESET_QUESTIONS', 'Obj', 'Camera', 'orbit_cameras', 'default_camera', 'raycast',
+           'render_objects', 'raycast_reference', 'simulate', 'WorldConfig', 'make_scene', 'direction_word', 'Scene',
+           'mask_boxes', 'relations', 'draw_scene_graph', 'rgb_to_yuv420p', 'write_video', 'read_video',
+           'object_classes', 'single_object_images', 'classification_task', 'compositional_pairs', 'replace_obj',
+           'object_names', 'hidden_objects', 'scene_questions', 'mmworld_entry', 'vlm4d_entries', 'make_dataset',
+           'question_counts', 'preset_text', 'world_cli']
 
 # %% ../nbs/00_world.ipynb #5b207519
 KINDS = ("cube", "ball", "cylinder")
@@ -135,19 +136,147 @@ GROUND_IN, GROUND_OUT, SKY = np.array([0.70, 0.68, 0.63]), np.array([0.55, 0.54,
 ARENA = 3.0
 _EPS = 1e-6
 
-def _hit_ball(o, d, c, r):
+# Ray-object distances (inf where a ray misses), component-wise: ray origins (ox, oy, oz) and directions (dx, dy, dz)
+# are arrays of one shape or scalars (a camera's rays share one origin, shadow rays one direction).
+def _hit_ball(ox, oy, oz, dx, dy, dz, c, r):
+    px, py, pz = ox - c[0], oy - c[1], oz - c[2]
+    b = px * dx + py * dy + pz * dz; cc = px * px + py * py + pz * pz - r * r
+    disc = b * b - cc
+    s = -b - np.sqrt(np.maximum(disc, 0))
+    return np.where((disc >= 0) & (s > _EPS), s, np.inf)
+
+def _slab(o, d, lo, hi):
+    "Entry and exit distances of rays through the slab lo <= x <= hi along one axis."
+    d = np.where(np.abs(d) < 1e-12, 1e-12, d)
+    t1, t2 = (lo - o) / d, (hi - o) / d
+    return np.minimum(t1, t2), np.maximum(t1, t2)
+
+def _hit_cube(ox, oy, oz, dx, dy, dz, c, r):
+    (ax, bx), (ay, by), (az, bz) = (_slab(o, d, ci - r, ci + r) for o, d, ci in ((ox, dx, c[0]), (oy, dy, c[1]), (oz, dz, c[2])))
+    tmin, tmax = np.maximum(np.maximum(ax, ay), az), np.minimum(np.minimum(bx, by), bz)
+    return np.where((tmax >= tmin) & (tmin > _EPS), tmin, np.inf)
+
+def _hit_cylinder(ox, oy, oz, dx, dy, dz, c, r):
+    ox, oy = ox - c[0], oy - c[1]
+    a = np.maximum(dx * dx + dy * dy, 1e-12); b = ox * dx + oy * dy; cc = ox * ox + oy * oy - r * r
+    disc = b * b - a * cc
+    s = (-b - np.sqrt(np.maximum(disc, 0))) / a
+    z = oz + s * dz
+    side = np.where((disc >= 0) & (s > _EPS) & (z >= c[2] - r) & (z <= c[2] + r), s, np.inf)
+    st = (c[2] + r - oz) / np.where(np.abs(dz) < 1e-12, 1e-12, dz)
+    px, py = ox + st * dx, oy + st * dy
+    top = np.where((st > _EPS) & (px * px + py * py <= r * r), st, np.inf)
+    return np.minimum(side, top)
+
+_HIT = {"ball": _hit_ball, "cube": _hit_cube, "cylinder": _hit_cylinder}
+
+def _normals(kind, qx, qy, qz, r):
+    "Unit surface normals (nx, ny, nz) at hit points `q` relative to the object's centre."
+    if kind == "ball": return qx / r, qy / r, qz / r
+    if kind == "cube":   # the face of the largest |q| component (the first one on ties)
+        ax, ay, az = np.abs(qx), np.abs(qy), np.abs(qz)
+        x = (ax >= ay) & (ax >= az); y = ~x & (ay >= az); z = ~x & ~y
+        return np.where(x, np.sign(qx), 0.0), np.where(y, np.sign(qy), 0.0), np.where(z, np.sign(qz), 0.0)
+    top = qz > r - 1e-4
+    rad = np.maximum(np.sqrt(qx * qx + qy * qy), 1e-9)
+    return np.where(top, 0.0, qx / rad), np.where(top, 0.0, qy / rad), np.where(top, 1.0, 0.0)
+
+def _view(camera: Camera) -> dict:
+    """What every frame seen by `camera` shares, [H,W] arrays (read-only, cached): ray origin `o` and directions `dx, dy, dz`,
+    ground distance `s_gnd` (inf: sky), `ground` (bool), ground points `g` (x, y, z), colours `base` [3,H,W], depth factor `zf`."""
+    return _view_of(np.asarray(camera.K, float).tobytes(), np.asarray(camera.R, float).tobytes(),
+                    np.asarray(camera.t, float).tobytes(), camera.width, camera.height)
+
+@functools.lru_cache(maxsize=8)
+def _view_of(K, R, t, width, height):
+    cam = Camera(np.frombuffer(K).reshape(3, 3), np.frombuffer(R).reshape(3, 3), np.frombuffer(t), width, height)
+    o, d = cam.rays()
+    dx, dy, dz = (np.ascontiguousarray(d[:, a]).reshape(height, width) for a in range(3))
+    down = dz < -1e-9
+    s_gnd = np.where(down, -o[2] / np.where(down, dz, -1.0), np.inf)
+    ground = np.isfinite(s_gnd); s0 = np.where(ground, s_gnd, 0.0)
+    g = (o[0] + s0 * dx, o[1] + s0 * dy, o[2] + s0 * dz)
+    inside = (np.abs(g[0]) <= ARENA) & (np.abs(g[1]) <= ARENA)
+    base = np.where(ground, np.where(inside, GROUND_IN[:, None, None], GROUND_OUT[:, None, None]), SKY[:, None, None])
+    zf = (d @ cam.R[2]).reshape(height, width)
+    for a in (o, dx, dy, dz, s_gnd, ground, *g, base, zf): a.flags.writeable = False
+    return dict(o=o, dx=dx, dy=dy, dz=dz, s_gnd=s_gnd, ground=ground, g=g, base=base, zf=zf)
+
+_CORNERS = np.array([[a, b, h] for a in (-1, 1) for b in (-1, 1) for h in (-1, 1)], float)
+
+def _window(camera: Camera, points):
+    "(rows, columns) slices of the pixels around the projections of world `points` [n,3]; the whole image if one is behind the camera, None if all are off-screen."
+    uv, z = camera.project(points)
+    if (z <= 1e-6).any(): return slice(0, camera.height), slice(0, camera.width)
+    (u0, v0), (u1, v1) = uv.min(0), uv.max(0)
+    j0, j1 = max(0, math.floor(u0) - 1), min(camera.width, math.ceil(u1) + 1)
+    i0, i1 = max(0, math.floor(v0) - 1), min(camera.height, math.ceil(v1) + 1)
+    return (slice(i0, i1), slice(j0, j1)) if j0 < j1 and i0 < i1 else None
+
+def _shadow_window(camera: Camera, c, r):
+    "Pixel window of the ground points whose ray towards the light can meet the bounding cube (centre `c`, half-side `r`)."
+    box = c + r * _CORNERS
+    q = box[:, :2] - (box[:, 2:] / LIGHT[2]) * LIGHT[:2]   # the corners moved along the light onto z = 0
+    (x0, y0), (x1, y1) = q.min(0) - 0.01, q.max(0) + 0.01
+    return _window(camera, np.array([[x0, y0, 0.0], [x0, y1, 0.0], [x1, y0, 0.0], [x1, y1, 0.0]]))
+
+def raycast(objects, camera: Camera, positions=None, shadows: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Render `objects` (at `positions` [N,3], default their `pos`) from `camera`: RGB uint8 [H,W,3],
+    mask int [H,W] (object `id`, -1 for ground/sky) and camera depth z float [H,W] (inf for the sky)."""
+    positions = np.asarray([ob.pos for ob in objects] if positions is None else positions, float).reshape(len(objects), 3)
+    v, H, W = _view(camera), camera.height, camera.width
+    o, dx, dy, dz = v["o"], v["dx"], v["dy"], v["dz"]
+    best, near = np.full((H, W), np.inf), np.full((H, W), -1)   # nearest object distance and its index
+    wins = [_window(camera, c + ob.radius * _CORNERS) for ob, c in zip(objects, positions)]
+    for k, (ob, c, w) in enumerate(zip(objects, positions, wins)):
+        if w is None: continue
+        s = _HIT[ob.kind](o[0], o[1], o[2], dx[w], dy[w], dz[w], c, ob.radius)
+        b = best[w]; closer = s < b; b[closer] = s[closer]; near[w][closer] = k
+    hit_obj = best < v["s_gnd"]
+    s = np.where(hit_obj, best, v["s_gnd"])
+    col = v["base"].copy()
+    if shadows and len(objects):
+        gnd, (gx, gy, gz) = ~hit_obj & v["ground"], v["g"]
+        off, shadow = 1e-4 * LIGHT, np.zeros((H, W), bool)
+        for ob, c in zip(objects, positions):
+            w = _shadow_window(camera, c, ob.radius)
+            if w is None: continue
+            sh = _HIT[ob.kind](gx[w] + off[0], gy[w] + off[1], gz[w] + off[2], *LIGHT, c, ob.radius)
+            shadow[w] |= np.isfinite(sh) & gnd[w]
+        col[:, shadow] *= 0.6
+    ids = np.full((H, W), -1)
+    for k, (ob, c, w) in enumerate(zip(objects, positions, wins)):
+        if w is None: continue
+        sel = hit_obj[w] & (near[w] == k)
+        if not sel.any(): continue
+        sk = s[w][sel]
+        nx, ny, nz = _normals(ob.kind, o[0] + sk * dx[w][sel] - c[0], o[1] + sk * dy[w][sel] - c[1], o[2] + sk * dz[w][sel] - c[2], ob.radius)
+        lam = 0.3 + 0.7 * np.clip(nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2], 0, None)
+        for ch, value in enumerate(np.asarray(COLORS[ob.color]) / 255.0): col[ch][w][sel] = value * lam
+        ids[w][sel] = ob.id
+    z = np.where(np.isfinite(s), s * v["zf"], np.inf)
+    rgb = np.clip(np.round(col * 255), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(rgb.transpose(1, 2, 0)), ids, z
+
+def render_objects(objects, camera: Camera | None = None, size: int = 64, shadows: bool = True) -> np.ndarray:
+    "uint8 [H,W,3] image of a static arrangement of `Obj`s (at their `pos`) from `camera` (default: `default_camera(size)`)."
+    cam = default_camera(size) if camera is None else camera
+    return raycast(list(objects), cam, shadows=shadows)[0]
+
+# %% ../nbs/00_world.ipynb #47fb304d
+def _ref_hit_ball(o, d, c, r):
     oc = o - c; b = (oc * d).sum(-1); cc = (oc * oc).sum(-1) - r * r
     disc = b * b - cc
     s = -b - np.sqrt(np.maximum(disc, 0))
     return np.where((disc >= 0) & (s > _EPS), s, np.inf)
 
-def _hit_cube(o, d, c, r):
+def _ref_hit_cube(o, d, c, r):
     dd = np.where(np.abs(d) < 1e-12, 1e-12, d)
     t1, t2 = (c - r - o) / dd, (c + r - o) / dd
     tmin, tmax = np.minimum(t1, t2).max(-1), np.maximum(t1, t2).min(-1)
     return np.where((tmax >= tmin) & (tmin > _EPS), tmin, np.inf)
 
-def _hit_cylinder(o, d, c, r):
+def _ref_hit_cylinder(o, d, c, r):
     o = np.broadcast_to(o, d.shape)
     ox, oy, dx, dy = o[..., 0] - c[0], o[..., 1] - c[1], d[..., 0], d[..., 1]
     a = np.maximum(dx * dx + dy * dy, 1e-12); b = ox * dx + oy * dy; cc = ox * ox + oy * oy - r * r
@@ -161,9 +290,9 @@ def _hit_cylinder(o, d, c, r):
     top = np.where((st > _EPS) & (px * px + py * py <= r * r), st, np.inf)
     return np.minimum(side, top)
 
-_HIT = {"ball": _hit_ball, "cube": _hit_cube, "cylinder": _hit_cylinder}
+_REF_HIT = {"ball": _ref_hit_ball, "cube": _ref_hit_cube, "cylinder": _ref_hit_cylinder}
 
-def _normals(kind, p, c, r):
+def _ref_normals(kind, p, c, r):
     q = p - c
     if kind == "ball": return q / r
     if kind == "cube":
@@ -173,20 +302,19 @@ def _normals(kind, p, c, r):
     n[top, 2] = 1; rad = q[~top, :2]; n[~top, :2] = rad / np.maximum(np.linalg.norm(rad, axis=-1, keepdims=True), 1e-9)
     return n
 
-def _cast(objects, positions, o, d):
+def _ref_cast(objects, positions, o, d):
     "Nearest hit over objects: (distance [P], index [P] or -1)."
     best, idx = np.full(len(d), np.inf), np.full(len(d), -1)
     for k, (ob, c) in enumerate(zip(objects, positions)):
-        s = _HIT[ob.kind](o, d, np.asarray(c, float), ob.radius)
+        s = _REF_HIT[ob.kind](o, d, np.asarray(c, float), ob.radius)
         closer = s < best; best[closer] = s[closer]; idx[closer] = k
     return best, idx
 
-def raycast(objects, camera: Camera, positions=None, shadows: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Render `objects` (at `positions` [N,3], default their `pos`) from `camera`: RGB uint8 [H,W,3],
-    mask int [H,W] (object `id`, -1 for ground/sky) and camera depth z float [H,W] (inf for the sky)."""
+def raycast_reference(objects, camera: Camera, positions=None, shadows: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "`raycast` as first written (every ray against every object): the reference the fast renderer is tested against."
     positions = np.asarray([ob.pos for ob in objects] if positions is None else positions, float).reshape(len(objects), 3)
     o, d = camera.rays(); P = len(d)
-    s_obj, k = _cast(objects, positions, o, d)
+    s_obj, k = _ref_cast(objects, positions, o, d)
     s_gnd = np.where(d[:, 2] < -1e-9, -o[2] / np.where(d[:, 2] < -1e-9, d[:, 2], -1.0), np.inf)
     hit_obj = s_obj < s_gnd
     s = np.where(hit_obj, s_obj, s_gnd)
@@ -197,7 +325,7 @@ def raycast(objects, camera: Camera, positions=None, shadows: bool = True) -> tu
         inside = (np.abs(pg[:, 0]) <= ARENA) & (np.abs(pg[:, 1]) <= ARENA)
         g = np.where(inside[:, None], GROUND_IN, GROUND_OUT)
         if shadows and len(objects):
-            sh, _ = _cast(objects, positions, pg + 1e-4 * LIGHT, np.broadcast_to(LIGHT, pg.shape))
+            sh, _ = _ref_cast(objects, positions, pg + 1e-4 * LIGHT, np.broadcast_to(LIGHT, pg.shape))
             g = g * np.where(np.isfinite(sh), 0.6, 1.0)[:, None]
         col[gnd] = g
     ids = np.full(P, -1)
@@ -205,7 +333,7 @@ def raycast(objects, camera: Camera, positions=None, shadows: bool = True) -> tu
         for kk in np.unique(k[hit_obj]):
             sel = hit_obj & (k == kk); ob = objects[kk]
             p = o + s[sel, None] * d[sel]
-            n = _normals(ob.kind, p, positions[kk], ob.radius)
+            n = _ref_normals(ob.kind, p, positions[kk], ob.radius)
             lam = 0.3 + 0.7 * np.clip(n @ LIGHT, 0, None)
             col[sel] = np.asarray(COLORS[ob.color]) / 255.0 * lam[:, None]
             ids[sel] = ob.id
@@ -213,11 +341,6 @@ def raycast(objects, camera: Camera, positions=None, shadows: bool = True) -> tu
     H, W = camera.height, camera.width
     rgb = np.clip(np.round(col * 255), 0, 255).astype(np.uint8).reshape(H, W, 3)
     return rgb, ids.reshape(H, W), z.reshape(H, W)
-
-def render_objects(objects, camera: Camera | None = None, size: int = 64, shadows: bool = True) -> np.ndarray:
-    "uint8 [H,W,3] image of a static arrangement of `Obj`s (at their `pos`) from `camera` (default: `default_camera(size)`)."
-    cam = default_camera(size) if camera is None else camera
-    return raycast(list(objects), cam, shadows=shadows)[0]
 
 # %% ../nbs/00_world.ipynb #c7cd086f
 def simulate(objects, n_frames: int, fps: int = 8, arena: float = ARENA, substeps: int = 8) -> tuple[np.ndarray, list[dict]]:
@@ -856,66 +979,131 @@ def _check_out_dir(out_dir) -> Path:
     except OSError as e: raise ValueError(f"out_dir={str(out)!r}: not writable ({e.strerror or e})") from None
     return out
 
+def _scene_paths(out: Path, i: int) -> tuple[str, Path, Path]:
+    vid = f"world_{i:05d}"
+    return vid, out / "videos" / f"{vid}.mp4", out / "scenes" / f"{vid}.json"
+
+def _finished_scene(out: Path, i: int, seed: int, cfg: WorldConfig) -> dict | None:
+    "The record of scene `i` if it was finished before with this seed and these settings, else None."
+    _, vpath, jpath = _scene_paths(out, i)
+    if not (jpath.exists() and vpath.exists()): return None
+    try: rec = json.loads(jpath.read_text())
+    except (json.JSONDecodeError, OSError): return None
+    same = rec.get("seed") == seed * 1_000_003 + i and rec.get("config") == json.loads(json.dumps(asdict(cfg)))
+    return rec if same else None
+
+def _make_scene_files(i: int, out: Path, seed: int, cfg: WorldConfig, max_questions: int) -> dict:
+    "Make scene `i`, write its video and then (atomically) its ground truth; returns the record."
+    vid, vpath, jpath = _scene_paths(out, i)
+    sc = make_scene(seed * 1_000_003 + i, cfg)
+    qs = scene_questions(sc, max_questions)
+    tmp = vpath.with_name(vpath.name + ".tmp.mp4"); write_video(sc.frames(), tmp, sc.fps); os.replace(tmp, vpath)
+    rec = dict(sc.to_dict(), video_id=vid, video=f"videos/{vid}.mp4", questions=qs,
+               mmworld=mmworld_entry(sc, vid, qs), vlm4d=vlm4d_entries(vid, qs))
+    _atomic_write(jpath, json.dumps(rec))
+    return rec
+
+def _pool(workers: int):
+    # fork where there is one: workers start at once with the module loaded, and functions defined in a notebook pickle by reference
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    return ctx.Pool(workers)
+
 def make_dataset(out_dir, n: int = 200, seed: int = 0, cfg: WorldConfig | None = None, max_questions: int = 8,
-                 progress: bool = True, **overrides) -> dict:
-    """Write `n` scenes (videos, ground truth, `mmworld.json`, `vlm4d.json`) under `out_dir`; resumes finished scenes.
+                 progress: bool = True, workers: int = 1, **overrides) -> dict:
+    """Write `n` scenes (videos, ground truth, `mmworld.json`, `vlm4d.json`) under `out_dir`; resumes finished scenes;
+    `workers` processes make the scenes (same bytes for any number). `overrides`: any `WorldConfig` field.
     Returns {'n', 'rendered', 'reused', 'mmworld', 'vlm4d', 'questions', 'vlm4d_questions'}."""
     from tqdm.auto import tqdm
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: expected an integer >= 1")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r}: expected an integer >= 0")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1: raise ValueError(f"workers={workers!r}: expected an integer >= 1")
     cfg = _config(cfg, **overrides)
     out = _check_out_dir(out_dir)
     for stale in [*out.glob("videos/*.tmp.mp4"), *out.glob("scenes/*.tmp"), *out.glob("*.json.tmp")]: stale.unlink()  # left by an interrupted run
-    mm, v4, rendered, reused = [], [], 0, 0
-    for i in tqdm(range(n), desc="world scenes", disable=not progress):
-        vid = f"world_{i:05d}"; vpath, jpath = out / "videos" / f"{vid}.mp4", out / "scenes" / f"{vid}.json"
-        rec = None
-        if jpath.exists() and vpath.exists():
-            try:
-                rec = json.loads(jpath.read_text())
-                if rec.get("seed") != seed * 1_000_003 + i or rec.get("config") != json.loads(json.dumps(asdict(cfg))): rec = None
-            except (json.JSONDecodeError, OSError): rec = None
-        if rec is None:
-            sc = make_scene(seed * 1_000_003 + i, cfg)
-            qs = scene_questions(sc, max_questions)
-            tmp = vpath.with_name(vpath.name + ".tmp.mp4"); write_video(sc.frames(), tmp, sc.fps); os.replace(tmp, vpath)
-            rec = dict(sc.to_dict(), video_id=vid, video=f"videos/{vid}.mp4", questions=qs,
-                       mmworld=mmworld_entry(sc, vid, qs), vlm4d=vlm4d_entries(vid, qs))
-            _atomic_write(jpath, json.dumps(rec)); rendered += 1
-        else: reused += 1
-        mm.append(rec["mmworld"]); v4 += rec["vlm4d"]
+    recs = [_finished_scene(out, i, seed, cfg) for i in range(n)]
+    todo = [i for i, rec in enumerate(recs) if rec is None]
+    make = functools.partial(_make_scene_files, out=out, seed=seed, cfg=cfg, max_questions=max_questions)
+    with tqdm(total=n, initial=n - len(todo), desc="world scenes", disable=not progress) as bar:
+        if workers == 1 or len(todo) < 2:
+            for i in todo: recs[i] = make(i); bar.update()
+        else:
+            with _pool(min(int(workers), len(todo))) as pool:   # leaving the block (an error, an interrupt) stops the workers
+                for i, rec in zip(todo, pool.imap(make, todo)): recs[i] = rec; bar.update()
+    mm, v4 = [rec["mmworld"] for rec in recs], [e for rec in recs for e in rec["vlm4d"]]
     _atomic_write(out / "mmworld.json", json.dumps(mm, indent=1)); _atomic_write(out / "vlm4d.json", json.dumps(v4, indent=1))
-    return dict(n=n, rendered=rendered, reused=reused, mmworld=str(out / "mmworld.json"), vlm4d=str(out / "vlm4d.json"),
+    return dict(n=n, rendered=len(todo), reused=n - len(todo), mmworld=str(out / "mmworld.json"), vlm4d=str(out / "vlm4d.json"),
                 questions=sum(len(m["questions"]) for m in mm), vlm4d_questions=len(v4))
 
+# %% ../nbs/00_world.ipynb #da6532e9
+PRESETS = {"bench224": dict(n=500, seed=0, image_size=224, n_frames=32, fps=8, n_objects=(2, 4), kinds=KINDS, max_questions=8)}
+PRESET_QUESTIONS = {"bench224": dict(
+    mmworld=4000, vlm4d=1734, false_premise=422,
+    types={"Temporal Understanding": 1167, "Attribution Understanding": 1255, "Future Prediction": 749,
+           "Counterfactual Thinking": 506, "Explanation": 323},
+    families={"direction": 536, "direction_end": 346, "order": 285, "count": 833, "false_premise": 422,
+              "future_direction": 430, "future_hit": 319, "counterfactual": 506, "explanation": 323})}
+
+def question_counts(data_dir) -> dict:
+    "Question counts of a benchmark written by `make_dataset`: {'mmworld', 'vlm4d', 'false_premise', 'types', 'families'}."
+    data = Path(data_dir)
+    mm, v4 = json.loads((data / "mmworld.json").read_text()), json.loads((data / "vlm4d.json").read_text())
+    fams = collections.Counter(q["family"] for m in mm for q in json.loads((data / "scenes" / f"{m['video_id']}.json").read_text())["questions"])
+    return dict(mmworld=sum(len(m["questions"]) for m in mm), vlm4d=len(v4), false_premise=sum(e["answer"].startswith("No, there is no") for e in v4),
+                types={t: c for t, c in collections.Counter(q["type"] for m in mm for q in m["questions"]).items()},
+                families=dict(fams))
+
+def preset_text(name: str) -> str:
+    "What preset `name` is, with its question counts (as `worldbridge world make --help` prints it)."
+    p, q = PRESETS[name], PRESET_QUESTIONS[name]
+    lines = [f"--preset {name}: {p['n']} scenes, seed {p['seed']}, {p['image_size']}x{p['image_size']} px, {p['n_frames']} frames at "
+             f"{p['fps']} fps, {p['n_objects'][0]}-{p['n_objects'][1]} objects ({', '.join(p['kinds'])}), {p['max_questions']} questions a scene;",
+             f"{q['mmworld']} MMWorld-format questions: " + ", ".join(f"{t} {c}" for t, c in q["types"].items()) + ";",
+             "by family: " + ", ".join(f"{f} {c}" for f, c in q["families"].items()) + ";",
+             f"{q['vlm4d']} VLM4D-format questions, {q['false_premise']} of them false-premise."]
+    return "\n".join(textwrap.fill(l, 116, initial_indent="  ", subsequent_indent="      ") for l in lines)
+
 # %% ../nbs/00_world.ipynb #6b6e83f8
+_MAKE_FLAGS = {"n": "n", "seed": "seed", "size": "image_size", "frames": "n_frames", "fps": "fps", "objects": "n_objects",
+               "kinds": "kinds", "questions": "max_questions"}   # flag -> make_dataset argument
+_MAKE_DEFAULTS = dict(n=200, seed=0, image_size=64, n_frames=16, fps=8, n_objects=(2, 4), kinds=KINDS, max_questions=8)
+
 def world_cli(argv=None) -> int:
-    "`worldbridge world make --n N --out DIR [--seed S] [--size PX] [--frames T] [--fps F] [--objects MIN MAX] [--kinds ...]`."
+    "`worldbridge world make --n N --out DIR [--seed S] [--size PX] [--frames T] [--fps F] [--objects MIN MAX] [--kinds ...] [--workers W] [--preset NAME]`."
     p = argparse.ArgumentParser(prog="worldbridge world", description="procedural world datasets")
     sub = p.add_subparsers(dest="cmd", required=True)
-    m = sub.add_parser("make", help="write videos, ground truth, mmworld.json and vlm4d.json")
-    m.add_argument("--n", type=int, default=200, help="number of scenes (default 200)")
+    m = sub.add_parser("make", help="write videos, ground truth, mmworld.json and vlm4d.json", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="benchmark preset (compare results on it):\n" + "\n".join(preset_text(k) for k in PRESETS))
+    m.add_argument("--n", type=int, help="number of scenes (default 200)")
     m.add_argument("--out", required=True, help="output directory")
-    m.add_argument("--seed", type=int, default=0)
-    m.add_argument("--size", type=int, default=64, help="image size in pixels (default 64)")
-    m.add_argument("--frames", type=int, default=16, help="frames per video (default 16)")
-    m.add_argument("--fps", type=int, default=8)
-    m.add_argument("--objects", type=int, nargs=2, default=(2, 4), metavar=("MIN", "MAX"), help="objects per scene (default 2 4)")
-    m.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated object kinds (default {','.join(KINDS)})")
-    m.add_argument("--questions", type=int, default=8, help="questions per scene (default 8)")
+    m.add_argument("--seed", type=int, help="dataset seed (default 0)")
+    m.add_argument("--size", type=int, help="image size in pixels (default 64)")
+    m.add_argument("--frames", type=int, help="frames per video (default 16)")
+    m.add_argument("--fps", type=int, help="frames per second (default 8)")
+    m.add_argument("--objects", type=int, nargs=2, metavar=("MIN", "MAX"), help="objects per scene (default 2 4)")
+    m.add_argument("--kinds", help=f"comma-separated object kinds (default {','.join(KINDS)})")
+    m.add_argument("--questions", type=int, help="questions per scene (default 8)")
+    m.add_argument("--workers", type=int, default=1, help="processes making scenes (default 1; the files are the same for any number)")
+    m.add_argument("--preset", choices=tuple(PRESETS), help="a fixed benchmark (below); other flags given override it")
     m.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
-    if a.n < 1: m.error(f"argument --n: must be >= 1 (got {a.n})")
-    kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
-    bad = [k for k in kinds if k not in KINDS]
-    if bad or not kinds: m.error(f"argument --kinds: unknown object kind(s) {bad or a.kinds!r}; choose from {','.join(KINDS)}")
-    try:
-        r = make_dataset(a.out, n=a.n, seed=a.seed, max_questions=a.questions, progress=not a.no_progress, image_size=a.size,
-                         n_frames=a.frames, fps=a.fps, n_objects=tuple(a.objects), kinds=kinds)
+    given = {arg: getattr(a, flag) for flag, arg in _MAKE_FLAGS.items() if getattr(a, flag) is not None}
+    kw = {**_MAKE_DEFAULTS, **(PRESETS[a.preset] if a.preset else {}), **given}
+    if kw["n"] < 1: m.error(f"argument --n: must be >= 1 (got {kw['n']})")
+    if a.workers < 1: m.error(f"argument --workers: must be >= 1 (got {a.workers})")
+    if "kinds" in given:
+        kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
+        bad = [k for k in kinds if k not in KINDS]
+        if bad or not kinds: m.error(f"argument --kinds: unknown object kind(s) {bad or a.kinds!r}; choose from {','.join(KINDS)}")
+        kw["kinds"] = kinds
+    kw["n_objects"] = tuple(kw["n_objects"])
+    try: r = make_dataset(a.out, progress=not a.no_progress, workers=a.workers, **kw)
     except ValueError as e:
         msg = str(e)
         arg = next((f"--{k}" for k, f in (("out", "out_dir"), ("size", "size"), ("frames", "n_frames"), ("fps", "fps"), ("objects", "n_objects"), ("seed", "seed")) if msg.startswith(f)), None)
         m.error(f"argument {arg}: {msg}" if arg else msg)
     print(f"{r['n']} scenes ({r['rendered']} rendered, {r['reused']} reused), {r['questions']} MMWorld-format and "
           f"{r['vlm4d_questions']} VLM4D-format questions -> {a.out}")
+    if a.preset:
+        changed = [f"--{flag}" for flag, arg in _MAKE_FLAGS.items() if arg in given and kw[arg] != PRESETS[a.preset][arg]]
+        print(f"preset {a.preset}" + (f" changed by {' '.join(changed)}: not the preset itself" if changed else ""))
     return 0
