@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.worldbridge-installed
 
-.PHONY: install demo test export docs clean
+.PHONY: install demo test export docs docs-check wheel-check clean
 
 install: $(STAMP)
 
@@ -27,8 +27,16 @@ test: install
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
+# the docs site (needs Quarto); docs-check runs nbdev's docs preparation up to the render and checks every page (no Quarto)
 docs: install
-	$(BIN)/nbdev_docs
+	PATH=$(BIN):$$PATH $(BIN)/nbdev_docs
+
+docs-check: install
+	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 $(BIN)/python tools/docs_check.py --n_workers 2
+
+# the wheel and the sdist, installed into a fresh venv outside the checkout and used there
+wheel-check: install
+	PYTHON=$(PYTHON) OMP_NUM_THREADS=1 bash tools/wheel_check.sh
 
 clean:
 	rm -rf $(VENV) _docs _proc runs

@@ -150,7 +150,7 @@ def get_benchmark(name: str) -> Benchmark:
     if name not in BENCHMARKS: raise ValueError(f"bench={name!r}: expected one of {sorted(BENCHMARKS) + ['edit4d']}")
     return BENCHMARKS[name]
 
-# %% ../../nbs/01_eval/00_benchmarks.ipynb #ad39dca7
+# %% ../../nbs/01_eval/00_benchmarks.ipynb #12ab54b9
 MMWORLD_DISCIPLINES = ("Tech & Engineering", "Science", "Health & Medicine", "Sports & Arts", "Game", "Business", "Embodied Tasks")
 MMWORLD_TYPES = ("Explanation", "Counterfactual Thinking", "Future Prediction", "Domain Expertise",
                  "Temporal Understanding", "Attribution Understanding", "Procedure Understanding")
@@ -193,7 +193,12 @@ def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta)
     m = dict(meta, file=str(path), index=idx, annotations=ann, options_raw=str(q.get("options")), video_candidates=[str(c) for c in cands])
     return Item(f"{bench}/{vid_key}/{j}", bench, question, opts, label, str(video), groups={"discipline": disc, "type": qtype}, meta=m), warns
 
-def load_mmworld(path, video_dir=None, on_error: str = "skip", bench: str = "mmworld", allow_outside: bool = False) -> tuple[list[Item], list[RecordError]]:
+def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or its directory
+                 video_dir=None,  # where the videos are
+                 on_error: str = 'skip',  # 'skip' or 'raise'
+                 bench: str = 'mmworld',  # the id prefix
+                 allow_outside: bool = False  # let the file name videos outside its roots
+                ) -> tuple[list[Item], list[RecordError]]:
     "Items and problems (errors and warnings) of an MMWorld file: `mmworld.json` (a video per record) or lmms-eval's question-per-row layout."
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
     path = Path(path)
@@ -231,7 +236,7 @@ def load_mmworld(path, video_dir=None, on_error: str = "skip", bench: str = "mmw
             except RecordError as e: bad(e)
     return items, problems
 
-# %% ../../nbs/01_eval/00_benchmarks.ipynb #4f20d3fb
+# %% ../../nbs/01_eval/00_benchmarks.ipynb #b2eddfcd
 def is_false_positive(answer) -> bool:
     "VLM4D's false-positive questions: the correct answer denies the premise ('no' / 'no ...'), as the paper's statistics define them."
     a = str(answer).strip().lower()
@@ -244,8 +249,14 @@ def _vlm4d_split(rid: str, syn: bool, answer, video: str, r: dict) -> str:
     if m: return "real_ego" if int(m.group(1)) > 922 else "real_exo"   # the paper's rule (Ego4D ids follow the others)
     return "real_ego" if r.get("perspective") == "ego" or "ego4d" in video.lower() else "real_exo"
 
-def load_vlm4d(path, video_dir=None, on_error: str = "skip", bench: str = "vlm4d", synthetic: bool | None = None,
-               tag: str | None = "auto", allow_outside: bool = False) -> tuple[list[Item], list[RecordError]]:
+def load_vlm4d(path,  # a VLM4D-format file
+               video_dir=None,  # where the videos are
+               on_error: str = 'skip',  # 'skip' or 'raise'
+               bench: str = 'vlm4d',  # the id prefix
+               synthetic: bool | None = None,  # whether its videos are synthetic (default: from the file name)
+               tag: str | None = 'auto',  # the id's file tag ('auto': real/synthetic for the official files)
+               allow_outside: bool = False  # let the file name videos outside its roots
+              ) -> tuple[list[Item], list[RecordError]]:
     "Items and problems of a VLM4D-format file; ids are `{bench}/{tag}/{id}` with `tag` 'real' or 'synthetic' for the official files."
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
     path = Path(path)
@@ -342,10 +353,15 @@ register(Benchmark("world", _load_world_bench, {"neutral": NEUTRAL_PROMPT}, "neu
                    dict(n_frames=8, method="centre"), judge="letter",
                    description="the procedural world of worldbridge.world (mmworld.json + vlm4d.json with ground truth)"))
 
-# %% ../../nbs/01_eval/00_benchmarks.ipynb #8dd401d0
+# %% ../../nbs/01_eval/00_benchmarks.ipynb #c9fb5c2c
 BENCHES = ("mmworld", "vlm4d", "world", "edit4d")
 
-def load_bench(bench: str, data, on_error: str = "skip", video_dir=None, allow_outside_data: bool = False) -> tuple[list[Item], list[RecordError]]:
+def load_bench(bench: str,  # 'mmworld' | 'vlm4d' | 'world'
+               data,  # the benchmark's directory or file
+               on_error: str = 'skip',  # 'skip' (collect problems) or 'raise'
+               video_dir=None,  # where the videos are, if not under `data`
+               allow_outside_data: bool = False  # let the files name videos outside the data root
+              ) -> tuple[list[Item], list[RecordError]]:
     "Items and problems of benchmark `bench` ('mmworld' | 'vlm4d' | 'world') under `data` (a directory or a file); videos must lie inside `data`/`video_dir` unless `allow_outside_data`."
     _check_on_error(on_error)
     spec = get_benchmark(bench)

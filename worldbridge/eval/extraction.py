@@ -122,8 +122,10 @@ def _conditional(text: str, start: int) -> bool:
     sent = re.split(r"[.!?\n]", text[:start])[-1].lower()
     return bool(re.search(r"\b(if|unless|assuming|suppose|were)\b", sent))
 
-# %% ../../nbs/01_eval/04_extraction.ipynb #6f278a66
-def extract_choice(response, options: dict) -> tuple[str | None, str]:
+# %% ../../nbs/01_eval/04_extraction.ipynb #233044d9
+def extract_choice(response,  # the model's free-text answer
+                   options: dict  # the question's options, letter -> text
+                  ) -> tuple[str | None, str]:
     "`(letter or None, rule)` from a model's free-text `response` to a question with `options` (letter -> text)."
     if response is None: return None, "empty"
     text = str(response).translate(_WIDE)
@@ -203,7 +205,7 @@ def extraction_agreement(root) -> dict:
     res["all"] = sum(v for (p, ok), v in out.items() if ok) / sum(out.values())
     return dict(agreement=res, n=sum(out.values()), disagreements=disagree)
 
-# %% ../../nbs/01_eval/04_extraction.ipynb #ed7bf76f
+# %% ../../nbs/01_eval/04_extraction.ipynb #8eff5eeb
 JUDGE_PROTOCOLS = ("vlm4d", "mmworld", "letter")
 JUDGE_GENERATION = dict(max_completion_tokens=4096)
 
@@ -236,7 +238,13 @@ def _json_verdict(raw: str) -> dict:
         if isinstance(d, dict) and "correct" in d: return d
     raise JudgeError(f"no JSON verdict with 'correct' in the judge's reply: {raw[:200]!r}")
 
-def judge_response(response: str, item: Item, judge: str, protocol: str = "letter", api_key: str | None = None, **gen) -> dict:
+def judge_response(response: str,  # the model's answer
+                   item: Item,  # the question it answers
+                   judge: str,  # the judge endpoint 'BASE_URL#MODEL'
+                   protocol: str = 'letter',  # 'vlm4d' | 'mmworld' | 'letter'
+                   api_key: str | None = None,  # the judge's key (None: none sent)
+                   **gen
+                  ) -> dict:
     "The judge's verdict on `response`: `{judge_pred, judge_correct, judge_raw}` (`judge_pred` None when the protocol gives no letter); `gen` goes to the request (timeout, retries too)."
     if protocol not in JUDGE_PROTOCOLS: raise ValueError(f"judge protocol {protocol!r}: expected one of {JUDGE_PROTOCOLS}")
     base, model = parse_judge_spec(judge)

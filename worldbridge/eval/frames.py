@@ -60,11 +60,16 @@ def make_fixtures(root, n_frames: int = 40) -> Path:
         (root / name).write_text(json.dumps(recs, indent=1))
     return root
 
-# %% ../../nbs/01_eval/01_frames.ipynb #3660c223
+# %% ../../nbs/01_eval/01_frames.ipynb #1ce80924
 FRAME_METHODS = ("linspace", "centre")
 
-def frame_indices(n_total: int, n: int | None = 8, fps: float | None = None, video_fps: float | None = None, max_frames: int = 64,
-                  method: str = "centre") -> np.ndarray:
+def frame_indices(n_total: int,  # frames in the video
+                  n: int | None = 8,  # how many to pick
+                  fps: float | None = None,  # pick one every 1/fps s instead
+                  video_fps: float | None = None,  # the video's frame rate (for `fps`)
+                  max_frames: int = 64,  # cap for `fps` sampling
+                  method: str = 'centre'  # 'linspace' | 'centre'
+                 ) -> np.ndarray:
     "Indices of `n` frames spread over `n_total` (`method` 'linspace' with both ends, or segment 'centre's), or of a frame every `1/fps` s (at most `max_frames`)."
     if n_total <= 0: raise ValueError(f"n_total={n_total}: the video has no frames")
     if method not in FRAME_METHODS: raise ValueError(f"method={method!r}: expected one of {FRAME_METHODS}")
@@ -80,7 +85,7 @@ def frame_indices(n_total: int, n: int | None = 8, fps: float | None = None, vid
     if method == "linspace": return np.linspace(0, n_total - 1, n).astype(int)
     return np.clip(((np.arange(n) + 0.5) * n_total / n).astype(int), 0, n_total - 1)
 
-# %% ../../nbs/01_eval/01_frames.ipynb #f1d57afa
+# %% ../../nbs/01_eval/01_frames.ipynb #c3bdfc3a
 def video_info(path) -> dict:
     "Frame count, frame rate, duration (s) and size of the first video stream."
     import av
@@ -130,8 +135,14 @@ def _remember(key, frames):
     while len(_MEM) > MEM_CACHE_SIZE: _MEM.pop(next(iter(_MEM)))
     return frames
 
-def sample_frames(path, n: int | None = 8, fps: float | None = None, max_frames: int = 64, cache_dir=None, method: str = "centre",
-                  decoder: str = "seek") -> np.ndarray:
+def sample_frames(path,  # the video file
+                  n: int | None = 8,  # how many frames (ignored with `fps`)
+                  fps: float | None = None,  # sample at this rate instead
+                  max_frames: int = 64,  # cap for `fps` sampling
+                  cache_dir=None,  # a directory for cached samples
+                  method: str = 'centre',  # 'linspace' (both ends) | 'centre' (segment centres)
+                  decoder: str = 'seek'  # 'seek' (keyframe seeking) | 'decode_all' (the reference)
+                 ) -> np.ndarray:
     "Frames of a video: `n` spread by `method` ('linspace' | 'centre') or one every `1/fps` s; seeking (`decoder='seek'`) or decoding all; cached in `cache_dir`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"video not found: {path}")

@@ -14,7 +14,7 @@ from .store import write_atomic
 __all__ = ['SUMMARY_KEYS', 'bootstrap_ci', 'compute_metrics', 'table_values', 'paper_tables', 'format_table', 'write_report',
            'summary_table', 'compare_runs']
 
-# %% ../../nbs/01_eval/06_metrics.ipynb #179abb8b
+# %% ../../nbs/01_eval/06_metrics.ipynb #69bfbfe7
 def bootstrap_ci(x, n_boot: int = 1000, alpha: float = 0.05, seed: int = 0) -> tuple[float, float, float]:
     "`(mean, lo, hi)`: percentile bootstrap interval of the mean of `x`."
     x = np.asarray(x, float)
@@ -28,7 +28,10 @@ def _acc(vals, n_boot, seed):
     m, lo, hi = bootstrap_ci(vals, n_boot, seed=seed)
     return dict(acc=m, lo=lo, hi=hi, n=len(vals))
 
-def compute_metrics(records: list, n_boot: int = 1000, seed: int = 0) -> dict:
+def compute_metrics(records: list,  # result records (with `correct`, `groups`, optionally `judge_correct`)
+                    n_boot: int = 1000,  # bootstrap resamples
+                    seed: int = 0  # the bootstrap's seed
+                   ) -> dict:
     "Overall and per-group accuracy with bootstrap CIs, for the rule verdict and (if present) the judge verdict."
     res = dict(n=len(records), n_errors=sum(r.get("status") != "ok" for r in records),
                n_judge_errors=sum(bool(r.get("judge_error")) for r in records))
@@ -75,7 +78,7 @@ def format_table(title: str, values: dict, rows: dict | None = None) -> list[str
     L.append("| n | " + " | ".join(str(values[c][1]) for c in cols) + " |")
     return L + [""]
 
-# %% ../../nbs/01_eval/06_metrics.ipynb #6f83c239
+# %% ../../nbs/01_eval/06_metrics.ipynb #d0ec6052
 def _pct(d): return f"{100*d['acc']:.1f} [{100*d['lo']:.1f}, {100*d['hi']:.1f}]" if d["n"] else "–"
 
 def _bar_figure(series: dict, title: str, path: Path):
@@ -105,7 +108,11 @@ def _bar_figure(series: dict, title: str, path: Path):
     except ImportError: pass
     return path.with_suffix(".png")
 
-def write_report(out_dir, metrics: dict, run: dict | None = None, records: list | None = None) -> Path:
+def write_report(out_dir,  # the run directory
+                 metrics: dict,  # from `compute_metrics`
+                 run: dict | None = None,  # the run's `run.json` contents
+                 records: list | None = None  # the scored records (for the paper tables)
+                ) -> Path:
     "Write `metrics.json`, `report.md` (the paper's tables, per-group tables) and per-group figures of one run into `out_dir`."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     run = run or {}

@@ -135,7 +135,7 @@ class HFVLM(Adapter):
         tok = getattr(self.processor, "tokenizer", self.processor)
         return [tok.decode(o[inp["input_ids"].shape[1]:], skip_special_tokens=True).strip() for o in out]
 
-# %% ../../nbs/01_eval/03_models.ipynb #4bbb9331
+# %% ../../nbs/01_eval/03_models.ipynb #4871db94
 def is_loopback(host: str) -> bool:
     "Is `host` this machine (127.0.0.0/8, ::1, localhost)?"
     import ipaddress
@@ -171,9 +171,18 @@ def _retry_after(headers, cap: float = 60.0) -> float | None:
     try: return min(float(headers.get("Retry-After")), cap)
     except (TypeError, ValueError, AttributeError): return None
 
-def openai_chat(base_url: str, model: str, messages: list, api_key: str | None = None, max_tokens: int | None = None,
-                temperature: float | None = None, max_completion_tokens: int | None = None, timeout: float = 120.0,
-                retries: int = 3, backoff: float = 1.0, **extra) -> str:
+def openai_chat(base_url: str,  # the server's base URL (.../v1)
+                model: str,  # the served model's name
+                messages: list,  # chat messages
+                api_key: str | None = None,  # the key (None: none sent)
+                max_tokens: int | None = None,  # new-token limit (chat servers)
+                temperature: float | None = None,  # sampling temperature
+                max_completion_tokens: int | None = None,  # new-token limit including reasoning (reasoning models)
+                timeout: float = 120.0,  # seconds to wait for a reply
+                retries: int = 3,  # retries of a failed call
+                backoff: float = 1.0,  # first backoff in seconds (doubles)
+                **extra
+               ) -> str:
     "POST `messages` to `{base_url}/chat/completions`; the first choice's text. Sends only the settings given; retries 429/5xx, dropped and timed-out replies."
     url = base_url.rstrip("/") + "/chat/completions"
     u = urllib.parse.urlsplit(url)
@@ -293,10 +302,12 @@ class FakeOpenAIServer:
     def __enter__(self): self.thread.start(); return self
     def __exit__(self, *a): self.httpd.shutdown(); self.httpd.server_close()
 
-# %% ../../nbs/01_eval/03_models.ipynb #2c93767a
+# %% ../../nbs/01_eval/03_models.ipynb #5d195ee5
 TINY_MAX_NEW_TOKENS = 8
 
-def make_model(spec, **kw) -> Adapter:
+def make_model(spec,  # 'random[:SEED]' | 'blind' | 'tiny:qwen2_vl' | 'tiny:llava' | 'hf:HUB_ID' | 'openai:BASE_URL#MODEL', or an `Adapter`
+               **kw
+              ) -> Adapter:
     "An adapter from a spec string (see the table above), with `kw` (from `--model-args`) as its arguments; an `Adapter` passes through."
     if isinstance(spec, Adapter): return spec
     if not isinstance(spec, str) or not spec:

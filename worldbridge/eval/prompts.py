@@ -10,19 +10,23 @@ from .benchmarks import BENCHMARKS, get_benchmark, NEUTRAL_PROMPT, Item
 # %% auto #0
 __all__ = ['PROMPTS', 'DEFAULT_GENERATION', 'resolve_prompt', 'format_prompt', 'parse_kv', 'generation_config']
 
-# %% ../../nbs/01_eval/02_prompts.ipynb #2a7eaf57
+# %% ../../nbs/01_eval/02_prompts.ipynb #036811e0
 PROMPTS = {name: t for b in BENCHMARKS.values() for name, t in b.prompts.items()} | {"neutral": NEUTRAL_PROMPT}
 _FIELDS = ("question", "options", "options_paren", "options_dict", "options_raw")
 _FIELD_RE = re.compile(r"\{(" + "|".join(_FIELDS) + r")\}")
 
-def resolve_prompt(bench: str, prompt: str | None = None) -> tuple[str, str]:
+def resolve_prompt(bench: str,  # the benchmark (its default prompt)
+                   prompt: str | None = None  # a prompt name, a template with {question}, or None
+                  ) -> tuple[str, str]:
     "`(name, template)` of a prompt name, a custom template containing '{question}', or the benchmark's default."
     if prompt is None: prompt = BENCHMARKS[bench].default_prompt if bench in BENCHMARKS else "neutral"
     if prompt in PROMPTS: return prompt, PROMPTS[prompt]
     if "{question}" in prompt: return "custom", prompt
     raise ValueError(f"prompt={prompt!r}: expected one of {sorted(PROMPTS)} or a template containing '{{question}}'")
 
-def format_prompt(item: Item, template: str) -> str:
+def format_prompt(item: Item,  # the question
+                  template: str  # the prompt template
+                 ) -> str:
     "Fill a prompt template with an item's question and options (only the known placeholders; other braces stay)."
     o = item.options
     values = dict(question=item.question, options="\n".join(f"{k}: {v}" for k, v in o.items()),
@@ -30,7 +34,7 @@ def format_prompt(item: Item, template: str) -> str:
                   options_raw=item.meta.get("options_raw") or str({k.lower(): v for k, v in o.items()}))
     return _FIELD_RE.sub(lambda m: values[m.group(1)], template)
 
-# %% ../../nbs/01_eval/02_prompts.ipynb #47babafd
+# %% ../../nbs/01_eval/02_prompts.ipynb #49fd1d9b
 DEFAULT_GENERATION = dict(max_new_tokens=64, temperature=0.0)
 
 def parse_kv(s: str | dict | None, what: str = "arguments") -> dict:
@@ -54,7 +58,10 @@ def parse_kv(s: str | dict | None, what: str = "arguments") -> dict:
         out[k.strip()] = val
     return out
 
-def generation_config(bench: str, prompt_name: str, gen_kwargs=None) -> dict:
+def generation_config(bench: str,  # the benchmark
+                      prompt_name: str,  # the prompt (its decoding defaults)
+                      gen_kwargs=None  # overrides, 'k=v,...' or a dict
+                     ) -> dict:
     "Decoding settings of a run: the prompt's defaults (from its benchmark), overridden by `gen_kwargs`."
     base = dict(DEFAULT_GENERATION)
     for b in BENCHMARKS.values():

@@ -21,7 +21,7 @@ __all__ = ['FINGERPRINT_KEYS', 'item_hash', 'judge_record', 'evaluate_item', 'ev
            'run_eval', 'finalize_run', 'response_files', 'score_records', 'score_responses', 'export_responses',
            'verdict_table', 'table_within', 'format_verdict_table', 'run_edit4d']
 
-# %% ../../nbs/01_eval/07_run.ipynb #929f6663
+# %% ../../nbs/01_eval/07_run.ipynb #6240da71
 def item_hash(item: Item, answer: bool = True) -> str:
     "A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters."
     v = item.video and Path(item.video)
@@ -63,8 +63,14 @@ def _read_answer(rec: dict, item: Item, response: str, judge: dict | None) -> di
 
 def _failed(rec: dict, e: Exception) -> dict: return dict(rec, status="error", error=f"{type(e).__name__}: {e}", correct=False)
 
-def evaluate_item(item: Item, model: Adapter, template: str, prompt_name: str = "custom", sampling: dict | None = None, cache_dir=None,
-                  judge: dict | None = None) -> dict:
+def evaluate_item(item: Item,  # the question
+                  model: Adapter,  # the adapter that answers
+                  template: str,  # the prompt template
+                  prompt_name: str = 'custom',  # its name (recorded)
+                  sampling: dict | None = None,  # frame sampling: n_frames, fps, max_frames, method
+                  cache_dir=None,  # a directory for cached frames
+                  judge: dict | None = None  # the judge settings, or None
+                 ) -> dict:
     "Evaluate one item; never raises (an error becomes a record with `status='error'`)."
     t0 = time.perf_counter()
     rec = _new_record(item, model, prompt_name, prompt := format_prompt(item, template))
@@ -97,7 +103,7 @@ def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str 
     for rec in recs: rec["seconds"] = round((time.perf_counter() - t0) / len(items), 4)
     return recs
 
-# %% ../../nbs/01_eval/07_run.ipynb #79bf94e2
+# %% ../../nbs/01_eval/07_run.ipynb #d01951b7
 def _versions():
     "Versions of the libraries that decide an answer (read from the installed metadata: nothing is imported)."
     v = {"python": platform.python_version()}
@@ -159,13 +165,40 @@ def _set_aside(out: Path) -> Path:
         if f.name != dest.name and not f.name.startswith(("previous-", ".lock")): f.rename(dest / f.name)
     return dest
 
-def run_eval(bench: str, data, model, out, prompt: str | None = None, n_frames: int | None = None, fps: float | None = None,
-             max_frames: int = 64, frame_method: str | None = None, limit: int | None = None, judge: str | None = None,
-             judge_protocol: str | None = None, judge_gen=None, gen_kwargs=None, model_kw: dict | None = None, on_error: str = "skip",
-             video_dir=None, missing_video: str = "error", allow_outside_data: bool = False, api_key_env: str | None = None,
-             judge_key_env: str | None = "OPENAI_API_KEY", timeout: float = 120.0, retries: int = 3, restart: bool = False,
-             concurrency: int = 1, batch_size: int = 1, rank: int = 0,
-             world_size: int = 1, cache_dir=None, retry_errors: bool = True, finalize: bool = True, progress: bool = True, n_boot: int = 1000) -> dict | None:
+def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world' | 'edit4d'
+             data,  # the benchmark's directory (or file)
+             model,  # a model spec ('random', 'hf:ID', 'openai:URL#MODEL', ...) or an `Adapter`
+             out,  # the run directory (created; a rerun resumes it)
+             prompt: str | None = None,  # a prompt name or a template with {question}; default: the benchmark's paper prompt
+             n_frames: int | None = None,  # frames per video; default: the benchmark's
+             fps: float | None = None,  # sample at this rate instead of `n_frames`
+             max_frames: int = 64,  # cap for `fps` sampling
+             frame_method: str | None = None,  # 'linspace' (both ends, VLM4D) | 'centre'; default: the benchmark's
+             limit: int | None = None,  # evaluate only the first `limit` items
+             judge: str | None = None,  # an LLM judge endpoint 'BASE_URL#MODEL'
+             judge_protocol: str | None = None,  # 'vlm4d' | 'mmworld' | 'letter'; default: the benchmark's
+             judge_gen=None,  # the judge's request settings, 'k=v,...' or a dict
+             gen_kwargs=None,  # decoding settings, 'k=v,...' or a dict (over the prompt's defaults)
+             model_kw: dict | None = None,  # keyword arguments of the model adapter (`--model-args`)
+             on_error: str = 'skip',  # 'skip' (report) or 'raise' on a malformed record
+             video_dir=None,  # where the videos are, if not under `data`
+             missing_video: str = 'error',  # 'error' (the item fails) or 'skip' (left out), for every model
+             allow_outside_data: bool = False,  # let benchmark files name videos outside `data`/`video_dir`
+             api_key_env: str | None = None,  # environment variable of the model endpoint's key (none sent by default)
+             judge_key_env: str | None = 'OPENAI_API_KEY',  # environment variable of the judge's key (used if set)
+             timeout: float = 120.0,  # seconds to wait for an endpoint's reply
+             retries: int = 3,  # retries of a failed endpoint call
+             restart: bool = False,  # set the directory's previous run aside and start over
+             concurrency: int = 1,  # endpoint requests (and judge calls) in flight at once
+             batch_size: int = 1,  # items per `generate_batch` call (Hugging Face and tiny models)
+             rank: int = 0,  # this process's index, when sharded
+             world_size: int = 1,  # the number of processes
+             cache_dir=None,  # a directory for cached sampled frames
+             retry_errors: bool = True,  # evaluate failed items again
+             finalize: bool = True,  # merge, score and write the report when done
+             progress: bool = True,  # show a progress bar
+             n_boot: int = 1000  # bootstrap resamples for the intervals
+            ) -> dict | None:
     "Evaluate `model` (spec or `Adapter`) on `bench` items under `data`, resumably, into run directory `out`."
     out = Path(out)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
@@ -288,7 +321,7 @@ def finalize_run(out, n_boot: int = 1000) -> dict:
     write_report(out, metrics, run, recs)
     return metrics
 
-# %% ../../nbs/01_eval/07_run.ipynb #671094f5
+# %% ../../nbs/01_eval/07_run.ipynb #1bc533c8
 _LAYOUT = re.compile(r"^(real|synthetic)_mc_(cot|direct-output)$")
 _KIND_PROMPT = {"cot": "vlm4d_cot", "direct-output": "vlm4d_direct"}
 
@@ -332,9 +365,20 @@ def score_records(items: dict, file, split: str, model: str, prompt_name: str) -
         recs.append(rec)
     return recs, probs
 
-def score_responses(data, responses, out, bench: str = "vlm4d", split: str | None = None, name: str | None = None, kind: str | None = None,
-                    judge: str | None = None, judge_protocol: str | None = None, judge_gen=None, concurrency: int = 1, n_boot: int = 1000,
-                    progress: bool = True) -> dict:
+def score_responses(data,  # the benchmark's directory (`real_mc.json`, `synthetic_mc.json`)
+                    responses,  # a MODEL.json file, or the official layout's root
+                    out,  # the run directory to write
+                    bench: str = 'vlm4d',  # the benchmark (VLM4D's layout)
+                    split: str | None = None,  # 'real' | 'synthetic' of a single file (default: from its folder)
+                    name: str | None = None,  # MODEL, the file name without .json (needed when the root holds several)
+                    kind: str | None = None,  # 'cot' | 'direct-output', when the model has both
+                    judge: str | None = None,  # also judge every response: 'BASE_URL#MODEL'
+                    judge_protocol: str | None = None,  # the judge's protocol
+                    judge_gen=None,  # the judge's request settings
+                    concurrency: int = 1,  # judge calls in flight at once
+                    n_boot: int = 1000,  # bootstrap resamples
+                    progress: bool = True  # show a progress bar
+                   ) -> dict:
     "Re-score released VLM4D outputs into run directory `out` (results, metrics, report, as `run_eval` writes them)."
     if bench != "vlm4d": raise ValueError(f"bench={bench!r}: re-scoring reads VLM4D's official response layout (bench 'vlm4d')")
     J = _judge_settings(bench, judge, judge_protocol, judge_gen)
@@ -366,7 +410,9 @@ def score_responses(data, responses, out, bench: str = "vlm4d", split: str | Non
             fh.write("\n## The authors' verdicts beside worldbridge's\n\n" + "\n".join(format_table("VLM4D Table 1", rows["worldbridge %"], rows)) + "\n")
     return m
 
-def export_responses(run_dir, out_dir) -> list[Path]:
+def export_responses(run_dir,  # a VLM4D run directory
+                     out_dir  # where to write `{split}_mc_{kind}/MODEL.json`
+                    ) -> list[Path]:
     "Write a VLM4D run's answers in the official layout (`{split}_mc_{kind}/MODEL.json`, records with id, question, choices, response)."
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     run = json.loads((run_dir / "run.json").read_text())
