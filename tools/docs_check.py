@@ -43,6 +43,7 @@ def module_of(nb):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n_workers", type=int, default=2)
+    p.add_argument("paths", nargs="*", help="only these notebooks (default: all)")
     a = p.parse_args()
     from nbdev.config import get_config
     from nbdev.quarto import refresh_quarto_yml, nbdev_sidebar
@@ -51,8 +52,10 @@ def main():
     cfg = get_config(); path = cfg.nbs_path; cache = cfg.config_path / "_proc"
     t0 = time.time()
     refresh_quarto_yml(); _build_modidx(); nbdev_sidebar.__wrapped__(path=path)   # _pre_docs, less _ensure_quarto
-    shutil.rmtree(cache, ignore_errors=True); cache.mkdir()
+    if not a.paths: shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(exist_ok=True)
     files = list(nbglob(path, func=Path, file_glob="", file_re=""))
+    if a.paths: files = [f for f in files if any(f.resolve() == Path(x).resolve() for x in a.paths)]
     if (path / "_quarto.yml").exists(): files.append(path / "_quarto.yml")
     jobs = [j for j in (_proc_file(f, mtime=None, cache=cache, path=path) for f in files) if j]
     from concurrent.futures import ThreadPoolExecutor
@@ -77,6 +80,19 @@ def main():
             missing = [n for n in names if not n.isupper() and not re.search(rf"\b{re.escape(n)}\b", text)]
             if missing: found.append(f"no show_doc entry for {missing[:8]}{' ...' if len(missing) > 8 else ''}")
         if found: problems[rel] = found
+    import yaml   # the sidebar (hand-written, grouped like the README's parts) names every page, and only pages that exist
+    def entries(items):
+        for it in items:
+            if isinstance(it, str): yield it
+            else:
+                if it.get("href"): yield it["href"]
+                yield from entries(it.get("contents", []))
+    side = list(entries(yaml.safe_load((path / "sidebar.yml").read_text())["website"]["sidebar"]["contents"]))
+    for e in side:
+        if not (path / e).exists(): problems.setdefault(Path("sidebar.yml"), []).append(f"names {e}, which does not exist")
+    if not a.paths:
+        for s in files:
+            if s.suffix == ".ipynb" and s.relative_to(path).as_posix() not in side: problems.setdefault(s.relative_to(path), []).append("not in the sidebar")
     n = sum(1 for s in files if s.suffix == ".ipynb")
     for rel, ps in problems.items():
         for pr in ps: print(f"  - {rel}: {pr}")

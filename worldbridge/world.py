@@ -13,8 +13,8 @@ import numpy as np
 __all__ = ['KINDS', 'COLORS', 'SIZES', 'PREDICATES', 'CAMERA_RADIUS', 'CAMERA_HEIGHT', 'CAMERA_TARGET', 'CAMERA_FOV', 'LIGHT',
            'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'DIRECTIONS', 'TASKS', 'MOTIONS', 'FAMILIES', 'VLM4D_FAMILIES',
            'PRESETS', 'PRESET_QUESTIONS', 'Obj', 'Camera', 'orbit_cameras', 'default_camera', 'raycast',
-           'render_objects', 'raycast_reference', 'simulate', 'WorldConfig', 'make_scene', 'direction_word', 'Scene',
-           'mask_boxes', 'relations', 'draw_scene_graph', 'rgb_to_yuv420p', 'write_video', 'read_video',
+           'render_objects', 'raycast_reference', 'simulate', 'WorldConfig', 'direction_word', 'Scene', 'mask_boxes',
+           'relations', 'make_scene', 'draw_scene_graph', 'rgb_to_yuv420p', 'write_video', 'read_video',
            'object_classes', 'single_object_images', 'classification_task', 'compositional_pairs', 'replace_obj',
            'object_names', 'hidden_objects', 'scene_questions', 'mmworld_entry', 'vlm4d_entries', 'make_dataset',
            'question_counts', 'preset_text', 'world_cli']
@@ -439,13 +439,6 @@ def _sample_objects(rng, cfg: WorldConfig) -> list[Obj]:
         objs.append(Obj(i, kind, cfg.colors[int(cols[i])], size, r, (xy[0], xy[1], r), vel))
     return objs
 
-def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Scene:
-    "A seeded random `Scene` (same seed and settings -> identical scene). `overrides`: any `WorldConfig` field."
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r}: expected an integer >= 0")
-    cfg = _config(cfg, **overrides)
-    rng = np.random.default_rng(int(seed))
-    objs = _sample_objects(rng, cfg)
-    return Scene(objs, cfg, seed=int(seed))
 
 # %% ../nbs/00_world.ipynb #0b9f662c
 DIRECTIONS = {"right": (1.0, 0.0), "left": (-1.0, 0.0), "away from the camera": (0.0, 1.0), "towards the camera": (0.0, -1.0)}
@@ -598,6 +591,15 @@ def relations(objects, pos, vel, camera: Camera | None = None, margin: float = 0
             if sp > eps: rel("moving_towards")
             elif sp < -eps: rel("moving_away_from")
     return out
+
+def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Scene:
+    "A seeded random `Scene` (same seed and settings -> identical scene). `overrides`: any `WorldConfig` field."
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r}: expected an integer >= 0")
+    cfg = _config(cfg, **overrides)
+    rng = np.random.default_rng(int(seed))
+    objs = _sample_objects(rng, cfg)
+    return Scene(objs, cfg, seed=int(seed))
+
 
 # %% ../nbs/00_world.ipynb #9ca10751
 def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_of", "near", "moving_towards"), axes=None):
