@@ -5,7 +5,7 @@ trainable parameters, training memory and training-step time, printed as FlexECo
     python benchmarks/control.py [--conditions 3] [--sample-size 16] [--batch 2] [--steps 10] [--model PATH_OR_HUB_ID]
                                  [--device cuda] [--threads 1]
 
-Both control modules are built from the same UNet (the tiny random SD of `worldbridge.core` by default, or the SD
+Both control modules are built from the same UNet (the tiny random SD of `worldbridge.diffusion` by default, or the SD
 pipeline given by --model, e.g. stable-diffusion-v1-5/stable-diffusion-v1-5 on a GPU) and trained side by side with the same
 loss (masked diffusion loss, no cross-attention term) on the same random batch.
 Memory: parameters + gradients + AdamW states of the trainable parameters, plus the activations saved for
@@ -14,7 +14,7 @@ on CUDA also the peak allocated memory of a training step."""
 import argparse, time
 import numpy as np
 import torch
-from worldbridge.core import tiny_sd_pipeline
+from worldbridge.diffusion import tiny_sd_pipeline
 from worldbridge.flexecontrol import FlexEControlPipeline, FlexEControlBranch, PerConditionControlNets, control_loss, trainable_params
 
 TYPES = ("edge", "depth", "segmentation")

@@ -12,7 +12,7 @@ import torch
 # %% auto #0
 __all__ = ['WORLD_WORDS', 'QWEN_SPECIALS', 'QWEN_CHAT_TEMPLATE', 'LLAVA_CHAT_TEMPLATE', 'get_device', 'get_dtype',
            'seed_everything', 'save_state', 'load_state', 'tiny_tokenizer', 'tiny_clip', 'tiny_vit', 'tiny_llama',
-           'FramesVideoProcessor', 'tiny_qwen2_vl', 'tiny_llava', 'tiny_sd_pipeline']
+           'FramesVideoProcessor', 'tiny_qwen2_vl', 'tiny_llava']
 
 # %% ../nbs/00_core.ipynb #c0c076a7
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -224,32 +224,3 @@ def tiny_llava(seed=0, hidden_size=32, layers=2, heads=2, image_size=32, patch_s
     ip = CLIPImageProcessorPil(size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size})
     return model, LlavaProcessor(image_processor=ip, tokenizer=tok, patch_size=patch_size, vision_feature_select_strategy="default",
                                  image_token="<image>", num_additional_image_tokens=1, chat_template=LLAVA_CHAT_TEMPLATE)
-
-# %% ../nbs/00_core.ipynb #b71e3487
-def tiny_sd_pipeline(sample_size=16, seed=0, scheduler="ddim", hidden_size=32, tokenizer=None):
-    "A tiny random `StableDiffusionPipeline` (safety checker off, progress bar off)."
-    from transformers import CLIPTextConfig, CLIPTextModel
-    from diffusers import (UNet2DConditionModel, AutoencoderKL, StableDiffusionPipeline, DDIMScheduler, DDPMScheduler,
-                           PNDMScheduler, EulerDiscreteScheduler)
-    scheds = {"ddim": DDIMScheduler, "ddpm": DDPMScheduler, "pndm": PNDMScheduler, "euler": EulerDiscreteScheduler}
-    if scheduler not in scheds: raise ValueError(f"scheduler={scheduler!r}: expected one of {sorted(scheds)}")
-    tok = tokenizer or tiny_tokenizer(model_max_length=16)
-    def build():
-        unet = UNet2DConditionModel(sample_size=sample_size, in_channels=4, out_channels=4, layers_per_block=1,
-            block_out_channels=(32, 64), down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
-            up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=hidden_size, attention_head_dim=8,
-            norm_num_groups=8)
-        vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 2,
-            up_block_types=("UpDecoderBlock2D",) * 2, block_out_channels=(16, 32), latent_channels=4, layers_per_block=1,
-            norm_num_groups=8, sample_size=sample_size * 2)
-        te = CLIPTextModel(CLIPTextConfig(vocab_size=len(tok), hidden_size=hidden_size, intermediate_size=hidden_size*2,
-            num_hidden_layers=2, num_attention_heads=2, max_position_embeddings=tok.model_max_length,
-            pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id))
-        return unet, vae, te
-    unet, vae, te = _seeded(seed, build)
-    sch = scheds[scheduler](num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                            **({"clip_sample": False, "set_alpha_to_one": False} if scheduler == "ddim" else {}))
-    pipe = StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sch, safety_checker=None,
-                                   feature_extractor=None, image_encoder=None, requires_safety_checker=False)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe

@@ -4,55 +4,20 @@
 
 # %% ../nbs/22_discffusion.ipynb #dc669408
 from __future__ import annotations
-import json, math, contextlib
+import json, math
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .clipworld import winoground_scores
+from .diffusion import AttentionRecorder, cross_attention_layers, denoising_target, record_attention, resolve_layers
 
 # %% auto #0
-__all__ = ['LORA_TARGETS', 'cross_attention_layers', 'resolve_layers', 'LogitRecorder', 'attention_score', 'LogitAttnProcessor',
-           'record_cross_attention', 'make_noise_bank', 'images_to_tensor', 'DiscffusionScorer', 'add_lora',
-           'lora_state_dict', 'save_lora', 'load_lora', 'hinge_loss', 'hinge_step', 'finetune_lora', 'pair_scores',
-           'train_tiny_sd']
+__all__ = ['LORA_TARGETS', 'attention_score', 'make_noise_bank', 'images_to_tensor', 'DiscffusionScorer', 'add_lora',
+           'lora_state_dict', 'save_lora', 'load_lora', 'hinge_loss', 'hinge_step', 'finetune_lora', 'pair_scores']
 
 # %% ../nbs/22_discffusion.ipynb #11fa3e76
-def cross_attention_layers(unet) -> list[str]:
-    "Names of the cross-attention modules of `unet` (e.g. `'up_blocks.1.attentions.0.transformer_blocks.0.attn2'`)."
-    return [k[: -len(".processor")] for k in unet.attn_processors
-            if getattr(unet.get_submodule(k[: -len(".processor")]), "is_cross_attention", False)]
-
-def resolve_layers(unet, layers=None) -> list[str]:
-    """Cross-attention layer names selected by `layers`: None/'all' (every one), a block prefix among
-    'down', 'mid', 'up', or a list of names (a trailing '.processor' is accepted). Raises ValueError otherwise."""
-    avail = cross_attention_layers(unet)
-    if not avail: raise ValueError("unet has no cross-attention layers")
-    if layers is None or (isinstance(layers, str) and layers == "all"): return avail
-    if isinstance(layers, str):
-        if layers in ("down", "mid", "up"): return [n for n in avail if n.startswith(layers)]
-        layers = [layers]
-    names = [str(n).removesuffix(".processor") for n in layers]
-    if not names: raise ValueError("layers is an empty list")
-    bad = [n for n in names if n not in avail]
-    if bad: raise ValueError(f"layers: unknown cross-attention layer(s) {bad}; available: {avail}")
-    return list(dict.fromkeys(names))
-
-# %% ../nbs/22_discffusion.ipynb #9f38d99f
-class LogitRecorder:
-    """Shared state of the `LogitAttnProcessor`s: while `enabled`, each records its layer's attention score
-    (LogSumExp over the tokens allowed by `token_mask` [B, L], mean over heads and pixels) into `scores[name]`
-    (a list, one [B] tensor per call, autograd graph kept) and, if `keep_logits`, the raw logits [B, heads, HW, L]."""
-    def __init__(self, keep_logits: bool = False):
-        self.keep_logits, self.enabled, self.token_mask = keep_logits, True, None
-        self.scores, self.logits = {}, {}
-    def clear(self): self.scores, self.logits = {}, {}
-    def record(self, name, logits):
-        if not self.enabled: return
-        if self.keep_logits: self.logits.setdefault(name, []).append(logits.detach())
-        self.scores.setdefault(name, []).append(attention_score(logits, self.token_mask))
-
 def attention_score(logits: torch.Tensor, token_mask: torch.Tensor | None = None) -> torch.Tensor:
     """Discffusion's per-example attention score from logits [B, heads, HW, L]: LogSumExp over the tokens where
     `token_mask` [B, L] is true (all if None), averaged over heads and pixels -> [B] (float32)."""
@@ -63,56 +28,6 @@ def attention_score(logits: torch.Tensor, token_mask: torch.Tensor | None = None
             raise ValueError(f"token_mask has shape {tuple(m.shape)}, expected {(lg.shape[0], lg.shape[-1])}")
         lg = lg.masked_fill(~m[:, None, None, :], float("-inf"))
     return torch.logsumexp(lg, dim=-1).mean(dim=(1, 2))
-
-class LogitAttnProcessor:
-    """A diffusers attention processor computing attention explicitly (softmax(q·kᵀ·scale + mask)·v, same output
-    as `AttnProcessor2_0`) and handing the pre-softmax logits q·kᵀ/√d of cross-attention calls to `recorder`.
-    Works with PEFT/LoRA-wrapped projections (it calls `attn.to_q`, `attn.to_k`, ... like the default one)."""
-    def __init__(self, recorder: LogitRecorder, name: str = ""):
-        self.recorder, self.name = recorder, name
-
-    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, *args, **kwargs):
-        residual = hidden_states
-        if attn.spatial_norm is not None: hidden_states = attn.spatial_norm(hidden_states, temb)
-        input_ndim = hidden_states.ndim
-        if input_ndim == 4:
-            B, C, H, W = hidden_states.shape
-            hidden_states = hidden_states.view(B, C, H * W).transpose(1, 2)
-        cross = encoder_hidden_states is not None
-        B, L, _ = (encoder_hidden_states if cross else hidden_states).shape
-        if attention_mask is not None:
-            attention_mask = attn.prepare_attention_mask(attention_mask, L, B).view(B, attn.heads, -1, L)
-        if attn.group_norm is not None: hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
-        query = attn.to_q(hidden_states)
-        ctx = encoder_hidden_states if cross else hidden_states
-        if cross and attn.norm_cross: ctx = attn.norm_encoder_hidden_states(ctx)
-        key, value = attn.to_k(ctx), attn.to_v(ctx)
-        d = key.shape[-1] // attn.heads
-        query, key, value = (x.view(B, -1, attn.heads, d).transpose(1, 2) for x in (query, key, value))
-        if attn.norm_q is not None: query = attn.norm_q(query)
-        if attn.norm_k is not None: key = attn.norm_k(key)
-        logits = (query @ key.transpose(-1, -2)) * attn.scale  # [B, heads, HW, L]
-        if cross: self.recorder.record(self.name, logits)
-        if attention_mask is not None: logits = logits + attention_mask
-        hidden_states = logits.softmax(dim=-1).to(value.dtype) @ value
-        hidden_states = hidden_states.transpose(1, 2).reshape(B, -1, attn.heads * d).to(query.dtype)
-        hidden_states = attn.to_out[1](attn.to_out[0](hidden_states))
-        if input_ndim == 4: hidden_states = hidden_states.transpose(-1, -2).reshape(B, C, H, W)
-        if attn.residual_connection: hidden_states = hidden_states + residual
-        return hidden_states / attn.rescale_output_factor
-
-@contextlib.contextmanager
-def record_cross_attention(unet, layers=None, recorder: LogitRecorder | None = None):
-    """Context manager: installs a `LogitAttnProcessor` on the chosen cross-attention `layers` of `unet` (others
-    keep their processor) and yields the `LogitRecorder`; the original processors are restored on exit."""
-    names = resolve_layers(unet, layers)
-    rec = recorder if recorder is not None else LogitRecorder()
-    old = dict(unet.attn_processors)
-    new = dict(old)
-    for n in names: new[n + ".processor"] = LogitAttnProcessor(rec, n)
-    unet.set_attn_processor(new)
-    try: yield rec
-    finally: unet.set_attn_processor(old)
 
 # %% ../nbs/22_discffusion.ipynb #c337632b
 def make_noise_bank(n: int, shape, seed: int = 0) -> torch.Tensor:
@@ -193,19 +108,12 @@ class DiscffusionScorer:
             with torch.no_grad(): self._uncond = self.encode_texts([""])[0]
         return self._uncond.expand(n, -1, -1)
 
-    def _target(self, z0, noise, t):
-        pt = self.sched.config.prediction_type
-        if pt == "epsilon": return noise
-        if pt == "v_prediction": return self.sched.get_velocity(z0, noise, t)
-        if pt == "sample": return z0
-        raise ValueError(f"unsupported prediction_type {pt!r}")
-
     def noisy(self, z0: torch.Tensor, i: int):
         "Noised latents, target and timestep tensor for the scorer's `i`-th timestep (noise-bank entry `i`)."
         t = torch.full((z0.shape[0],), self.timesteps[i], device=z0.device, dtype=torch.long)
         noise = self.noise_bank[i].to(z0.device, z0.dtype).expand_as(z0)
         zt = self.sched.add_noise(z0, noise, t)
-        return self.sched.scale_model_input(zt, t), self._target(z0, noise, t), t
+        return self.sched.scale_model_input(zt, t), denoising_target(self.sched, z0, noise, t), t
 
     def uncond_errors(self, z0: torch.Tensor, idx=None) -> torch.Tensor:
         "RMS error ‖target − ε̂(z_t, t, ∅)‖/√D per example and timestep -> [N, len(idx)] (text-independent)."
@@ -226,13 +134,12 @@ class DiscffusionScorer:
         need_gap = self.gap_weight != 0
         if need_gap and uncond_err is None: uncond_err = self.uncond_errors(z0, idx)
         attn, cond_err = [], []
-        with record_cross_attention(self.unet, self.layers) as rec:
-            rec.token_mask = mask
+        with record_attention(self.unet, self.layers, AttentionRecorder(keep="logits")) as rec:
             for i in idx:
                 zt, target, t = self.noisy(z0, i)
                 rec.clear()
                 pred = self.unet(zt, t, ehs).sample
-                attn.append(torch.stack([s for v in rec.scores.values() for s in v]).mean(0))
+                attn.append(torch.stack([attention_score(lg, mask) for lg in rec.maps("logits")]).mean(0))
                 cond_err.append(_rms(target - pred))
         a = torch.stack(attn, 1).mean(1)
         gap = (uncond_err.to(a.device) - torch.stack(cond_err, 1)).mean(1) if need_gap else torch.zeros_like(a)
@@ -402,46 +309,3 @@ def pair_scores(score_fn, images0, images1, captions0, captions1, batch_size: in
     shape = lambda s: s.float().cpu().view(2, 2, n).permute(2, 0, 1)  # [n, image, caption]
     if isinstance(outs[0], dict): return {key: shape(torch.cat([torch.as_tensor(o[key]) for o in outs])) for key in outs[0]}
     return shape(torch.cat([torch.as_tensor(o) for o in outs]))
-
-# %% ../nbs/22_discffusion.ipynb #e787cb05
-def train_tiny_sd(pipe, images, captions, steps: int = 500, vae_steps: int = 200, batch_size: int = 32,
-                  lr: float = 1e-3, vae_lr: float = 2e-3, p_uncond: float = 0.1, train_text_encoder: bool = True,
-                  kl_weight: float = 1e-4, seed: int = 0, progress: bool = True) -> dict:
-    """Train a (tiny) SD pipeline's VAE then UNet (+ text encoder) on `images` (uint8 [N,H,W,3]) with their
-    `captions`; sets `vae.config.scaling_factor` to 1/std of the latents. Returns the loss histories."""
-    if len(images) != len(captions): raise ValueError(f"got {len(images)} images but {len(captions)} captions")
-    if not 0 <= p_uncond < 1: raise ValueError(f"p_uncond must be in [0, 1), got {p_uncond}")
-    vae, unet, te, tok, sched = pipe.vae, pipe.unet, pipe.text_encoder, pipe.tokenizer, pipe.scheduler
-    size = unet.config.sample_size * 2 ** (len(vae.config.block_out_channels) - 1)
-    x = images_to_tensor(images, size)
-    g = torch.Generator().manual_seed(seed); hist = dict(vae=[], unet=[])
-    batches = lambda: torch.randperm(len(x), generator=g)[:batch_size]
-    if vae_steps:
-        vae.train().requires_grad_(True); opt = torch.optim.AdamW(vae.parameters(), lr=vae_lr)
-        for _ in tqdm(range(vae_steps), disable=not progress, desc="vae"):
-            xb = x[batches()]
-            post = vae.encode(xb).latent_dist
-            rec = vae.decode(post.sample(generator=g)).sample
-            loss = F.mse_loss(rec, xb) + kl_weight * post.kl().mean() / post.mean[0].numel()
-            opt.zero_grad(); loss.backward(); opt.step(); hist["vae"].append(loss.item())
-    vae.eval().requires_grad_(False)
-    with torch.no_grad(): z = torch.cat([vae.encode(x[k:k + 64]).latent_dist.mean for k in range(0, len(x), 64)])
-    vae.register_to_config(scaling_factor=float(1 / z.std()))
-    z = z * vae.config.scaling_factor
-    ids = tok(list(captions) + [""], padding="max_length", max_length=tok.model_max_length, truncation=True,
-              return_tensors="pt").input_ids
-    params = list(unet.parameters()) + (list(te.parameters()) if train_text_encoder else [])
-    unet.train().requires_grad_(True); te.train().requires_grad_(train_text_encoder)
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
-    sch = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 50))
-    for _ in tqdm(range(steps), disable=not progress, desc="unet"):
-        b = batches(); zb = z[b]
-        ib = ids[b].clone(); drop = torch.rand(len(b), generator=g) < p_uncond; ib[drop] = ids[-1]
-        noise = torch.randn(zb.shape, generator=g)
-        t = torch.randint(0, sched.config.num_train_timesteps, (len(b),), generator=g)
-        pred = unet(sched.add_noise(zb, noise, t), t, te(ib)[0]).sample
-        loss = F.mse_loss(pred, noise)
-        opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); sch.step()
-        hist["unet"].append(loss.item())
-    unet.eval().requires_grad_(False); te.eval().requires_grad_(False)
-    return hist

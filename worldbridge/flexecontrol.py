@@ -4,21 +4,21 @@
 
 # %% ../nbs/40_flexecontrol.ipynb #b857c967
 from __future__ import annotations
-import math, time, statistics
+import contextlib, math, time, statistics
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from diffusers import ControlNetModel, DiffusionPipeline, ModelMixin, ConfigMixin
 from diffusers.configuration_utils import register_to_config
 from tqdm.auto import tqdm
+from .diffusion import encode_prompts, record_attention, token_attention_maps, token_index, train_tiny_sd
 
 # %% auto #0
 __all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'KronWrapped',
-           'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'AttnProbe',
-           'set_attn_probe', 'token_attention_maps', 'cross_attention_loss', 'masked_diffusion_loss',
-           'FlexEControlPipeline', 'token_index', 'control_loss', 'train_control', 'latent_scale', 'train_vae',
-           'train_unet', 'edge_f1', 'mask_iou', 'procedural_scene', 'scene_background', 'short_caption',
-           'control_dataset', 'evaluate_control', 'controllability_experiment']
+           'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets',
+           'cross_attention_loss', 'masked_diffusion_loss', 'FlexEControlPipeline', 'control_loss', 'train_control',
+           'edge_f1', 'mask_iou', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset',
+           'evaluate_control', 'controllability_experiment']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -206,40 +206,6 @@ class PerConditionControlNets(nn.Module):
 from .kadaptation import trainable_parameters as trainable_params   # shared tensors counted once
 
 # %% ../nbs/40_flexecontrol.ipynb #4b588dc4
-class AttnProbe:
-    "Cross-attention processor keeping attention probabilities [B*heads, HW, L] of every call while `active`."
-    def __init__(self): self.probs, self.active = [], True
-    def reset(self): self.probs = []
-    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, **kw):
-        is_cross = encoder_hidden_states is not None
-        b, n, _ = hidden_states.shape
-        q = attn.head_to_batch_dim(attn.to_q(hidden_states))
-        ctx = encoder_hidden_states if is_cross else hidden_states
-        k, v = attn.head_to_batch_dim(attn.to_k(ctx)), attn.head_to_batch_dim(attn.to_v(ctx))
-        probs = attn.get_attention_scores(q, k, None)
-        if is_cross and self.active: self.probs.append(probs)
-        out = attn.batch_to_head_dim(torch.bmm(probs, v))
-        out = attn.to_out[1](attn.to_out[0](out))
-        return out / attn.rescale_output_factor
-
-def set_attn_probe(unet, probe: AttnProbe | None = None) -> AttnProbe:
-    "Install `probe` on the cross-attention (`attn2`) layers of `unet` (other layers keep their processor)."
-    probe = probe or AttnProbe()
-    procs = {k: (probe if "attn2" in k else v) for k, v in unet.attn_processors.items()}
-    unet.set_attn_processor(procs)
-    return probe
-
-def token_attention_maps(probs: list, batch: int, size: int) -> torch.Tensor:
-    "Average stored cross-attention over heads and layers -> [B, L, size, size]."
-    maps = []
-    for p in probs:
-        bh, hw, L = p.shape
-        s = int(round(math.sqrt(hw))); h = bh // batch
-        m = p.view(batch, h, s, s, L).mean(1).permute(0, 3, 1, 2)
-        maps.append(F.interpolate(m, size=(size, size), mode="bilinear", align_corners=False))
-    if not maps: raise ValueError("no cross-attention stored: call set_attn_probe(unet) and run the UNet first")
-    return torch.stack(maps).mean(0)
-
 def cross_attention_loss(maps: torch.Tensor, token_masks) -> torch.Tensor:
     """L_ca: mean over (batch b, token j, mask M) of ||A_j/max A_j - M||^2 on the map grid.
     `maps` [B,L,S,S]; `token_masks`: per batch item a list of (token_index, mask [H,W] tensor/array)."""
@@ -300,9 +266,8 @@ class FlexEControlPipeline(DiffusionPipeline):
                    controlnet=controlnet, scheduler=sd_pipe.scheduler)
 
     def encode(self, prompts) -> torch.Tensor:
-        ids = self.tokenizer(list(prompts), padding="max_length", max_length=self.tokenizer.model_max_length,
-                             truncation=True, return_tensors="pt").input_ids.to(self.text_encoder.device)
-        return self.text_encoder(ids)[0]
+        "Text-encoder states of `prompts` (`diffusion.encode_prompts`)."
+        return encode_prompts(self, prompts)
 
     def control_eps(self, latents, t, ehs, conds, types, scale=1.0):
         "UNet noise prediction with the control branch's residuals."
@@ -337,17 +302,14 @@ class FlexEControlPipeline(DiffusionPipeline):
         return img if output_type == "pt" else img.permute(0, 2, 3, 1).float().cpu().numpy()
 
 # %% ../nbs/40_flexecontrol.ipynb #672e4942
-def token_index(tokenizer, prompt: str, word: str) -> int:
-    "Position of `word`'s (first) token in the tokenised `prompt` (as fed to the text encoder)."
-    ids = tokenizer(prompt, padding="max_length", max_length=tokenizer.model_max_length, truncation=True).input_ids
-    wid = tokenizer(word, add_special_tokens=False).input_ids
-    if not wid: raise ValueError(f"word {word!r} gives no token")
-    if wid[0] not in ids: raise ValueError(f"word {word!r} not in prompt {prompt!r}")
-    return ids.index(wid[0])
-
-def control_loss(pipe: FlexEControlPipeline, batch: dict, lambda_ca: float = 0.1, generator=None, probe=None) -> dict:
-    """Loss of one batch: dict with `images` [B,3,H,W] in [-1,1], `prompts`, `conditions` [B,K,3,H,W], `types`,
-    optional `mask` [B,H,W] (masked diffusion loss) and `token_masks` (cross-attention supervision)."""
+def control_loss(pipe: FlexEControlPipeline,
+                 batch: dict, # `images` [B,3,H,W] in [-1,1], `prompts`, `conditions` [B,K,3,H,W], `types`; optional `mask` [B,H,W], `token_masks`
+                 lambda_ca: float = 0.1, # weight of the cross-attention loss
+                 generator=None, # draws the noise and timesteps
+                 recorder=None, # an `AttentionRecorder` already recording the UNet (default: one for this call)
+                ) -> dict:
+    """Loss of one batch, `{'loss', 'mask', 'ca'}`: the masked diffusion loss (inside `mask`) plus `lambda_ca` x the
+    cross-attention loss of `token_masks` (per item a list of (token index, mask))."""
     for k in ("images", "prompts", "conditions", "types"):
         if k not in batch: raise ValueError(f"batch is missing {k!r}")
     dev = pipe.unet.device
@@ -359,11 +321,12 @@ def control_loss(pipe: FlexEControlPipeline, batch: dict, lambda_ca: float = 0.1
     t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (lat.shape[0],), generator=generator).to(dev)
     zt = pipe.scheduler.add_noise(lat, noise, t)
     use_ca = lambda_ca > 0 and batch.get("token_masks")
-    if use_ca: probe = probe or set_attn_probe(pipe.unet); probe.reset(); probe.active = True
-    eps = pipe.control_eps(zt, t, ehs, batch["conditions"].to(dev), batch["types"])
-    l_mask = masked_diffusion_loss(eps, noise, batch.get("mask"))
-    l_ca = cross_attention_loss(token_attention_maps(probe.probs, lat.shape[0], lat.shape[-1]), batch["token_masks"]) if use_ca else eps.sum() * 0
-    if use_ca: probe.reset()
+    with record_attention(pipe.unet) if use_ca and recorder is None else contextlib.nullcontext(recorder) as rec:
+        if use_ca: rec.clear(); rec.enabled = True
+        eps = pipe.control_eps(zt, t, ehs, batch["conditions"].to(dev), batch["types"])
+        l_mask = masked_diffusion_loss(eps, noise, batch.get("mask"))
+        l_ca = cross_attention_loss(token_attention_maps(rec, lat.shape[-1]), batch["token_masks"]) if use_ca else eps.sum() * 0
+        if use_ca: rec.clear()
     return {"loss": l_mask + lambda_ca * l_ca, "mask": l_mask.detach(), "ca": l_ca.detach()}
 
 def train_control(pipe: FlexEControlPipeline, batches, steps: int = 100, lr: float = 1e-3, lambda_ca: float = 0.1,
@@ -374,73 +337,17 @@ def train_control(pipe: FlexEControlPipeline, batches, steps: int = 100, lr: flo
     for m in (pipe.unet, pipe.vae, pipe.text_encoder): m.requires_grad_(False)
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     g = torch.Generator().manual_seed(seed)
-    orig = dict(pipe.unet.attn_processors)
-    probe = set_attn_probe(pipe.unet) if lambda_ca > 0 else None
     losses = []
     pipe.controlnet.train()
-    for i in tqdm(range(steps), disable=not progress, desc="train control"):
-        out = control_loss(pipe, batches[i % len(batches)], lambda_ca, g, probe)
-        opt.zero_grad(); out["loss"].backward(); opt.step()
-        losses.append(float(out["loss"]))
+    with record_attention(pipe.unet) if lambda_ca > 0 else contextlib.nullcontext() as rec:
+        for i in tqdm(range(steps), disable=not progress, desc="train control"):
+            out = control_loss(pipe, batches[i % len(batches)], lambda_ca, g, rec)
+            opt.zero_grad(); out["loss"].backward(); opt.step()
+            losses.append(out["loss"].item())
     pipe.controlnet.eval()
-    pipe.unet.set_attn_processor(orig)
     return losses
 
 # %% ../nbs/40_flexecontrol.ipynb #a4141624
-@torch.no_grad()
-def _latent_means(vae, images, batch_size: int = 64) -> torch.Tensor:
-    "VAE posterior means [N,C,h,w] of uint8 images [N,H,W,3], encoded in batches."
-    x = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
-    return torch.cat([vae.encode(x[i:i + batch_size].to(vae.device)).latent_dist.mean for i in range(0, len(x), batch_size)])
-
-def latent_scale(vae, images, batch_size: int = 64) -> float:
-    """1/std of the VAE latents of uint8 images [N,H,W,3]: the `scaling_factor` that gives a diffusion model
-    unit-variance latents (SD's 0.18215 is this number for SD's own VAE)."""
-    std = float(_latent_means(vae, images, batch_size).std())
-    if not (math.isfinite(std) and std > 0): raise ValueError(f"latents of the images have std {std}: cannot scale them")
-    return 1.0 / std
-
-def train_vae(vae, images, steps: int = 300, lr: float = 2e-3, batch_size: int = 16, kl: float = 1e-6, seed: int = 0,
-              progress: bool = True, scale_latents: bool = True) -> list[float]:
-    """Briefly train an `AutoencoderKL` to reconstruct uint8 images [N,H,W,3] (MSE + small KL); returns losses.
-    `scale_latents`: then set `vae.config.scaling_factor` to 1/std of the images' latents, so that diffusion models
-    trained on them see unit variance (SD's 0.18215 was chosen for SD's own VAE; with a fresh tiny VAE it leaves
-    latents of std ~0.1, which the noise swamps at almost every timestep)."""
-    x_all = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
-    vae.requires_grad_(True); vae.train()
-    opt = torch.optim.AdamW(vae.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(seed); losses = []
-    for _ in tqdm(range(steps), disable=not progress, desc="train vae"):
-        x = x_all[torch.randint(0, len(x_all), (min(batch_size, len(x_all)),), generator=g)].to(vae.device)
-        post = vae.encode(x).latent_dist
-        rec = vae.decode(post.sample(generator=None)).sample
-        loss = F.mse_loss(rec, x) + kl * post.kl().mean()
-        opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss))
-    vae.eval(); vae.requires_grad_(False)
-    if scale_latents: vae.register_to_config(scaling_factor=latent_scale(vae, images))
-    return losses
-
-def train_unet(pipe, images, prompts, steps: int = 300, lr: float = 1e-3, batch_size: int = 16, seed: int = 0,
-               progress: bool = True) -> list[float]:
-    "Briefly fine-tune `pipe.unet` (text-to-image, epsilon loss) on uint8 images [N,H,W,3] with their prompts."
-    lat = _latent_means(pipe.vae, images) * pipe.vae.config.scaling_factor
-    with torch.no_grad():
-        ids = pipe.tokenizer(list(prompts), padding="max_length", max_length=pipe.tokenizer.model_max_length,
-                             truncation=True, return_tensors="pt").input_ids
-        ehs = pipe.text_encoder(ids.to(pipe.text_encoder.device))[0]
-    pipe.unet.requires_grad_(True); pipe.unet.train()
-    opt = torch.optim.AdamW(pipe.unet.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(seed); losses = []
-    for _ in tqdm(range(steps), disable=not progress, desc="train unet"):
-        i = torch.randint(0, len(lat), (min(batch_size, len(lat)),), generator=g)
-        noise = torch.randn(lat[i].shape, generator=g)
-        t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (len(i),), generator=g)
-        eps = pipe.unet(pipe.scheduler.add_noise(lat[i], noise, t), t, encoder_hidden_states=ehs[i]).sample
-        loss = F.mse_loss(eps, noise)
-        opt.zero_grad(); loss.backward(); opt.step(); losses.append(float(loss))
-    pipe.unet.eval(); pipe.unet.requires_grad_(False)
-    return losses
-
 def edge_f1(pred_edges: np.ndarray, true_edges: np.ndarray, tol: int = 1) -> float:
     "F1 of binary edge maps with a `tol`-pixel matching tolerance (max-pool dilation)."
     p, t = (torch.as_tensor(np.asarray(a) > 0.5, dtype=torch.float32)[None, None] for a in (pred_edges, true_edges))
@@ -522,14 +429,13 @@ def controllability_experiment(n_train: int = 64, n_test: int = 12, vae_steps: i
                                seed: int = 0, progress: bool = True) -> dict:
     "Train the tiny SD on procedural scenes, then FlexEControl vs per-condition ControlNets; controllability metrics."
     import copy
-    from worldbridge.core import tiny_sd_pipeline
+    from worldbridge.diffusion import tiny_sd_pipeline
     sd = tiny_sd_pipeline(sample_size=16, seed=seed); sd.set_progress_bar_config(disable=True)
     vsf = sd.vae_scale_factor
     train = control_dataset(sd, range(1000 + seed, 1000 + seed + n_train))
     test = control_dataset(sd, range(5000 + seed, 5000 + seed + n_test))
     res = {"source": train["source"], "losses": {}, "train_s": {}}
-    res["losses"]["vae"] = train_vae(sd.vae, train["renders"], steps=vae_steps, progress=progress)
-    res["losses"]["unet"] = train_unet(sd, train["renders"], train["prompts"], steps=unet_steps, progress=progress)
+    res["losses"].update(train_tiny_sd(sd, train["renders"], train["prompts"], vae_steps=vae_steps, unet_steps=unet_steps, progress=progress))
     batches = _batches(train, batch_size)
     methods = {"no control": None,
                "FlexEControl": lambda: FlexEControlBranch.from_unet(sd.unet, vae_scale_factor=vsf),

@@ -4,50 +4,21 @@
 
 # %% ../nbs/41_mojito.ipynb #d08a43d0
 from __future__ import annotations
-import math, contextlib
+import contextlib
 import numpy as np
 from scipy import ndimage, stats
 import torch, torch.nn as nn, torch.nn.functional as F
-from diffusers import DiffusionPipeline, ModelMixin, ConfigMixin, UNet3DConditionModel
+from diffusers import DiffusionPipeline, ModelMixin, ConfigMixin
 from diffusers.configuration_utils import register_to_config
-from tqdm.auto import tqdm
-from .core import _seeded
-from .flexecontrol import AttnProbe, set_attn_probe, token_attention_maps, token_index, latent_scale, _latent_means
+from .diffusion import (AttentionRecorder, encode_prompts, encode_latents, record_attention, set_latent_scale,
+                                   tiny_video_pipeline, token_attention_maps, token_index, train_denoiser, train_vae)
 
 # %% auto #0
-__all__ = ['MOJITO_WORLD', 'tiny_unet3d', 'tiny_video_pipeline', 'check_trajectory', 'box_masks', 'box_centers',
-           'object_attention', 'trajectory_energy', 'attention_centroid', 'dmc_step', 'lucas_kanade',
-           'motion_intensity', 'intensity_edges', 'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning',
-           'MojitoPipeline', 'dmc_effect', 'set_intensity_edges', 'encode_videos', 'set_latent_scale',
-           'level_denoising_errors', 'train_video', 'object_centroids', 'path_speed', 'object_speed', 'spearman',
-           'gt_speed', 'mojito_experiment']
-
-# %% ../nbs/41_mojito.ipynb #0181a692
-def tiny_unet3d(sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0) -> UNet3DConditionModel:
-    "A tiny random `UNet3DConditionModel` (2 levels, widths 32/64)."
-    return _seeded(seed, lambda: UNet3DConditionModel(sample_size=sample_size, in_channels=4, out_channels=4,
-        layers_per_block=1, block_out_channels=(32, 64), down_block_types=("CrossAttnDownBlock3D", "DownBlock3D"),
-        up_block_types=("UpBlock3D", "CrossAttnUpBlock3D"), cross_attention_dim=cross_attention_dim,
-        attention_head_dim=8, norm_num_groups=8))
-
-def tiny_video_pipeline(sample_size: int = 16, seed: int = 0, n_levels: int = 4, vae_factor: int = 2) -> "MojitoPipeline":
-    """A tiny random `MojitoPipeline`: tiny SD text encoder, tokenizer and scheduler + `tiny_unet3d` + an intensity
-    embedding with `n_levels`. `vae_factor` (2, 4 or 8): the VAE's downsampling, so frames are `sample_size * vae_factor`
-    pixels (2: the tiny SD VAE; 4 or 8: a tiny `AutoencoderKL` with one more level per factor of 2)."""
-    from worldbridge.core import tiny_sd_pipeline
-    from diffusers import AutoencoderKL
-    if vae_factor not in (2, 4, 8): raise ValueError(f"vae_factor={vae_factor}: expected 2, 4 or 8")
-    sd = tiny_sd_pipeline(sample_size=sample_size, seed=seed)
-    vae = sd.vae
-    if vae_factor != 2:
-        n = int(math.log2(vae_factor)) + 1
-        vae = _seeded(seed, lambda: AutoencoderKL(in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * n,
-            up_block_types=("UpDecoderBlock2D",) * n, block_out_channels=(16,) + (32,) * (n - 1), latent_channels=4,
-            layers_per_block=1, norm_num_groups=8, sample_size=sample_size * vae_factor))
-    unet = tiny_unet3d(sample_size, sd.text_encoder.config.hidden_size, seed)
-    intensity = IntensityEmbedding(n_levels=n_levels, dim=unet.time_embedding.linear_2.out_features)
-    return MojitoPipeline(vae=vae, text_encoder=sd.text_encoder, tokenizer=sd.tokenizer, unet=unet,
-                          scheduler=sd.scheduler, intensity=intensity)
+__all__ = ['MOJITO_WORLD', 'check_trajectory', 'box_masks', 'box_centers', 'object_attention', 'trajectory_energy',
+           'attention_centroid', 'dmc_step', 'lucas_kanade', 'motion_intensity', 'intensity_edges',
+           'quantize_intensity', 'IntensityEmbedding', 'intensity_conditioning', 'MojitoPipeline', 'dmc_effect',
+           'set_intensity_edges', 'level_denoising_errors', 'train_video', 'object_centroids', 'path_speed',
+           'object_speed', 'spearman', 'gt_speed', 'mojito_experiment']
 
 # %% ../nbs/41_mojito.ipynb #cf7a21fa
 def check_trajectory(boxes, n_frames: int, image_size: int) -> np.ndarray:
@@ -83,9 +54,10 @@ def box_centers(boxes) -> np.ndarray:
     return np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2], 1)
 
 # %% ../nbs/41_mojito.ipynb #804b8fa5
-def object_attention(probe: AttnProbe, batch: int, n_frames: int, size: int, token: int) -> torch.Tensor:
+def object_attention(recorder: AttentionRecorder, # recording the video UNet's cross-attention
+                     batch: int, n_frames: int, size: int, token: int) -> torch.Tensor:
     "[B, F, size, size] cross-attention of text token `token`, averaged over heads and layers."
-    maps = token_attention_maps(probe.probs, batch * n_frames, size)
+    maps = token_attention_maps(recorder, size)
     if not 0 <= token < maps.shape[1]: raise ValueError(f"token index {token} outside the {maps.shape[1]} text tokens")
     return maps[:, token].reshape(batch, n_frames, size, size)
 
@@ -101,18 +73,20 @@ def attention_centroid(maps: torch.Tensor, image_size: int) -> torch.Tensor:
     w = maps / maps.flatten(-2).sum(-1)[..., None, None].clamp_min(1e-8)
     return torch.stack([(w.sum(-2) * c).sum(-1), (w.sum(-1) * c).sum(-1)], -1)
 
-def dmc_step(unet, latents, t, ehs, token: int, masks, probe: AttnProbe, lr: float = 1.0, iters: int = 1):
+def dmc_step(unet, latents, t, ehs, token: int, masks,
+             recorder: AttentionRecorder, # recording `unet`'s cross-attention (`record_attention`)
+             lr: float = 1.0, iters: int = 1):
     "Move `latents` [B,C,F,h,w] down the trajectory energy's gradient (normalised steps); returns (latents, energies)."
     B, _, Fr, h, _ = latents.shape
     energies = []
     for _ in range(iters):
         z = latents.detach().requires_grad_(True)
-        probe.reset(); probe.active = True
+        recorder.clear(); recorder.enabled = True
         with torch.enable_grad():
             unet(z, t, encoder_hidden_states=ehs)
-            E = trajectory_energy(object_attention(probe, B, Fr, h, token), masks)
+            E = trajectory_energy(object_attention(recorder, B, Fr, h, token), masks)
             g, = torch.autograd.grad(E, z)
-        probe.reset()
+        recorder.clear()
         energies.append(float(E.detach()))
         latents = (z - lr * g / g.std().clamp_min(1e-12)).detach()
     return latents, energies
@@ -217,10 +191,18 @@ class MojitoPipeline(DiffusionPipeline):
                               intensity=intensity)
         self.vae_scale_factor = 2 ** (len(self.vae.config.block_out_channels) - 1)
 
+    @classmethod
+    def from_video_pipeline(cls, pipe, # a text-to-video pipeline: diffusers' `TextToVideoSDPipeline`, `diffusion.tiny_video_pipeline()`
+                            n_levels: int = 4, # intensity levels of the new embedding
+                           ) -> "MojitoPipeline":
+        "Mojito on `pipe`'s components, with a new `IntensityEmbedding` sized to its UNet's time embedding."
+        intensity = IntensityEmbedding(n_levels=n_levels, dim=pipe.unet.time_embedding.linear_2.out_features)
+        return cls(vae=pipe.vae, text_encoder=pipe.text_encoder, tokenizer=pipe.tokenizer, unet=pipe.unet,
+                   scheduler=pipe.scheduler, intensity=intensity)
+
     def encode(self, prompts) -> torch.Tensor:
-        ids = self.tokenizer(list(prompts), padding="max_length", max_length=self.tokenizer.model_max_length,
-                             truncation=True, return_tensors="pt").input_ids.to(self.text_encoder.device)
-        return self.text_encoder(ids)[0]
+        "Text-encoder states of `prompts` (`diffusion.encode_prompts`)."
+        return encode_prompts(self, prompts)
 
     def eps(self, latents, t, ehs, level=None):
         with intensity_conditioning(self.unet, self.intensity, level):
@@ -256,16 +238,14 @@ class MojitoPipeline(DiffusionPipeline):
             latents = torch.randn(B, self.unet.config.in_channels, num_frames, s, s, generator=generator).to(dev, dt)
         latents = latents * self.scheduler.init_noise_sigma
         self.scheduler.set_timesteps(num_inference_steps, device=dev)
-        probe, orig, energies = None, None, []
-        if masks is not None:
-            orig = dict(self.unet.attn_processors); probe = set_attn_probe(self.unet)
-        try:
+        energies = []
+        with record_attention(self.unet) if masks is not None else contextlib.nullcontext() as rec:
             for i, t in enumerate(self.progress_bar(self.scheduler.timesteps)):
                 if masks is not None and i in dmc_steps:
                     with intensity_conditioning(self.unet, self.intensity, intensity):
-                        latents, en = dmc_step(self.unet, latents, t, ehs, tok, masks, probe, dmc_lr, dmc_iters)
+                        latents, en = dmc_step(self.unet, latents, t, ehs, tok, masks, rec, dmc_lr, dmc_iters)
                     energies.append(en)
-                if probe is not None: probe.active = False
+                if rec is not None: rec.enabled = False
                 inp = torch.cat([latents] * 2) if cfg else latents
                 lvl = None if intensity is None else torch.as_tensor(intensity).reshape(-1).expand(B).repeat(2 if cfg else 1)
                 if lvl is not None and intensity_scale != 1.0:     # intensity guidance: null level vs requested level
@@ -275,8 +255,6 @@ class MojitoPipeline(DiffusionPipeline):
                 else: eps = self.eps(self.scheduler.scale_model_input(inp, t), t, ehs_all, lvl)
                 if cfg: u, c = eps.chunk(2); eps = u + guidance_scale * (c - u)
                 latents = self.scheduler.step(eps, t, latents).prev_sample
-        finally:
-            if orig is not None: self.unet.set_attn_processor(orig)
         out = latents if output_type == "latent" else self.decode(latents)
         return (out, energies) if return_energies else out
 
@@ -294,18 +272,16 @@ def dmc_effect(pipe: MojitoPipeline, prompt: str, token: str, boxes, num_frames:
     g = torch.Generator().manual_seed(seed)
     z = (torch.randn(1, pipe.unet.config.in_channels, num_frames, s, s, generator=g) * pipe.scheduler.init_noise_sigma).to(dev, dt)
     with torch.no_grad(): ehs = pipe.encode([prompt])
-    orig = dict(pipe.unet.attn_processors); probe = set_attn_probe(pipe.unet)
-    try:
+    with record_attention(pipe.unet) as rec:
         def measure(z):
-            probe.reset()
+            rec.clear(); rec.enabled = True
             with torch.no_grad(): pipe.unet(z, t, encoder_hidden_states=ehs)
-            maps = object_attention(probe, 1, num_frames, s, tok)[0]
+            maps = object_attention(rec, 1, num_frames, s, tok)[0]
             c = attention_centroid(maps.float(), size).cpu().numpy()
             return float(trajectory_energy(maps[None], masks)), float(np.linalg.norm(c - box_centers(b), axis=-1).mean())
         e0, d0 = measure(z)
-        z2, _ = dmc_step(pipe.unet, z, t, ehs, tok, masks, probe, lr, iters)
+        z2, _ = dmc_step(pipe.unet, z, t, ehs, tok, masks, rec, lr, iters)
         e1, d1 = measure(z2)
-    finally: pipe.unet.set_attn_processor(orig)
     return {"energy_before": e0, "energy_after": e1, "centroid_err_before": d0, "centroid_err_after": d1}
 
 # %% ../nbs/41_mojito.ipynb #c79aafa5
@@ -314,25 +290,6 @@ def set_intensity_edges(pipe: MojitoPipeline, intensities) -> np.ndarray:
     edges = intensity_edges(intensities, pipe.intensity.config.n_levels)
     pipe.intensity.register_to_config(edges=[float(e) for e in edges])
     return quantize_intensity(intensities, edges)
-
-def _videos(videos) -> np.ndarray:
-    "uint8 videos as an array, checked to be [N,F,H,W,3]."
-    v = np.asarray(videos)
-    if v.ndim != 5 or v.shape[-1] != 3: raise ValueError(f"videos must be [N,F,H,W,3], got {tuple(v.shape)}")
-    return v
-
-def encode_videos(pipe: MojitoPipeline, videos, batch_size: int = 16) -> torch.Tensor:
-    "uint8 videos [N,F,H,W,3] -> latents [N,C,F,h,w] (VAE mean x scaling factor)."
-    v = _videos(videos); N, Fr = v.shape[:2]
-    lat = _latent_means(pipe.vae, v.reshape(N * Fr, *v.shape[2:]), batch_size) * pipe.vae.config.scaling_factor
-    return lat.reshape(N, Fr, *lat.shape[1:]).permute(0, 2, 1, 3, 4)
-
-def set_latent_scale(pipe: MojitoPipeline, videos, batch_size: int = 16) -> float:
-    "Set `pipe.vae.config.scaling_factor` to `latent_scale` (1 / std of the latents) of uint8 `videos` [N,F,H,W,3]; returns it."
-    v = _videos(videos)
-    sf = latent_scale(pipe.vae, v.reshape(-1, *v.shape[2:]), batch_size)
-    pipe.vae.register_to_config(scaling_factor=sf)
-    return sf
 
 @torch.no_grad()
 def level_denoising_errors(pipe: MojitoPipeline, latents: torch.Tensor, prompts, timesteps=(100, 300, 500, 700),
@@ -357,38 +314,35 @@ def level_denoising_errors(pipe: MojitoPipeline, latents: torch.Tensor, prompts,
                     err[sl, k] += ((e.float().cpu() - noise[sl]) ** 2).mean((1, 2, 3, 4))
     return (err / (len(timesteps) * n_noise)).numpy()
 
-def train_video(pipe: MojitoPipeline, latents: torch.Tensor, prompts, levels=None, steps: int = 100, lr: float = 1e-3,
-                batch_size: int = 4, seed: int = 0, train_unet: bool = True, progress: bool = True,
-                intensity_lr: float | None = None, p_uncond: float = 0.0) -> list[float]:
-    """Diffusion-loss training of the UNet (optional) and the intensity embedding on video latents [N,C,F,h,w].
-    `intensity_lr`: the embedding's learning rate (default `lr`); `p_uncond`: probability that a sample's level is
-    dropped (-1, no intensity condition), so the model also learns the null level used by `intensity_scale`."""
+def train_video(pipe: MojitoPipeline,
+                latents: torch.Tensor, # video latents [N,C,F,h,w] (`diffusion.encode_latents`)
+                prompts, # one per video
+                levels=None, # intensity level of each video (None: no intensity conditioning)
+                steps: int = 100, lr: float = 1e-3, batch_size: int = 4, seed: int = 0,
+                train_unet: bool = True, # else only the intensity embedding is trained
+                progress: bool = True,
+                intensity_lr: float | None = None, # the embedding's learning rate (default `lr`)
+                p_uncond: float = 0.0, # probability that a sample's level is dropped (-1: no intensity condition)
+               ) -> list[float]:
+    """Diffusion-loss training of the UNet (optional) and the intensity embedding on video latents: the toolkit's
+    `train_denoiser`, each sample conditioned on its level (dropped with probability `p_uncond`, so that the model
+    also learns the null level used by `intensity_scale`)."""
     N = len(latents)
     if N == 0 or len(prompts) != N: raise ValueError(f"need one prompt per video: {len(prompts)} prompts, {N} videos")
     if levels is not None and len(levels) != N: raise ValueError(f"need one level per video: {len(levels)} levels, {N} videos")
-    pipe.vae.requires_grad_(False); pipe.text_encoder.requires_grad_(False); pipe.unet.requires_grad_(train_unet)
     if not 0 <= p_uncond < 1: raise ValueError(f"p_uncond={p_uncond}: expected 0 <= p_uncond < 1")
     groups = ([{"params": list(pipe.unet.parameters()), "lr": lr}] if train_unet else []) + \
              ([{"params": list(pipe.intensity.parameters()), "lr": lr if intensity_lr is None else intensity_lr}] if levels is not None else [])
     if not groups: raise ValueError("nothing to train: train_unet=False and no levels")
-    opt = torch.optim.AdamW(groups, lr=lr, weight_decay=0.0)
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad(): ehs_all = pipe.encode(prompts)
-    dev, losses = pipe.unet.device, []
-    pipe.unet.train()
-    for _ in tqdm(range(steps), disable=not progress, desc="train video"):
-        idx = torch.randint(0, N, (min(batch_size, N),), generator=g)
-        z0 = latents[idx].to(dev)
-        noise = torch.randn(z0.shape, generator=g).to(dev)
-        t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (len(idx),), generator=g).to(dev)
-        zt = pipe.scheduler.add_noise(z0, noise, t)
-        lvl = None if levels is None else torch.as_tensor(np.asarray(levels))[idx]
+    pipe.unet.requires_grad_(train_unet)
+    lv = None if levels is None else torch.as_tensor(np.asarray(levels))
+    def predict(zt, t, ehs, idx, g):
+        lvl = None if lv is None else lv[idx]
         if lvl is not None and p_uncond > 0: lvl = torch.where(torch.rand(len(idx), generator=g) < p_uncond, -1, lvl)
-        loss = F.mse_loss(pipe.eps(zt, t, ehs_all[idx.to(ehs_all.device)], lvl), noise)
-        opt.zero_grad(); loss.backward(); opt.step()
-        losses.append(float(loss))
-    pipe.unet.eval(); pipe.unet.requires_grad_(False)
-    return losses
+        return pipe.eps(zt, t, ehs, lvl)
+    return train_denoiser(pipe, latents, prompts, steps=steps, lr=lr, batch_size=batch_size, seed=seed, params=groups,
+                          weight_decay=0.0, predict=predict, progress=progress, desc="train video")
+
 
 # %% ../nbs/41_mojito.ipynb #ab87fda5
 def object_centroids(frames, color, thresh: float = 0.25) -> np.ndarray:
@@ -434,26 +388,25 @@ def mojito_experiment(n_train: int = 384, n_test: int = 12, n_frames: int = 8, i
     `world`: `WorldConfig` overrides of the scenes (default `MOJITO_WORLD`: one large red ball, speeds 0..4 units/s, 25%
     static, so training intensities span ~0..2.5 px/frame). `scale_latents`: `set_latent_scale` after the VAE is trained
     (False keeps SD's 0.18215, for comparison). The intensity is measured at each of `intensity_scales`."""
-    from worldbridge.flexecontrol import procedural_scene, short_caption, train_vae, _obj_field
+    from worldbridge.world import make_scene
     world = dict(MOJITO_WORLD if world is None else world)
     if image_size % vae_factor: raise ValueError(f"image_size={image_size} is not a multiple of vae_factor={vae_factor}")
-    pipe = tiny_video_pipeline(sample_size=image_size // vae_factor, seed=seed, n_levels=4, vae_factor=vae_factor)
+    pipe = MojitoPipeline.from_video_pipeline(tiny_video_pipeline(sample_size=image_size // vae_factor, seed=seed, vae_factor=vae_factor), n_levels=4)
     pipe.set_progress_bar_config(disable=True)
     s = pipe.unet.config.sample_size; size = s * pipe.vae_scale_factor
     def load(seeds):
         out = []
         for sd in seeds:
-            sc = procedural_scene(int(sd), image_size=size, n_frames=n_frames, n_objects=1, **world)
-            o = sc.objects[0]; oid = _obj_field(o, "id")
-            fr = sc.frames() if callable(getattr(sc, "frames", None)) else np.stack([sc.render(t) for t in range(n_frames)])
-            fr = np.asarray(fr)[:n_frames]
-            m0 = sc.masks(0) == oid
-            out.append({"frames": fr, "prompt": short_caption(sc, 1), "kind": _obj_field(o, "kind"),
-                        "color": np.median(fr[0][m0], 0) / 255. if m0.any() else None, "box0": sc.boxes(0).get(oid),
-                        "lk": motion_intensity(fr), "gt": gt_speed(sc, oid, n_frames), "source": getattr(sc, "source", "worldbridge.world")})
+            sc = make_scene(int(sd), image_size=size, n_frames=n_frames, n_objects=(1, 1), **world)
+            o = sc.objects[0]
+            fr = np.asarray(sc.frames())[:n_frames]
+            m0 = sc.masks(0) == o.id
+            out.append({"frames": fr, "prompt": f"a {o.color} {o.kind}", "kind": o.kind,
+                        "color": np.median(fr[0][m0], 0) / 255. if m0.any() else None, "box0": sc.boxes(0).get(o.id),
+                        "lk": motion_intensity(fr), "gt": gt_speed(sc, o.id, n_frames)})
         return out
     train, test = load(range(2000 + seed, 2000 + seed + n_train)), load(range(6000 + seed, 6000 + seed + n_test))
-    res = {"source": train[0]["source"], "world": world, "losses": {}}
+    res = {"source": "worldbridge.world", "world": world, "losses": {}}
     lk, gt = np.array([d["lk"] for d in train]), np.array([d["gt"] for d in train])
     res["lk_vs_gt_corr"] = float(np.corrcoef(lk, gt)[0, 1])
     res["train_intensity_range"] = (float(lk.min()), float(lk.max()))
@@ -463,8 +416,9 @@ def mojito_experiment(n_train: int = 384, n_test: int = 12, n_frames: int = 8, i
     vids = np.stack([d["frames"] for d in train])
     res["losses"]["vae"] = train_vae(pipe.vae, vids.reshape(-1, *vids.shape[2:]), steps=vae_steps, batch_size=vae_batch_size,
                                      progress=progress, scale_latents=False)
-    res["latent_scale"] = set_latent_scale(pipe, vids) if scale_latents else pipe.vae.config.scaling_factor
-    lat = encode_videos(pipe, vids)
+    # the VAE encodes 16 frames per call here (the batch size changes the latents' last bits; the saved runs used 16)
+    res["latent_scale"] = set_latent_scale(pipe.vae, vids, batch_size=16) if scale_latents else pipe.vae.config.scaling_factor
+    lat = encode_latents(pipe.vae, vids, batch_size=16)
     res["losses"]["unet"] = train_video(pipe, lat, [d["prompt"] for d in train], levels, steps=unet_steps, lr=lr,
                                         batch_size=batch_size, intensity_lr=intensity_lr, p_uncond=p_uncond, progress=progress)
     with torch.no_grad(): res["intensity_embedding_norm"] = pipe.intensity.embed.weight.norm(dim=1).tolist()
@@ -514,7 +468,7 @@ def mojito_experiment(n_train: int = 384, n_test: int = 12, n_frames: int = 8, i
     # does the modulator know what the levels mean? denoising error of held-out real videos at each told level
     lt = load(range(9000 + seed, 9000 + seed + n_level_test))
     true = quantize_intensity([d["lk"] for d in lt], pipe.intensity.config.edges)
-    Ed = level_denoising_errors(pipe, encode_videos(pipe, np.stack([d["frames"] for d in lt])), [d["prompt"] for d in lt], seed=seed)
+    Ed = level_denoising_errors(pipe, encode_latents(pipe.vae, np.stack([d["frames"] for d in lt]), batch_size=16), [d["prompt"] for d in lt], seed=seed)
     rel = Ed / Ed.mean(1, keepdims=True) - 1                     # error relative to the video's mean over levels
     dist = np.abs(np.arange(L)[None] - true[:, None])
     res["level_denoise"] = {"true_levels": true.tolist(), "errors": Ed,

@@ -12,14 +12,14 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
+from .diffusion import AttentionRecorder, RecordingAttnProcessor, encode_prompts, install_processors, token_spans
 
 # %% auto #0
 __all__ = ['SIZES', 'SHAPES', 'PREDICATE_WORDS', 'METHODS', 'CHECK_COLORS', 'color_names', 'parse_noun_phrases',
-           'scene_graph_prompt', 'AttentionStore', 'StructuredAttnProcessor', 'set_structured_attention', 'encode_text',
-           'phrase_token_spans', 'structured_prompt_embeds', 'box_mask', 'token_maps', 'layout_energy',
-           'attention_in_boxes', 'layout_guidance_step', 'generate', 'chromatic_palette', 'color_labels', 'shape_of',
-           'detect_objects', 'read_box_color', 'binding_report', 'world_camera', 'world_prompt_set', 'evaluate_binding',
-           'train_tiny_sd']
+           'scene_graph_prompt', 'StructuredAttnProcessor', 'set_structured_attention', 'structured_prompt_embeds',
+           'box_mask', 'token_maps', 'layout_energy', 'attention_in_boxes', 'layout_guidance_step', 'generate',
+           'chromatic_palette', 'color_labels', 'shape_of', 'detect_objects', 'read_box_color', 'binding_report',
+           'world_camera', 'world_prompt_set', 'evaluate_binding']
 
 # %% ../nbs/31_structured_generation.ipynb #446f6d73
 SIZES = ("small", "large", "big", "tiny")
@@ -79,79 +79,33 @@ def scene_graph_prompt(sg: dict, relations: bool = False) -> tuple[str, list[dic
     return prompt, phrases
 
 # %% ../nbs/31_structured_generation.ipynb #0ee77c8b
-class AttentionStore:
-    "Collects cross-attention probabilities `[B, heads, HW, L]` per layer while enabled (kept with their autograd graph)."
-    def __init__(self): self.maps, self.enabled = {}, False
-    def clear(self): self.maps = {}
-    def add(self, name, probs): 
-        if self.enabled: self.maps.setdefault(name, []).append(probs)
-
-class StructuredAttnProcessor:
-    """Diffusers attention processor for cross-attention with one key (the first `chunk_len` tokens of
-    `encoder_hidden_states`) and several values (every consecutive chunk of `chunk_len` tokens), averaged.
-    Self-attention (no `encoder_hidden_states`) is standard. Optionally records attention maps in `store`."""
-    def __init__(self, chunk_len: int, store: AttentionStore | None = None, name: str = ""):
+class StructuredAttnProcessor(RecordingAttnProcessor):
+    """The diffusion toolkit's recording attention processor with structured guidance's cross-attention: one key (the
+    first `chunk_len` tokens of `encoder_hidden_states`) and several values (every consecutive chunk of `chunk_len`
+    tokens), averaged. The probabilities go to `recorder` like those of every `RecordingAttnProcessor`."""
+    def __init__(self, chunk_len: int, # tokens per sequence (the tokenizer's length)
+                 recorder: AttentionRecorder | None = None, name: str = ""):
         if chunk_len < 1: raise ValueError(f"chunk_len must be >= 1, got {chunk_len}")
-        self.chunk_len, self.store, self.name = chunk_len, store, name
+        super().__init__(recorder, name)
+        self.chunk_len = chunk_len
 
-    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, *args, **kwargs):
-        residual = hidden_states
-        if attn.spatial_norm is not None: hidden_states = attn.spatial_norm(hidden_states, temb)
-        input_ndim = hidden_states.ndim
-        if input_ndim == 4:
-            B, C, H, W = hidden_states.shape
-            hidden_states = hidden_states.view(B, C, H * W).transpose(1, 2)
-        cross = encoder_hidden_states is not None
-        ctx = encoder_hidden_states if cross else hidden_states
-        if cross and attn.norm_cross: ctx = attn.norm_encoder_hidden_states(ctx)
-        if cross:
-            S = ctx.shape[1]
-            if S % self.chunk_len: raise ValueError(f"encoder_hidden_states has {S} tokens, not a multiple of chunk_len={self.chunk_len}")
-            chunks = ctx.split(self.chunk_len, dim=1)
-        else: chunks = (ctx,)
-        b, n = hidden_states.shape[0], chunks[0].shape[1]
-        attention_mask = attn.prepare_attention_mask(attention_mask, n, b)
-        if attn.group_norm is not None: hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
-        query = attn.head_to_batch_dim(attn.to_q(hidden_states))
-        key = attn.head_to_batch_dim(attn.to_k(chunks[0]))
-        probs = attn.get_attention_scores(query, key, attention_mask)  # [B*heads, HW, L]
-        if cross and self.store is not None: self.store.add(self.name, probs.view(b, attn.heads, *probs.shape[1:]))
-        out = sum(torch.bmm(probs, attn.head_to_batch_dim(attn.to_v(c))) for c in chunks) / len(chunks)
-        out = attn.to_out[1](attn.to_out[0](attn.batch_to_head_dim(out)))
-        if input_ndim == 4: out = out.transpose(-1, -2).reshape(B, C, H, W)
-        if attn.residual_connection: out = out + residual
-        return out / attn.rescale_output_factor
+    def chunks(self, context):
+        "The k+1 sequences concatenated in `context` [B, (k+1)·chunk_len, D]."
+        S = context.shape[1]
+        if S % self.chunk_len: raise ValueError(f"encoder_hidden_states has {S} tokens, not a multiple of chunk_len={self.chunk_len}")
+        return context.split(self.chunk_len, dim=1)
 
-def set_structured_attention(unet, chunk_len: int, store: AttentionStore | None = None) -> dict:
-    "Install `StructuredAttnProcessor` on every cross-attention (`attn2`) of `unet`; returns the previous processors."
-    old = dict(unet.attn_processors)
-    unet.set_attn_processor({k: StructuredAttnProcessor(chunk_len, store, k) if ".attn2." in k else v for k, v in old.items()})
-    return old
+    def key_states(self, attn, context): return self.chunks(context)[0]      # the full prompt's keys
+
+    def attend(self, attn, probs, context):                                   # its maps times every sequence's values
+        cs = self.chunks(context)
+        return sum(torch.bmm(probs, attn.head_to_batch_dim(attn.to_v(c))) for c in cs) / len(cs)
+
+def set_structured_attention(unet, chunk_len: int, recorder: AttentionRecorder | None = None) -> dict:
+    "Install `StructuredAttnProcessor` on every cross-attention layer of `unet`; returns the previous processors."
+    return install_processors(unet, lambda n: StructuredAttnProcessor(chunk_len, recorder, n))
 
 # %% ../nbs/31_structured_generation.ipynb #ef1703f4
-def _find_sub(seq, sub):
-    for i in range(len(seq) - len(sub) + 1):
-        if seq[i:i + len(sub)] == sub: return i
-    return None
-
-@torch.no_grad()
-def encode_text(pipe, texts, device=None) -> torch.Tensor:
-    "Text-encoder hidden states `[N, L, D]` for `texts` padded to the tokenizer's max length."
-    tok = pipe.tokenizer
-    ids = tok(list(texts), padding="max_length", max_length=tok.model_max_length, truncation=True, return_tensors="pt").input_ids
-    return pipe.text_encoder(ids.to(device or pipe.text_encoder.device))[0]
-
-def phrase_token_spans(tokenizer, prompt: str, phrases: list[str]) -> list[tuple[int, int]]:
-    "(start, end) token positions of each phrase inside the tokenized prompt (special tokens included in positions)."
-    pids = tokenizer(prompt, truncation=True, max_length=tokenizer.model_max_length).input_ids
-    spans = []
-    for ph in phrases:
-        sub = tokenizer(ph, add_special_tokens=False).input_ids
-        i = _find_sub(pids, sub)
-        if i is None: raise ValueError(f"phrase {ph!r} not found in the tokenized prompt {prompt!r} (truncated?)")
-        spans.append((i, i + len(sub)))
-    return spans
-
 @torch.no_grad()
 def structured_prompt_embeds(pipe, prompt: str, phrases: list[str] | None = None, negative_prompt: str = "",
                              colors=None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -159,15 +113,15 @@ def structured_prompt_embeds(pipe, prompt: str, phrases: list[str] | None = None
     prompt's encoding followed by one aligned sequence per noun phrase (`phrases`, parsed from the prompt if None)."""
     if not isinstance(prompt, str) or not prompt.strip(): raise ValueError("prompt is empty")
     if phrases is None: phrases = [p["text"] for p in parse_noun_phrases(prompt, colors)]
-    spans = phrase_token_spans(pipe.tokenizer, prompt, phrases)
-    full = encode_text(pipe, [prompt])
+    spans = token_spans(pipe.tokenizer, prompt, phrases)
+    full = encode_prompts(pipe, [prompt])
     seqs = [full]
     for ph, (s, e) in zip(phrases, spans):
-        enc = encode_text(pipe, [ph])
+        enc = encode_prompts(pipe, [ph])
         off = 1 if pipe.tokenizer.bos_token_id is not None else 0  # phrase tokens start after <bos>
         w = full.clone(); w[:, s:e] = enc[:, off:off + e - s]
         seqs.append(w)
-    neg = encode_text(pipe, [negative_prompt])
+    neg = encode_prompts(pipe, [negative_prompt])
     return torch.cat(seqs, 1), neg.repeat(1, len(seqs), 1)
 
 # %% ../nbs/31_structured_generation.ipynb #c0bf9d90
@@ -180,12 +134,12 @@ def box_mask(box, h: int, w: int, device=None) -> torch.Tensor:
     if m.sum() == 0: m[min(int((y0 + y1) / 2 * h), h - 1), min(int((x0 + x1) / 2 * w), w - 1)] = 1
     return m
 
-def token_maps(store: AttentionStore, spans, latent_hw, layers=None) -> list[torch.Tensor]:
+def token_maps(recorder: AttentionRecorder, spans, latent_hw, layers=None) -> list[torch.Tensor]:
     """Per phrase, the list over recorded layers of `[B, h, w]` attention maps (mean over heads and the span's
     tokens); `layers`: substrings of the layer names to keep (e.g. `("mid_block", "up_blocks.1")`), None for all."""
     H, W = latent_hw
     out = [[] for _ in spans]
-    for name, lst in store.maps.items():
+    for name, lst in recorder.probs.items():
         if layers is not None and not any(l in name for l in layers): continue
         for p in lst:  # [B, heads, HW, L]
             hw = p.shape[2]; f = int(round(math.sqrt(H * W / hw)))
@@ -199,33 +153,33 @@ def layout_energy(maps, boxes) -> tuple[torch.Tensor, torch.Tensor]:
     if len(maps) != len(boxes): raise ValueError(f"{len(maps)} phrases but {len(boxes)} boxes")
     E, frac = 0., []
     for ms, box in zip(maps, boxes):
-        if not ms: raise ValueError("no cross-attention maps were recorded (is the StructuredAttnProcessor installed with a store?)")
+        if not ms: raise ValueError("no cross-attention maps were recorded (is the StructuredAttnProcessor installed with a recorder?)")
         fr = torch.stack([(m * box_mask(box, *m.shape[-2:], m.device)).sum((-2, -1)) / m.sum((-2, -1)).clamp_min(1e-8) for m in ms]).mean(0)
         E = E + ((1 - fr) ** 2).mean(); frac.append(fr.mean())
     return E, torch.stack(frac)
 
-def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, store, layers=None) -> torch.Tensor:
+def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, recorder, layers=None) -> torch.Tensor:
     "In-box attention mass fraction per phrase for `latents` at timestep `t` (no guidance)."
     with torch.no_grad():
-        store.clear(); store.enabled = True
+        recorder.clear(); recorder.enabled = True
         pipe.unet(pipe.scheduler.scale_model_input(latents, t), t, encoder_hidden_states=prompt_embeds)
-        store.enabled = False
-        return layout_energy(token_maps(store, spans, latents.shape[-2:], layers), boxes)[1]
+        recorder.enabled = False
+        return layout_energy(token_maps(recorder, spans, latents.shape[-2:], layers), boxes)[1]
 
-def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, store, lr: float = 1.0, iters: int = 3, layers=None):
+def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, recorder, lr: float = 1.0, iters: int = 3, layers=None):
     "`iters` gradient steps of the layout energy on `latents` at timestep `t`; returns (latents, last energy)."
     a = pipe.scheduler.alphas_cumprod[int(t)].item() if hasattr(pipe.scheduler, "alphas_cumprod") else 0.
     sigma2 = 1 - a
     for _ in range(iters):
         z = latents.detach().requires_grad_(True)
-        store.clear(); store.enabled = True
+        recorder.clear(); recorder.enabled = True
         with torch.enable_grad():
             pipe.unet(pipe.scheduler.scale_model_input(z, t), t, encoder_hidden_states=prompt_embeds)
-            E, _ = layout_energy(token_maps(store, spans, z.shape[-2:], layers), boxes)
+            E, _ = layout_energy(token_maps(recorder, spans, z.shape[-2:], layers), boxes)
             g, = torch.autograd.grad(E, z)
-        store.enabled = False
+        recorder.enabled = False
         latents = (z - lr * sigma2 * g).detach()
-    store.clear()
+    recorder.clear()
     return latents, E.detach()
 
 # %% ../nbs/31_structured_generation.ipynb #fb9936d5
@@ -248,14 +202,15 @@ def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None,
     dev = pipe.unet.device
     L = pipe.tokenizer.model_max_length
     if "structured" in method: pe, ne = structured_prompt_embeds(pipe, prompt, phrases, negative_prompt)
-    else: pe, ne = encode_text(pipe, [prompt]), encode_text(pipe, [negative_prompt])
-    spans = phrase_token_spans(pipe.tokenizer, prompt, phrases)
+    else:
+        with torch.no_grad(): pe, ne = encode_prompts(pipe, [prompt]), encode_prompts(pipe, [negative_prompt])
+    spans = token_spans(pipe.tokenizer, prompt, phrases)
     # attend to the phrase's content words (drop a leading article token)
     art = {tuple(pipe.tokenizer(w, add_special_tokens=False).input_ids) for w in ("a", "an", "the")}
     pids = pipe.tokenizer(prompt).input_ids
     spans = [(s + 1, e) if e - s > 1 and (pids[s],) in art else (s, e) for s, e in spans]
-    store = AttentionStore()
-    old = set_structured_attention(pipe.unet, L, store)
+    rec = AttentionRecorder(enabled=False)      # records only while layout guidance reads it
+    old = set_structured_attention(pipe.unet, L, rec)
     try:
         height = height or pipe.unet.config.sample_size * pipe.vae_scale_factor
         width = width or pipe.unet.config.sample_size * pipe.vae_scale_factor
@@ -268,10 +223,10 @@ def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None,
         ctx = torch.cat([ne, pe]) if cfg else pe
         for i, t in enumerate(sch.timesteps):
             if layout and i in gsteps:
-                if info["in_box_before"] is None: info["in_box_before"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, store, guide_layers)
-                latents, E = layout_guidance_step(pipe, latents, t, pe, spans, boxes, store, guide_lr, guide_iters, guide_layers)
+                if info["in_box_before"] is None: info["in_box_before"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, rec, guide_layers)
+                latents, E = layout_guidance_step(pipe, latents, t, pe, spans, boxes, rec, guide_lr, guide_iters, guide_layers)
                 info["energy"].append(E.item())
-                info["in_box_after"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, store, guide_layers)
+                info["in_box_after"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, rec, guide_layers)
             with torch.no_grad():
                 x = torch.cat([latents] * 2) if cfg else latents
                 eps = pipe.unet(sch.scale_model_input(x, t), t, encoder_hidden_states=ctx).sample
@@ -423,51 +378,3 @@ def evaluate_binding(pipe, items: list[dict], methods=METHODS, palette: dict | N
                 d["in_box"] += r["in_box"]; d["leak"].append(r["leak"]); d["images"].append(img)
     summary = {m: {k: float(np.mean(v)) for k, v in d.items() if k != "images"} for m, d in res.items()}
     return {"summary": summary, "images": {m: d["images"] for m, d in res.items()}}
-
-# %% ../nbs/31_structured_generation.ipynb #fa21fa37
-def train_tiny_sd(pipe, images, captions, vae_steps: int = 1000, unet_steps: int = 3000, batch_size: int = 32,
-                  lr: float = 1e-3, cond_drop: float = 0.1, seed: int = 0, train_text_encoder: bool = True,
-                  progress: bool = True) -> dict:
-    """Briefly train a (tiny) Stable Diffusion pipeline in place on `images` (uint8 [N, H, W, 3]) and `captions`:
-    first the VAE (reconstruction + small KL), its `scaling_factor` set to 1/std of the latents, then the UNet (and
-    text encoder) with the ε-prediction loss, dropping captions with probability `cond_drop` for classifier-free
-    guidance. Returns the loss histories."""
-    images = np.asarray(images)
-    if images.ndim != 4 or images.shape[-1] != 3: raise ValueError(f"images must be uint8 [N, H, W, 3], got {images.shape}")
-    if len(captions) != len(images): raise ValueError(f"{len(captions)} captions for {len(images)} images")
-    size = pipe.unet.config.sample_size * pipe.vae_scale_factor
-    if images.shape[1:3] != (size, size): raise ValueError(f"images are {images.shape[1:3]}, the pipeline makes {size}x{size}")
-    g = torch.Generator().manual_seed(seed); torch.manual_seed(seed)
-    x = torch.as_tensor(images).permute(0, 3, 1, 2).float() / 127.5 - 1
-    tok = pipe.tokenizer
-    enc = lambda t: tok(list(t), padding="max_length", max_length=tok.model_max_length, truncation=True, return_tensors="pt").input_ids
-    ids, empty = enc(captions), enc([""])
-    hist = {"vae": [], "unet": []}
-    vae, unet, te = pipe.vae, pipe.unet, pipe.text_encoder
-    vae.train(); opt = torch.optim.AdamW(vae.parameters(), lr=lr)
-    for step in tqdm(range(vae_steps), disable=not progress, desc="vae"):
-        b = x[torch.randint(len(x), (batch_size,), generator=g)]
-        post = vae.encode(b).latent_dist
-        z = post.mean + post.std * torch.randn(post.mean.shape, generator=g)
-        loss = F.mse_loss(vae.decode(z).sample, b) + 1e-4 * post.kl().mean() / z[0].numel()
-        opt.zero_grad(); loss.backward(); opt.step(); hist["vae"].append(loss.item())
-    vae.eval()
-    with torch.no_grad(): lat = torch.cat([vae.encode(x[i:i + 256]).latent_dist.mean for i in range(0, len(x), 256)])
-    sf = 1 / lat.std().item()
-    vae.register_to_config(scaling_factor=sf)
-    lat = lat * sf
-    params = list(unet.parameters()) + (list(te.parameters()) if train_text_encoder else [])
-    unet.train(); te.train(train_text_encoder)
-    opt = torch.optim.AdamW(params, lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, unet_steps)
-    T = pipe.scheduler.config.num_train_timesteps
-    for step in tqdm(range(unet_steps), disable=not progress, desc="unet"):
-        idx = torch.randint(len(x), (batch_size,), generator=g)
-        z0, c = lat[idx], ids[idx].clone()
-        c[torch.rand(batch_size, generator=g) < cond_drop] = empty[0]
-        noise = torch.randn(z0.shape, generator=g); t = torch.randint(0, T, (batch_size,), generator=g)
-        zt = pipe.scheduler.add_noise(z0, noise, t)
-        loss = F.mse_loss(unet(zt, t, encoder_hidden_states=te(c)[0]).sample, noise)
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step(); hist["unet"].append(loss.item())
-    unet.eval(); te.eval()
-    return hist
