@@ -32,6 +32,8 @@ docs: install
 	PATH=$(BIN):$$PATH $(BIN)/nbdev_docs
 
 docs-check: install
+	$(BIN)/python tools/split_imports.py --check
+	$(BIN)/python tools/colab.py --check
 	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 $(BIN)/python tools/docs_check.py --n_workers 2
 
 # the wheel and the sdist, installed into a fresh venv outside the checkout and used there

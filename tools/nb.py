@@ -92,7 +92,7 @@ def readme(nb_path="nbs/index.ipynb", dest="README.md"):
     for c in nb["cells"]:
         src = "".join(c["source"])
         if c["cell_type"] == "markdown": out += [src, ""]
-        elif not src.lstrip().startswith("#| hide"): out += ["```python", src, "```", ""]
+        elif not src.lstrip().startswith(("#| hide", "#| eval: false")): out += ["```python", src, "```", ""]   # not the Colab install cell
     Path(dest).write_text("\n".join(out))
 
 

@@ -65,14 +65,14 @@ class PromptLearner(nn.Module):
         ids, am = self.input_ids.repeat(n, 1), self.attention_mask.repeat(n, 1)
         with context_injected(self.clip, ctx):
             t = self.clip.text_projection(self.clip.text_model(input_ids=ids.to(ctx.device), attention_mask=am.to(ctx.device)).pooler_output)
-        return F.normalize(t, dim=-1)
+        return F.normalize(t.float(), dim=-1)          # float32, whatever CLIP's precision
 
     def forward(self, v: torch.Tensor | None = None) -> torch.Tensor:
         "Normalised class text features: `[C,D]` (CoOp) or `[B,C,D]` for image features `v [B,D]` (CoCoOp)."
         C = len(self.classnames)
         if not self.conditional: return self._encode(self.ctx[None].expand(C, -1, -1))
         if v is None: raise ValueError("v: a conditional (CoCoOp) prompt learner needs image features")
-        ctx = self.ctx[None] + self.meta(v)[:, None]          # [B, M, d]
+        ctx = self.ctx[None] + self.meta(v.to(self.ctx.dtype))[:, None]          # [B, M, d]; the meta-net is float32
         B = len(v)
         t = self._encode(ctx[:, None].expand(B, C, -1, -1).reshape(B * C, self.n_ctx, -1))
         return t.view(B, C, -1)
@@ -81,7 +81,7 @@ def class_logits(v: torch.Tensor, t: torch.Tensor, scale: float = 100.) -> torch
     "`scale * cos(v, t)` for `v [B,D]` and text features `t [C,D]` or per-image `[B,C,D]`."
     if v.shape[-1] != t.shape[-1]: raise ValueError(f"v dim {v.shape[-1]} != t dim {t.shape[-1]}")
     if t.ndim == 3 and t.shape[0] != v.shape[0]: raise ValueError(f"v batch {v.shape[0]} != t batch {t.shape[0]}")
-    v = F.normalize(v, dim=-1)
+    v, t = F.normalize(v.float(), dim=-1), t.float()
     return scale * (v @ t.T if t.ndim == 2 else torch.einsum("bd,bcd->bc", v, t))
 
 # %% ../nbs/20_cpl.ipynb #0396a90a
@@ -149,7 +149,7 @@ def train_prompts(learner: PromptLearner, feats: torch.Tensor, labels, method: s
     scale = scale or float(learner.clip.logit_scale.exp().clamp(max=100))
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW([p for p in learner.parameters() if p.requires_grad], lr=lr, weight_decay=0.0)
-    feats = F.normalize(feats.detach(), dim=-1)
+    feats = F.normalize(feats.detach().float(), dim=-1)      # the prompt and counterfactual math in float32
     if method == "cpl":
         with torch.no_grad(): neg = negative_classes(learner(feats.mean(0, keepdim=True))[0] if learner.conditional else learner())
         by_class = [torch.nonzero(labels == c).squeeze(1) for c in range(C)]; neg = neg.cpu()
