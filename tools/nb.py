@@ -78,6 +78,8 @@ def run(nb_path, flags=""):
     for i, c in enumerate(directives.cells):
         d = getattr(c, 'directives_', {}) or {}
         if c.cell_type == 'code' and (skip & d.keys() or d.get('eval:', [''])[0].lower() == 'false'): skipped.add(i)
+    for i, c in enumerate(nb.cells):   # a cell that runs and prints nothing must not keep an old output
+        if c.cell_type == 'code' and i not in skipped and 'nbdev_export'+'(' not in c.source: c.outputs = []
     k = CaptureShell(nb_path)
     os.chdir(nb_path.parent)
     k.run_all(nb, exc_stop=True, preproc=lambda c: c.cell_type != 'code' or c.idx_ in skipped
