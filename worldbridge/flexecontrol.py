@@ -214,7 +214,7 @@ def cross_attention_loss(maps: torch.Tensor, token_masks) -> torch.Tensor:
     for b, pairs in enumerate(token_masks):
         for j, m in pairs:
             if not 0 <= j < maps.shape[1]: raise ValueError(f"token index {j} outside the {maps.shape[1]} text tokens")
-            m = torch.as_tensor(np.asarray(m), dtype=maps.dtype)[None, None]
+            m = torch.as_tensor(np.asarray(m), dtype=maps.dtype, device=maps.device)[None, None]
             m = F.interpolate(m, size=(S, S), mode="area")[0, 0]
             a = maps[b, j]; a = a / a.max().clamp_min(1e-8)
             losses.append(((a - m) ** 2).mean())
@@ -223,7 +223,7 @@ def cross_attention_loss(maps: torch.Tensor, token_masks) -> torch.Tensor:
 def masked_diffusion_loss(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
     "MSE over the pixels inside `mask` ([B,1,H,W] or [B,H,W], any resolution; resized to the latent grid)."
     if mask is None: return F.mse_loss(pred, target)
-    mask = torch.as_tensor(mask, dtype=pred.dtype)
+    mask = torch.as_tensor(mask, dtype=pred.dtype, device=pred.device)
     if mask.ndim == 3: mask = mask[:, None]
     if mask.ndim != 4 or mask.shape[0] != pred.shape[0]:
         raise ValueError(f"mask must be [B,1,H,W] or [B,H,W] with B={pred.shape[0]}, got {tuple(mask.shape)}")
@@ -313,11 +313,11 @@ def control_loss(pipe: FlexEControlPipeline,
     for k in ("images", "prompts", "conditions", "types"):
         if k not in batch: raise ValueError(f"batch is missing {k!r}")
     dev = pipe.unet.device
-    x = batch["images"].to(dev)
+    x = batch["images"].to(dev, pipe.vae.dtype)
     with torch.no_grad():
         lat = pipe.vae.encode(x).latent_dist.mean * pipe.vae.config.scaling_factor
         ehs = pipe.encode(batch["prompts"])
-    noise = torch.randn(lat.shape, generator=generator).to(dev)
+    noise = torch.randn(lat.shape, generator=generator).to(dev, lat.dtype)   # not float32: a half-precision UNet
     t = torch.randint(0, pipe.scheduler.config.num_train_timesteps, (lat.shape[0],), generator=generator).to(dev)
     zt = pipe.scheduler.add_noise(lat, noise, t)
     use_ca = lambda_ca > 0 and batch.get("token_masks")
