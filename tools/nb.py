@@ -62,8 +62,8 @@ def dump(nb_path):
     return "\n".join(out)
 
 
-def run(nb_path, flags=""):
-    "Execute a notebook in place with nbdev_test's cell rules (honouring `tst_flags`), saving its outputs."
+def run(nb_path, flags="", cells=""):
+    "Execute a notebook in place with nbdev_test's cell rules (honouring `tst_flags`), saving its outputs; `cells`: ids of flagged cells to run too."
     import os
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
@@ -78,6 +78,8 @@ def run(nb_path, flags=""):
     for i, c in enumerate(directives.cells):
         d = getattr(c, 'directives_', {}) or {}
         if c.cell_type == 'code' and (skip & d.keys() or d.get('eval:', [''])[0].lower() == 'false'): skipped.add(i)
+    want = set(filter(None, cells.split(",")))
+    skipped -= {i for i, c in enumerate(nb.cells) if c.get("id") in want and "gpu" not in (getattr(directives.cells[i], "directives_", {}) or {})}
     for i, c in enumerate(nb.cells):   # a cell that runs and prints nothing must not keep an old output
         if c.cell_type == 'code' and i not in skipped and 'nbdev_export'+'(' not in c.source: c.outputs = []
     k = CaptureShell(nb_path)
@@ -103,8 +105,9 @@ if __name__ == "__main__":
     p.add_argument("cmd", choices=["build", "dump", "run", "readme"])
     p.add_argument("args", nargs="*")
     p.add_argument("--flags", default="")
+    p.add_argument("--cells", default="", help="run: ids of flagged cells to run as well (e.g. new slow cells)")
     a = p.parse_args()
     if a.cmd == "build": build(*a.args)
     elif a.cmd == "dump": print(dump(a.args[0]))
     elif a.cmd == "readme": readme(*a.args)
-    else: run(a.args[0], a.flags)
+    else: run(a.args[0], a.flags, a.cells)
