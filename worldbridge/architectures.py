@@ -70,7 +70,7 @@ def qwen2_tokenizer(specials: dict = QWEN2_SPECIALS, # `QWEN2_SPECIALS`, or `LLA
     tok.eos_token = "<|im_end|>"
     return tok
 
-# %% ../nbs/00_architectures.ipynb #2fb82cf6
+# %% ../nbs/00_architectures.ipynb #b7280089
 _CLIP_TEXT = dict(vocab_size=49408, hidden_size=512, intermediate_size=2048, num_hidden_layers=12, num_attention_heads=8,
                   max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5, bos_token_id=0, eos_token_id=2, pad_token_id=1)
 _CLIP_VISION = dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12, image_size=224,
@@ -86,7 +86,7 @@ OWLVIT_B32_CONFIG = dict(text_config={**_CLIP_TEXT, "max_position_embeddings": 1
 def _build(make, seed, device, dtype):
     "`make()` under a forked RNG seeded with `seed`, on `device`; then cast to `dtype`; in eval mode."
     with torch.device(device if device is not None else "cpu"): m = _seeded(seed, make)
-    return (m if dtype is None else m.to(dtype)).eval()
+    return (m if dtype is None or dtype == next(m.parameters()).dtype else m.to(dtype)).eval()
 
 def _depth(cfg: dict, key: str, layers: int | None) -> dict:
     if layers is None: return dict(cfg)
