@@ -45,7 +45,7 @@ def kron_apply(x: torch.Tensor, A, u: torch.Tensor, v: torch.Tensor) -> torch.Te
 # %% ../nbs/11_kadaptation.ipynb #a093dce2
 from peft import PeftConfig
 from peft.tuners.tuners_utils import BaseTuner, BaseTunerLayer, check_adapters_to_merge
-from peft.utils import PeftType
+from peft.utils import PeftType, TaskType   # TaskType: named by PeftConfig's fields, so show_doc can resolve them
 from peft.utils.other import transpose
 
 def _extend_peft_type(name: str) -> PeftType:
