@@ -49,6 +49,7 @@ setuptools.setup(
     zip_safe = False,
     entry_points = {
         'console_scripts': cfg.get('console_scripts','').split(),
+        'worldbridge.runners': cfg.get('runners','').split(),   # benchmarks with their own runner (worldbridge.eval.run.get_runner)
         'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d']
     },
     **setup_cfg)

@@ -22,7 +22,8 @@ import warnings
 import torch
 import torch.nn.functional as F
 from peft import get_peft_model
-from worldbridge.kadaptation import adapter_config, default_targets, delta_weight_ranks, trainable_parameters
+from worldbridge.kadaptation import adapter_config, default_targets, delta_weight_ranks
+from worldbridge.training import trainable_parameters
 from worldbridge.subspace import FastfoodProjection, fwht
 
 

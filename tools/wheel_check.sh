@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # worldbridge outside its checkout: build the wheel and the sdist, install the wheel into a fresh venv in a temporary
 # folder (torch==2.13.0 first, as the README says), and use it there as a researcher would: --version, world make,
-# eval with the random and blind baselines, score, and one tutorial notebook top to bottom. Then install the sdist.
+# eval with the random and blind baselines, the edit4d runner found through its entry point, score, and one tutorial
+# notebook top to bottom. Then install the sdist.
 # Prints the base install's package count and size, and with the optional extras. Run from the repository root:
 #     bash tools/wheel_check.sh            (make wheel-check; CI runs it after make test)
 set -euo pipefail
@@ -30,6 +31,11 @@ say "the command line from the wheel"
 "$V/worldbridge" --version
 "$V/worldbridge" world make --n 2 --out "$tmp/world" --no-progress 2>/dev/null || "$V/worldbridge" world make --n 2 --out "$tmp/world"
 "$V/worldbridge" eval --bench world --data "$tmp/world" --model random --out "$tmp/runs/random" --no-progress
+"$V/python" -c "import sys; from importlib.metadata import entry_points; from worldbridge.eval import get_runner
+eps = [ep.value for ep in entry_points(group='worldbridge.runners', name='edit4d')]
+assert eps == ['worldbridge.scene4d:run_edit4d'], f'the wheel declares {eps} for edit4d in the entry-point group worldbridge.runners'
+fn = get_runner('edit4d'); assert fn is sys.modules['worldbridge.scene4d'].run_edit4d, fn
+print('edit4d runner, from the wheel\'s entry point:', fn.__module__ + '.' + fn.__name__)"
 "$V/python" -c "import worldbridge.eval.models as m
 try: m.make_model('blind'); raise SystemExit('blind loaded without its extra')
 except ImportError as e: assert \"worldbridge[blind]\" in str(e), e; print('without [blind]:', e)"

@@ -12,13 +12,14 @@ from diffusers import ControlNetModel, DiffusionPipeline, ModelMixin, ConfigMixi
 from diffusers.configuration_utils import register_to_config
 from tqdm.auto import tqdm
 from .diffusion import encode_prompts, record_attention, token_attention_maps, token_index, train_tiny_sd
+from .training import train_loop   # the one training loop
 
 # %% auto #0
-__all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions', 'KronWrapped',
-           'kron_wrap_', 'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets',
-           'cross_attention_loss', 'masked_diffusion_loss', 'FlexEControlPipeline', 'control_loss', 'train_control',
-           'edge_f1', 'mask_iou', 'procedural_scene', 'scene_background', 'short_caption', 'control_dataset',
-           'evaluate_control', 'controllability_experiment']
+__all__ = ['CONDITION_TYPES', 'check_condition_type', 'sobel_edges', 'condition_map', 'scene_conditions',
+           'MultiConditionEmbedding', 'FlexEControlBranch', 'PerConditionControlNets', 'cross_attention_loss',
+           'masked_diffusion_loss', 'FlexEControlPipeline', 'control_loss', 'train_control', 'edge_f1', 'mask_iou',
+           'procedural_scene', 'scene_background', 'short_caption', 'control_dataset', 'evaluate_control',
+           'controllability_experiment']
 
 # %% ../nbs/40_flexecontrol.ipynb #83a0eb0a
 CONDITION_TYPES = ("edge", "depth", "segmentation")
@@ -70,38 +71,7 @@ def scene_conditions(scene, t: int = 0, kinds=CONDITION_TYPES, camera=None) -> l
             for k in kinds]
 
 # %% ../nbs/40_flexecontrol.ipynb #fc7331f8
-from .kadaptation import kron_delta   # the KAdaptation parameterisation, shared
-
-class KronWrapped(nn.Module):
-    "A frozen Linear/Conv2d plus a Kronecker update whose slow factor `A` is shared (held by the owner)."
-    def __init__(self, base: nn.Module, shared: nn.Parameter, rank: int = 2):
-        super().__init__()
-        self.base = base
-        for p in base.parameters(): p.requires_grad_(False)
-        # not registered (one copy in the state dict); a callable is looked up at call time, which survives
-        # loaders that replace parameter objects (diffusers' low-memory loading)
-        self.__dict__["_get_shared"] = shared if callable(shared) and not isinstance(shared, torch.Tensor) else (lambda: shared)
-        n, a, _ = self._get_shared().shape
-        out, inn = base.weight.shape[0], base.weight[0].numel()
-        if out % a or inn % a: raise ValueError(f"layer {tuple(base.weight.shape)} not divisible by Kronecker size {a}")
-        self.u = nn.Parameter(torch.zeros(n, out // a, rank))
-        self.v = nn.Parameter(torch.randn(n, inn // a, rank) / math.sqrt(inn // a))
-    def delta(self): return kron_delta(self._get_shared(), self.u, self.v).view_as(self.base.weight)
-    def forward(self, x):
-        w = self.base.weight + self.delta().to(self.base.weight.dtype)
-        b = self.base
-        if isinstance(b, nn.Conv2d): return F.conv2d(x, w, b.bias, b.stride, b.padding, b.dilation, b.groups)
-        return F.linear(x, w, b.bias)
-
-def kron_wrap_(module: nn.Module, shared, rank: int = 2) -> int:
-    "`shared`: the [n,a,a] parameter or a callable returning it. Replace (in place) every divisible Linear / ungrouped Conv2d under `module` by `KronWrapped`; returns the count."
-    a, count = (shared() if callable(shared) and not isinstance(shared, torch.Tensor) else shared).shape[1], 0
-    for name, child in list(module.named_children()):
-        ok = isinstance(child, (nn.Linear, nn.Conv2d)) and (not isinstance(child, nn.Conv2d) or child.groups == 1)
-        if ok and child.weight.shape[0] % a == 0 and child.weight[0].numel() % a == 0:
-            setattr(module, name, KronWrapped(child, shared, rank)); count += 1
-        elif not isinstance(child, KronWrapped): count += kron_wrap_(child, shared, rank)
-    return count
+from .kronecker import KronWrapped, kron_wrap_, kron_delta   # the Kronecker layer family, shared with KAdaptation
 
 # %% ../nbs/40_flexecontrol.ipynb #bc9c9d25
 class MultiConditionEmbedding(nn.Module):
@@ -203,7 +173,7 @@ class PerConditionControlNets(nn.Module):
             mid = m if mid is None else mid + m
         return down, mid
 
-from .kadaptation import trainable_parameters as trainable_params   # shared tensors counted once
+from .training import trainable_parameters as trainable_params   # shared tensors counted once
 
 # %% ../nbs/40_flexecontrol.ipynb #4b588dc4
 def cross_attention_loss(maps: torch.Tensor, token_masks) -> torch.Tensor:
@@ -329,23 +299,22 @@ def control_loss(pipe: FlexEControlPipeline,
         if use_ca: rec.clear()
     return {"loss": l_mask + lambda_ca * l_ca, "mask": l_mask.detach(), "ca": l_ca.detach()}
 
-def train_control(pipe: FlexEControlPipeline, batches, steps: int = 100, lr: float = 1e-3, lambda_ca: float = 0.1,
-                  seed: int = 0, progress: bool = True) -> list[float]:
-    "Train `pipe.controlnet`'s trainable parameters for `steps` steps cycling over `batches`; returns the losses."
+def train_control(pipe: FlexEControlPipeline, # its `controlnet`'s trainable parameters are trained; UNet, VAE and text encoder frozen
+                  batches, # a list of `control_loss` batches, cycled over in order
+                  steps: int = 100, # optimizer steps
+                  lr: float = 1e-3, # AdamW's learning rate
+                  lambda_ca: float = 0.1, # weight of the cross-attention loss
+                  seed: int = 0, # seeds the noise and timesteps
+                  progress: bool = True, # show a progress bar
+                 ) -> list[float]: # the loss of every step
+    "Train the control branch with `training.train_loop`: AdamW, constant rate, the batches in order."
     if not batches: raise ValueError("batches is empty")
     params = [p for p in pipe.controlnet.parameters() if p.requires_grad]
     for m in (pipe.unet, pipe.vae, pipe.text_encoder): m.requires_grad_(False)
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     g = torch.Generator().manual_seed(seed)
-    losses = []
-    pipe.controlnet.train()
     with record_attention(pipe.unet) if lambda_ca > 0 else contextlib.nullcontext() as rec:
-        for i in tqdm(range(steps), disable=not progress, desc="train control"):
-            out = control_loss(pipe, batches[i % len(batches)], lambda_ca, g, rec)
-            opt.zero_grad(); out["loss"].backward(); opt.step()
-            losses.append(out["loss"].item())
-    pipe.controlnet.eval()
-    return losses
+        return train_loop(pipe.controlnet, batches, steps, lambda _, b: control_loss(pipe, b, lambda_ca, g, rec)["loss"], params=params,
+                          optimizer="adamw", lr=lr, sampling="cycle", progress=progress, desc="train control", name="train_control")
 
 # %% ../nbs/40_flexecontrol.ipynb #a4141624
 def edge_f1(pred_edges: np.ndarray, true_edges: np.ndarray, tol: int = 1) -> float:

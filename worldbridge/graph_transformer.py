@@ -12,13 +12,13 @@ import torch.nn.functional as F
 try: from torch_geometric.data import Data, HeteroData
 except ImportError as e: raise ImportError("worldbridge.graph_transformer needs torch_geometric: pip install 'worldbridge[graph]'") from e
 from tqdm.auto import tqdm
+from .world import parse_scene_graph
 
 # %% auto #0
 __all__ = ['SHAPE_WORDS', 'SIZE_WORDS', 'HEAD_WORDS', 'DEFAULT_CHANNELS', 'ANSWERS', 'REL_WORDS', 'tokenize_words', 'text_graph',
-           'parse_scene_graph', 'box_features', 'region_graph', 'semantic_graph', 'noun_phrases', 'grounding_edges',
-           'joint_adjacency', 'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa',
-           'world_qa', 'encode_example', 'object_roles', 'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa',
-           'train_qa']
+           'box_features', 'region_graph', 'semantic_graph', 'noun_phrases', 'grounding_edges', 'joint_adjacency',
+           'graph_prior_attention', 'register_graph_prior', 'add_graph_prior', 'scene_qa', 'world_qa', 'encode_example',
+           'object_roles', 'GraphQAModel', 'collate', 'encode_qa', 'evaluate_qa', 'train_qa', 'parse_scene_graph']
 
 # %% ../nbs/30_graph_transformer.ipynb #b59ab9c5
 SHAPE_WORDS = {"cube": "cube", "cubes": "cube", "block": "cube", "blocks": "cube", "ball": "ball", "balls": "ball",
@@ -58,45 +58,7 @@ def _color_words():
         return {"red", "green", "blue", "yellow", "purple", "orange", "gray", "grey", "white", "black", "cyan", "pink", "brown"}
 
 # %% ../nbs/30_graph_transformer.ipynb #a1b9bec4
-def parse_scene_graph(sg, fields=("id", "kind", "color", "box")) -> dict:
-    """Validated scene graph `{"objects": [...], "relations": [...]}` from a dict or its JSON text: every object a dict
-    with `fields` and a unique hashable `id`, a `box` (when present) of 4 finite numbers (x0, y0, x1, y1) with
-    x1 >= x0 and y1 >= y0, every relation a dict with `subject`, `predicate` (str) and `object` naming existing
-    object ids. Raises ValueError naming the bad field; returns the (parsed) dict."""
-    if isinstance(sg, (str, bytes)):
-        try: sg = json.loads(sg)
-        except json.JSONDecodeError as e: raise ValueError(f"scene graph is not valid JSON: {e}") from None
-    if not isinstance(sg, dict) or "objects" not in sg:
-        raise ValueError(f"scene graph must be a dict with 'objects' (and 'relations'), got {type(sg).__name__}"
-                         + (f" with keys {sorted(map(str, sg))}" if isinstance(sg, dict) else ""))
-    objs, rels = sg["objects"], sg.get("relations", [])
-    for name, v in (("objects", objs), ("relations", rels)):
-        if not isinstance(v, (list, tuple)): raise ValueError(f"scene graph: {name!r} must be a list, got {type(v).__name__}")
-    ids = set()
-    for k, o in enumerate(objs):
-        if not isinstance(o, dict): raise ValueError(f"scene graph: objects[{k}] must be a dict, got {o!r}")
-        for f in fields:
-            if f not in o: raise ValueError(f"scene graph: objects[{k}] has no field {f!r}")
-        if o.get("box") is not None:
-            try: b = np.asarray(o["box"], dtype=np.float64)
-            except (TypeError, ValueError): b = np.zeros(0)
-            if b.shape != (4,) or not np.isfinite(b).all():
-                raise ValueError(f"scene graph: objects[{k}]['box'] must be 4 finite numbers (x0, y0, x1, y1), got {o['box']!r}")
-            if b[2] < b[0] or b[3] < b[1]: raise ValueError(f"scene graph: objects[{k}]['box'] = {o['box']!r} needs x1 >= x0 and y1 >= y0")
-        try: dup = o.get("id") in ids
-        except TypeError: raise ValueError(f"scene graph: objects[{k}]['id'] = {o['id']!r} is not hashable") from None
-        if dup: raise ValueError(f"scene graph: duplicate object id {o['id']!r}")
-        ids.add(o.get("id"))
-    for k, r in enumerate(rels):
-        if not isinstance(r, dict): raise ValueError(f"scene graph: relations[{k}] must be a dict, got {r!r}")
-        for f in ("subject", "predicate", "object"):
-            if f not in r: raise ValueError(f"scene graph: relations[{k}] has no field {f!r}")
-        if not isinstance(r["predicate"], str): raise ValueError(f"scene graph: relations[{k}]['predicate'] must be a str, got {r['predicate']!r}")
-        for f in ("subject", "object"):
-            try: ok = r[f] in ids
-            except TypeError: ok = False
-            if not ok: raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r[f]!r} is a dangling node id (objects: {sorted(ids, key=str)})")
-    return sg
+_all_ = ["parse_scene_graph"]   # defined in worldbridge.world (scene graphs are the world's); still importable from here
 
 def _node_index(sg: dict) -> dict:
     "{object id: node index} of a validated scene graph."

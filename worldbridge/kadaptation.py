@@ -15,38 +15,19 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
+from .kronecker import KronLayer, kron_delta, kron_apply, kron_dims, kron_kind   # the Kronecker layer family
+from .training import train_loop, trainable_parameters                           # the one training loop
 
 # %% auto #0
-__all__ = ['KADAPTATION', 'QV_NAMES', 'SLOW_SHARING', 'BIAS_MODES', 'DROPOUT_ON', 'ADAPT_METHODS', 'kron_delta', 'kron_apply',
-           'default_targets', 'KAdaptationConfig', 'KAdaptationLayer', 'KAdaptationLinear', 'KAdaptationModel',
-           'register_kadaptation', 'trainable_parameters', 'adapter_parameters', 'kadaptation_layers',
-           'delta_weight_ranks', 'adapter_config', 'train_classifier', 'accuracy', 'adaptation_experiment',
-           'plot_adaptation', 'adaptation_table']
-
-# %% ../nbs/11_kadaptation.ipynb #c5b35146
-def kron_delta(A, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    "$\\sum_i A_i \\otimes u_i v_i^\\top$: A `[n,a,a]` (or a pair `(a [n,a,k], b [n,k,a])` standing for $A_i = a_i b_i$), u `[n,p,r]`, v `[n,q,r]` -> `[a*p, a*q]`."
-    if not torch.is_tensor(A): A = A[0] @ A[1]         # n small a×a matrices: nothing next to ΔW itself
-    B = u @ v.transpose(1, 2)
-    a, p, q = A.shape[1], B.shape[1], B.shape[2]
-    return torch.einsum("nij,nkl->ikjl", A, B).reshape(a * p, a * q)
-
-def kron_apply(x: torch.Tensor, A, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    "`x @ kron_delta(A, u, v).T` without forming $\\Delta W$ (nor $A_i$ when given as a low-rank pair): x `[..., a*q]` -> `[..., a*p]`."
-    n, q, r = v.shape
-    a = A.shape[-1] if torch.is_tensor(A) else A[1].shape[-1]
-    X = x.reshape(-1, q)                                               # row (token, j) holds block X_j of the input
-    t = (v.transpose(1, 2).reshape(n * r, q) @ X.T).view(n, -1, a)     # X v_i for all i in one product: [n, r·tokens, a]
-    if torch.is_tensor(A): t = t @ A.transpose(1, 2)                   # A_i (X v_i), batched over i
-    else: t = (t @ A[1].transpose(1, 2)) @ A[0].transpose(1, 2)        # a_i (b_i (X v_i)): two thin products
-    y = t.reshape(n * r, -1).T @ u.transpose(1, 2).reshape(n * r, u.shape[1])   # sum_i (.) u_i^T: [tokens·a, p]
-    return y.reshape(*x.shape[:-1], a * u.shape[1])
+__all__ = ['KADAPTATION', 'QV_NAMES', 'SLOW_SHARING', 'BIAS_MODES', 'DROPOUT_ON', 'ADAPT_METHODS', 'default_targets',
+           'KAdaptationConfig', 'KAdaptationLayer', 'KAdaptationLinear', 'KAdaptationConv2d', 'KAdaptationModel',
+           'register_kadaptation', 'adapter_parameters', 'kadaptation_layers', 'delta_weight_ranks', 'adapter_config',
+           'train_classifier', 'accuracy', 'adaptation_experiment', 'plot_adaptation', 'adaptation_table']
 
 # %% ../nbs/11_kadaptation.ipynb #a093dce2
 from peft import PeftConfig
 from peft.tuners.tuners_utils import BaseTuner, BaseTunerLayer, check_adapters_to_merge
 from peft.utils import PeftType, TaskType   # TaskType: named by PeftConfig's fields, so show_doc can resolve them
-from peft.utils.other import transpose
 
 def _extend_peft_type(name: str) -> PeftType:
     "Add `name` (upper case) to `peft.utils.PeftType` if absent; returns the member."
@@ -145,12 +126,12 @@ def _check_divisible(n: int, out_f: int, in_f: int, module_name: str):
                          f"(out % n = {out_f % n}, in % n = {in_f % n}); choose n dividing both widths or exclude the module")
 
 def _in_out(base: nn.Module) -> tuple[int, int]:
-    if isinstance(base, nn.Linear): return base.in_features, base.out_features
-    if type(base).__name__ == "Conv1D": return tuple(base.weight.shape)
-    raise TypeError(f"KAdaptation adapts nn.Linear and transformers Conv1D layers, not {type(base).__name__}")
+    "`(in, out)` of the layer's matrix view (`kronecker.kron_dims`: a convolution's `in` is in/groups·kh·kw)."
+    out, inn = kron_dims(base)
+    return inn, out
 
-class KAdaptationLayer(BaseTunerLayer):
-    "PEFT tuner layer holding the KAdaptation factors of one `nn.Linear` / `Conv1D`; shared factors are looked up in the tuner's containers."
+class KAdaptationLayer(BaseTunerLayer, KronLayer):
+    "PEFT tuner layer holding the KAdaptation factors of one `nn.Linear` / `Conv1D` / `nn.Conv2d`; shared factors are looked up in the tuner's containers."
     adapter_layer_names = ("kadaptation_u", "kadaptation_v", "kadaptation_A", "kadaptation_A2", "kadaptation_bias")
     other_param_names = ("kadaptation_n", "kadaptation_r", "kadaptation_scaling", "kadaptation_dropout", "kadaptation_dropout_on",
                          "kadaptation_slow_key", "kadaptation_bias_key")
@@ -164,6 +145,8 @@ class KAdaptationLayer(BaseTunerLayer):
         self._shared = None          # (slow, block bias) containers of the tuner: a reference, not a submodule
         self._disable_adapters, self.merged_adapters, self.kwargs = False, [], kwargs
         self.in_features, self.out_features = _in_out(self.get_base_layer())
+
+    def kron_base(self) -> nn.Module: return self.get_base_layer()
 
     def update_layer(self, adapter_name: str, config: KAdaptationConfig, shared=None, slow_key: str | None = None,
                      bias_key: str | None = None, module_name: str = "?", generator=None):
@@ -210,7 +193,7 @@ class KAdaptationLayer(BaseTunerLayer):
         half_cpu = u.device.type == "cpu" and u.dtype in (torch.float16, torch.bfloat16)   # as LoRA: compute those in float32
         ref = u.float() if half_cpu else u
         d = kron_delta(_like(self._slow(adapter), ref), ref, v.to(ref)) * self.kadaptation_scaling[adapter]
-        return transpose(d.to(u.dtype), self.fan_in_fan_out)
+        return self.kron_to_weight(d.to(u.dtype))
 
     def _delta(self, x: torch.Tensor, adapter: str) -> torch.Tensor:
         "The adapter's output for input `x` (bias offset included), in the adapter's dtype."
@@ -218,11 +201,12 @@ class KAdaptationLayer(BaseTunerLayer):
         A, x = _like(self._slow(adapter), u), self._cast_input_dtype(x, u.dtype)
         drop = self.kadaptation_dropout[adapter]
         if self.kadaptation_dropout_on[adapter] == "delta":
-            y = x @ drop(kron_delta(A, u, v)).T if self.training and not isinstance(drop, nn.Identity) else kron_apply(x, A, u, v)
-        else: y = kron_apply(drop(x), A, u, v)
+            y = self.kron_through(x, drop(kron_delta(A, u, v))) if self.training and not isinstance(drop, nn.Identity) else self.kron_update(x, A, u, v)
+        else: y = self.kron_update(drop(x), A, u, v)
         y = y * self.kadaptation_scaling[adapter]
         b = self._bias(adapter)
-        return y if b is None else y + b.to(y.dtype)
+        if b is None: return y
+        return y + (b.to(y.dtype)[:, None, None] if kron_kind(self.get_base_layer()) == "conv2d" else b.to(y.dtype))
 
 # %% ../nbs/11_kadaptation.ipynb #b7bca791
 class KAdaptationLinear(nn.Module, KAdaptationLayer):
@@ -298,6 +282,9 @@ class KAdaptationLinear(nn.Module, KAdaptationLayer):
 
     def __repr__(self) -> str: return "kadaptation." + super().__repr__()
 
+class KAdaptationConv2d(KAdaptationLinear):
+    "A `nn.Conv2d` with KAdaptation adapters: the same layer, with ΔW in the kernel's layout `[out, in/groups, kh, kw]` (`KronLayer`)."
+
 # %% ../nbs/11_kadaptation.ipynb #d9fc13ac
 def _adapter_names_pre_forward_hook(target, args, kwargs, adapter_names):
     kwargs["adapter_names"] = adapter_names   # hand a mixed batch's adapter names to each KAdaptation layer
@@ -337,10 +324,13 @@ class KAdaptationModel(BaseTuner):
 
     def _create_and_replace(self, config, adapter_name, target, target_name, parent, current_key, **kwargs):
         base = target.get_base_layer() if isinstance(target, BaseTunerLayer) else target
-        if not _is_linear(base):
-            raise TypeError(f"KAdaptation: module {current_key!r} is {type(base).__name__}; only nn.Linear and Conv1D can be adapted")
+        if not (_is_linear(base) or isinstance(base, nn.Conv2d)):
+            raise TypeError(f"KAdaptation: module {current_key!r} is {type(base).__name__}; only nn.Linear, transformers' Conv1D "
+                            f"and nn.Conv2d can be adapted")
         if isinstance(base, nn.Linear) and config.fan_in_fan_out:
             warnings.warn("fan_in_fan_out=True but the target is nn.Linear; setting fan_in_fan_out=False"); config.fan_in_fan_out = False
+        elif isinstance(base, nn.Conv2d) and config.fan_in_fan_out:
+            warnings.warn("fan_in_fan_out=True but the target is nn.Conv2d; setting fan_in_fan_out=False"); config.fan_in_fan_out = False
         elif type(base).__name__ == "Conv1D" and not config.fan_in_fan_out:
             warnings.warn("fan_in_fan_out=False but the target is Conv1D; setting fan_in_fan_out=True"); config.fan_in_fan_out = True
         in_f, out_f = _in_out(base)
@@ -364,7 +354,7 @@ class KAdaptationModel(BaseTuner):
         if isinstance(target, KAdaptationLayer):
             target.update_layer(adapter_name, config, **kw)
             return
-        new = KAdaptationLinear(target, adapter_name, config, **kw)
+        new = (KAdaptationConv2d if isinstance(base, nn.Conv2d) else KAdaptationLinear)(target, adapter_name, config, **kw)
         if adapter_name not in self.active_adapters: new.requires_grad_(False)
         self._replace_module(parent, target_name, new, target)
 
@@ -460,17 +450,13 @@ def register_kadaptation() -> bool:
 register_kadaptation()
 
 # %% ../nbs/11_kadaptation.ipynb #f7c16369
-def trainable_parameters(model: nn.Module) -> int:
-    "Number of trainable parameters, each shared tensor counted once."
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
 def adapter_parameters(model: nn.Module) -> int:
     "Trainable parameters of the adapter itself: `trainable_parameters` without `modules_to_save` copies (e.g. a new head)."
     return sum(p.numel() for k, p in model.named_parameters() if p.requires_grad and "modules_to_save" not in k)
 
 def kadaptation_layers(model: nn.Module) -> dict:
-    "`{module name: KAdaptationLinear}` of a (PEFT-wrapped) model."
-    return {k: m for k, m in model.named_modules() if isinstance(m, KAdaptationLinear)}
+    "`{module name: KAdaptation layer}` (`KAdaptationLinear`, `KAdaptationConv2d`) of a (PEFT-wrapped) model."
+    return {k: m for k, m in model.named_modules() if isinstance(m, KAdaptationLayer)}
 
 @torch.no_grad()
 def delta_weight_ranks(model: nn.Module, adapter: str = "default") -> dict[str, int]:
@@ -478,7 +464,8 @@ def delta_weight_ranks(model: nn.Module, adapter: str = "default") -> dict[str, 
     out = {}
     for k, m in model.named_modules():
         if isinstance(m, BaseTunerLayer) and hasattr(m, "get_delta_weight") and adapter in m._all_available_adapter_names():
-            out[k] = int(torch.linalg.matrix_rank(m.get_delta_weight(adapter).float()).item())
+            d = m.get_delta_weight(adapter).float()
+            out[k] = int(torch.linalg.matrix_rank(d.reshape(d.shape[0], -1)).item())   # a kernel as [out, in·kh·kw]
     return out
 
 # %% ../nbs/11_kadaptation.ipynb #d5e077c4
@@ -496,25 +483,20 @@ def adapter_config(method: str, target_modules, modules_to_save=None, **kwargs):
 # %% ../nbs/11_kadaptation.ipynb #bb9debf1
 from .subspace import images_to_pixel_values, accuracy_fn   # uint8 -> [-1, 1] pixels; accuracy
 
-def train_classifier(model, X, y, steps: int = 200, lr: float = 3e-3, batch_size: int = 64, seed: int = 0,
-                     weight_decay: float = 0.0, desc: str | None = None, progress: bool = True) -> list[float]:
-    "Train `model(pixel_values=, labels=)` with AdamW on its trainable parameters; returns the losses. Non-finite inputs, or a non-finite loss, raise."
-    params = [p for p in model.parameters() if p.requires_grad]
-    if not params: raise ValueError("train_classifier: the model has no trainable parameters")
-    bad = int((~torch.isfinite(X)).sum()) if X.is_floating_point() else 0
-    if bad: raise ValueError(f"train_classifier: X holds {bad:,} non-finite values (NaN or inf); clean the inputs first")
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    g = torch.Generator().manual_seed(seed); losses = []
-    model.train()
-    for step in tqdm(range(steps), desc=desc, disable=not progress, leave=False):
-        idx = torch.randint(0, len(X), (min(batch_size, len(X)),), generator=g)
-        loss = model(pixel_values=X[idx], labels=y[idx]).loss
-        if not torch.isfinite(loss):
-            model.eval()
-            raise FloatingPointError(f"train_classifier: the loss is {loss.item()} at step {step}; lower lr (now {lr}) or check the model")
-        opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item())
-    model.eval()
-    return losses
+def train_classifier(model, # called as `model(pixel_values=, labels=)`, returning `.loss`
+                     X: torch.Tensor, # pixel values `[N,3,H,W]`
+                     y: torch.Tensor, # labels `[N]`
+                     steps: int = 200, # optimizer steps
+                     lr: float = 3e-3, # AdamW's learning rate
+                     batch_size: int = 64, # items per step, drawn with replacement
+                     seed: int = 0, # seed of the batch sampling
+                     weight_decay: float = 0.0, # AdamW's weight decay
+                     desc: str | None = None, # progress bar label
+                     progress: bool = True, # show a progress bar
+                    ) -> list[float]: # the loss of every step
+    "Train `model`'s trainable parameters with `training.train_loop`'s classifier recipe: AdamW, constant rate, random batches. Non-finite inputs, or a non-finite loss, raise."
+    return train_loop(model, {"pixel_values": X, "labels": y}, steps, optimizer="adamw", lr=lr, weight_decay=weight_decay,
+                      sampling="random", batch_size=batch_size, seed=seed, progress=progress, desc=desc, name="train_classifier")
 
 def accuracy(model, X, y) -> float:
     "Top-1 accuracy of `model(pixel_values=X).logits`."

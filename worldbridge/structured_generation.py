@@ -13,6 +13,7 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .diffusion import AttentionRecorder, RecordingAttnProcessor, encode_prompts, install_processors, token_spans
+from .world import parse_scene_graph
 
 # %% auto #0
 __all__ = ['SIZES', 'SHAPES', 'PREDICATE_WORDS', 'METHODS', 'CHECK_COLORS', 'color_names', 'parse_noun_phrases',
@@ -57,7 +58,6 @@ def scene_graph_prompt(sg: dict, relations: bool = False) -> tuple[str, list[dic
     """Prompt for a scene graph ('a red cube and a blue ball', or with its first relation 'a red cube to the left
     of a blue ball') and its noun phrases, each with the object's `id` and `box`. `sg` may be JSON text; a bad graph
     (unparseable, missing fields, dangling relation ids, no objects) raises ValueError naming the problem."""
-    from worldbridge.graph_transformer import parse_scene_graph
     sg = parse_scene_graph(sg, fields=("id", "kind", "color"))
     if not sg["objects"]: raise ValueError("scene graph must have a non-empty 'objects' list")
     kinds, cols = sorted({v for v in SHAPES.values() if v}), color_names()

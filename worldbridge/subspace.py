@@ -13,11 +13,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.func import functional_call
 from tqdm.auto import tqdm
+from .training import train_loop, tensor_batches, default_loss   # the one training loop, its batches and loss
 
 # %% auto #0
 __all__ = ['PROJECTIONS', 'fwht', 'DenseProjection', 'FastfoodProjection', 'select_parameters', 'SubspaceModel', 'subspace_wrap',
-           'tensor_batches', 'default_loss', 'subspace_lr', 'train_subspace', 'train_full', 'find_d90',
-           'intrinsic_dimension_sweep', 'sweep_table', 'plot_sweep', 'images_to_pixel_values', 'accuracy_fn']
+           'subspace_lr', 'train_subspace', 'train_full', 'find_d90', 'intrinsic_dimension_sweep', 'sweep_table',
+           'plot_sweep', 'images_to_pixel_values', 'accuracy_fn']
 
 # %% ../nbs/10_subspace.ipynb #2c2cf9a4
 _HADAMARD_BLOCKS = {}
@@ -251,61 +252,11 @@ def subspace_wrap(model: nn.Module, d: int, projection: str = "fastfood", module
     return SubspaceModel(model, d, projection=projection, modules=modules, seed=seed, **proj_kw)
 
 # %% ../nbs/10_subspace.ipynb #6149927a
-def tensor_batches(batch_size: int = 64, seed: int = 0, **tensors):
-    "Endless random minibatches `{name: tensor[idx]}` from equal-length tensors (e.g. `pixel_values=`, `labels=`)."
-    if not tensors: raise ValueError("tensor_batches: pass the tensors as keyword arguments, e.g. pixel_values=..., labels=...")
-    ns = {k: len(v) for k, v in tensors.items()}
-    if len(set(ns.values())) != 1: raise ValueError(f"tensor_batches: tensors have different lengths {ns}")
-    n = next(iter(ns.values()))
-    if n < 1: raise ValueError("tensor_batches: the tensors are empty")
-    g = torch.Generator().manual_seed(seed)
-    while True:
-        idx = torch.randperm(n, generator=g)[:batch_size]
-        yield {k: v[idx] for k, v in tensors.items()}
-
-def default_loss(model, batch) -> torch.Tensor:
-    "Call `model` on `batch` (dict -> kwargs, tuple/list -> args, else one arg) and return the output's loss (`.loss`, `['loss']` or a scalar output)."
-    out = model(**batch) if isinstance(batch, Mapping) else model(*batch) if isinstance(batch, (tuple, list)) else model(batch)
-    loss = getattr(out, "loss", None)
-    if loss is None and isinstance(out, Mapping): loss = out.get("loss")
-    if loss is None and torch.is_tensor(out) and out.ndim == 0: loss = out
-    if loss is None: raise ValueError(f"default_loss: the model output ({type(out).__name__}) has no loss; put labels in the batch or pass loss_fn(model, batch)")
-    return loss
-
 def subspace_lr(d: int, D: int, eta: float = 0.05) -> float:
     "Default Adam learning rate for `z`: `eta·√(D/d)`, so each of the `D` weights moves about `eta` per step whatever `d`."
     return eta * math.sqrt(D / d)
 
-def _to(batch, dev):
-    if torch.is_tensor(batch): return batch.to(dev)
-    if isinstance(batch, Mapping): return {k: _to(v, dev) for k, v in batch.items()}
-    if isinstance(batch, (tuple, list)): return type(batch)(_to(v, dev) for v in batch)
-    return batch
-
 def _fresh(train_data): return train_data() if callable(train_data) else train_data
-
-def _cycle(train_data):
-    while True:
-        n = 0
-        for b in train_data: n += 1; yield b
-        if n == 0: raise ValueError("train_data: yielded no batches")
-
-def _train_loop(module, params, train_data, steps, lr, loss_fn, progress, desc, device) -> list[float]:
-    if not isinstance(steps, (int, np.integer)) or steps < 1: raise ValueError(f"steps={steps!r}: expected an int >= 1")
-    if not lr > 0: raise ValueError(f"lr={lr}: expected > 0")
-    opt = torch.optim.Adam(params, lr=lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1) if steps > 1 else None
-    it, losses = _cycle(train_data), []
-    module.train()
-    bar = tqdm(range(steps), disable=not progress, desc=desc, leave=False)
-    for _ in bar:
-        loss = loss_fn(module, _to(next(it), device))
-        opt.zero_grad(); loss.backward(); opt.step()
-        if sched is not None: sched.step()
-        losses.append(loss.item())
-        if progress: bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
-    module.eval()
-    return losses
 
 def train_subspace(model: nn.Module, d: int, train_data, eval_fn=None, projection: str = "fastfood", modules=None, seed: int = 0,
                    steps: int = 100, lr=subspace_lr, loss_fn=default_loss, progress: bool = True) -> dict:
@@ -313,7 +264,8 @@ def train_subspace(model: nn.Module, d: int, train_data, eval_fn=None, projectio
     t0 = time.time()
     sm = subspace_wrap(model, d, projection=projection, modules=modules, seed=seed)
     lr = float(lr(sm.d, sm.D) if callable(lr) else lr)
-    losses = _train_loop(sm, [sm.z], _fresh(train_data), steps, lr, loss_fn, progress, f"subspace d={d}", sm.z.device)
+    losses = train_loop(sm, _fresh(train_data), steps, loss_fn, params=[sm.z], optimizer="adam", lr=lr, schedule="onecycle",
+                        device=sm.z.device, progress=progress, desc=f"subspace d={d}", name="train_subspace")
     with torch.no_grad(): metric = None if eval_fn is None else float(eval_fn(sm))
     return {"model": sm, "d": sm.d, "D": sm.D, "lr": lr, "metric": metric, "losses": losses, "seconds": time.time() - t0}
 
@@ -324,7 +276,8 @@ def train_full(model: nn.Module, train_data, eval_fn=None, steps: int = 100, lr:
     m = copy.deepcopy(model) if copy_model else model
     params = [p for p in m.parameters() if p.requires_grad]
     if not params: raise ValueError("train_full: the model has no trainable parameters (requires_grad=True)")
-    losses = _train_loop(m, params, _fresh(train_data), steps, lr, loss_fn, progress, "full fine-tuning", params[0].device)
+    losses = train_loop(m, _fresh(train_data), steps, loss_fn, params=params, optimizer="adam", lr=lr, schedule="onecycle",
+                        device=params[0].device, progress=progress, desc="full fine-tuning", name="train_full")
     with torch.no_grad(): metric = None if eval_fn is None else float(eval_fn(m))
     return {"model": m, "D": sum(p.numel() for p in params), "lr": lr, "metric": metric, "losses": losses, "seconds": time.time() - t0}
 

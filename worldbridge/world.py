@@ -14,10 +14,10 @@ __all__ = ['KINDS', 'COLORS', 'SIZES', 'PREDICATES', 'CAMERA_RADIUS', 'CAMERA_HE
            'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'DIRECTIONS', 'TASKS', 'MOTIONS', 'FAMILIES', 'VLM4D_FAMILIES',
            'PRESETS', 'PRESET_QUESTIONS', 'Obj', 'Camera', 'orbit_cameras', 'default_camera', 'raycast',
            'render_objects', 'raycast_reference', 'simulate', 'WorldConfig', 'direction_word', 'Scene', 'mask_boxes',
-           'relations', 'make_scene', 'draw_scene_graph', 'rgb_to_yuv420p', 'write_video', 'read_video',
-           'object_classes', 'single_object_images', 'classification_task', 'compositional_pairs', 'replace_obj',
-           'object_names', 'hidden_objects', 'scene_questions', 'mmworld_entry', 'vlm4d_entries', 'make_dataset',
-           'question_counts', 'preset_text', 'world_cli']
+           'relations', 'make_scene', 'draw_scene_graph', 'parse_scene_graph', 'rgb_to_yuv420p', 'write_video',
+           'read_video', 'object_classes', 'single_object_images', 'classification_task', 'compositional_pairs',
+           'replace_obj', 'object_names', 'hidden_objects', 'scene_questions', 'mmworld_entry', 'vlm4d_entries',
+           'make_dataset', 'question_counts', 'preset_text', 'world_cli']
 
 # %% ../nbs/00_world.ipynb #5b207519
 KINDS = ("cube", "ball", "cylinder")
@@ -638,6 +638,47 @@ def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_
     a1.set_xlim(-4, S + 4); a1.set_ylim(S + 4, -4); a1.set_aspect("equal"); a1.axis("off")
     a1.set_title("scene graph (" + ", ".join(predicates) + ")", fontsize=9)
     return axes
+
+# %% ../nbs/00_world.ipynb #f4b3db1a
+def parse_scene_graph(sg, fields=("id", "kind", "color", "box")) -> dict:
+    """Validated scene graph `{"objects": [...], "relations": [...]}` from a dict or its JSON text: every object a dict
+    with `fields` and a unique hashable `id`, a `box` (when present) of 4 finite numbers (x0, y0, x1, y1) with
+    x1 >= x0 and y1 >= y0, every relation a dict with `subject`, `predicate` (str) and `object` naming existing
+    object ids. Raises ValueError naming the bad field; returns the (parsed) dict."""
+    if isinstance(sg, (str, bytes)):
+        try: sg = json.loads(sg)
+        except json.JSONDecodeError as e: raise ValueError(f"scene graph is not valid JSON: {e}") from None
+    if not isinstance(sg, dict) or "objects" not in sg:
+        raise ValueError(f"scene graph must be a dict with 'objects' (and 'relations'), got {type(sg).__name__}"
+                         + (f" with keys {sorted(map(str, sg))}" if isinstance(sg, dict) else ""))
+    objs, rels = sg["objects"], sg.get("relations", [])
+    for name, v in (("objects", objs), ("relations", rels)):
+        if not isinstance(v, (list, tuple)): raise ValueError(f"scene graph: {name!r} must be a list, got {type(v).__name__}")
+    ids = set()
+    for k, o in enumerate(objs):
+        if not isinstance(o, dict): raise ValueError(f"scene graph: objects[{k}] must be a dict, got {o!r}")
+        for f in fields:
+            if f not in o: raise ValueError(f"scene graph: objects[{k}] has no field {f!r}")
+        if o.get("box") is not None:
+            try: b = np.asarray(o["box"], dtype=np.float64)
+            except (TypeError, ValueError): b = np.zeros(0)
+            if b.shape != (4,) or not np.isfinite(b).all():
+                raise ValueError(f"scene graph: objects[{k}]['box'] must be 4 finite numbers (x0, y0, x1, y1), got {o['box']!r}")
+            if b[2] < b[0] or b[3] < b[1]: raise ValueError(f"scene graph: objects[{k}]['box'] = {o['box']!r} needs x1 >= x0 and y1 >= y0")
+        try: dup = o.get("id") in ids
+        except TypeError: raise ValueError(f"scene graph: objects[{k}]['id'] = {o['id']!r} is not hashable") from None
+        if dup: raise ValueError(f"scene graph: duplicate object id {o['id']!r}")
+        ids.add(o.get("id"))
+    for k, r in enumerate(rels):
+        if not isinstance(r, dict): raise ValueError(f"scene graph: relations[{k}] must be a dict, got {r!r}")
+        for f in ("subject", "predicate", "object"):
+            if f not in r: raise ValueError(f"scene graph: relations[{k}] has no field {f!r}")
+        if not isinstance(r["predicate"], str): raise ValueError(f"scene graph: relations[{k}]['predicate'] must be a str, got {r['predicate']!r}")
+        for f in ("subject", "object"):
+            try: ok = r[f] in ids
+            except TypeError: ok = False
+            if not ok: raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r[f]!r} is a dangling node id (objects: {sorted(ids, key=str)})")
+    return sg
 
 # %% ../nbs/00_world.ipynb #e5a08528
 def _codec():

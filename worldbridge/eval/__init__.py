@@ -14,7 +14,8 @@ from .models import Adapter, make_model, openai_chat, FakeOpenAIServer
 from .extraction import extract_choice, judge_response, parse_judge_spec, JUDGE_PROTOCOLS, JudgeError
 from .store import ResultStore, write_atomic
 from .metrics import bootstrap_ci, compute_metrics, paper_tables, write_report, summary_table, compare_runs
-from .run import evaluate_item, run_eval, finalize_run, score_responses, export_responses, verdict_table, run_edit4d
+from .run import (evaluate_item, run_eval, finalize_run, score_responses, export_responses, verdict_table, run_edit4d,
+                                  RUNNER_GROUP, register_runner, get_runner, runner_names)
 from .cli import eval_cli, score_cli, demo_cli
 
 __all__ = ["Item", "RecordError", "Benchmark", "Table", "BENCHMARKS", "BENCHES", "register", "get_benchmark", "load_bench", "load_mmworld",
@@ -23,4 +24,5 @@ __all__ = ["Item", "RecordError", "Benchmark", "Table", "BENCHMARKS", "BENCHES",
            "generation_config", "parse_kv", "Adapter", "make_model", "openai_chat", "FakeOpenAIServer", "extract_choice", "judge_response",
            "parse_judge_spec", "JUDGE_PROTOCOLS", "JudgeError", "ResultStore", "write_atomic", "bootstrap_ci", "compute_metrics",
            "paper_tables", "write_report", "summary_table", "compare_runs", "evaluate_item", "run_eval", "finalize_run", "score_responses",
-           "export_responses", "verdict_table", "run_edit4d", "eval_cli", "score_cli", "demo_cli"]
+           "export_responses", "verdict_table", "run_edit4d", "RUNNER_GROUP", "register_runner", "get_runner", "runner_names",
+           "eval_cli", "score_cli", "demo_cli"]

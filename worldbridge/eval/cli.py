@@ -6,11 +6,11 @@
 from __future__ import annotations
 import os, re, sys, json, time, argparse
 from pathlib import Path
-from .benchmarks import BENCHES, RecordError
+from .benchmarks import BENCHES, BENCHMARKS, RecordError
 from .frames import FRAME_METHODS
 from .prompts import PROMPTS
 from .extraction import JUDGE_PROTOCOLS
-from .run import run_eval, finalize_run, run_edit4d, score_responses
+from .run import run_eval, finalize_run, get_runner, runner_names, score_responses
 from .store import RunLock, RunLocked
 from .metrics import summary_table, compare_runs
 
@@ -24,7 +24,7 @@ def _parser():
     p = argparse.ArgumentParser(prog="worldbridge eval", description="Evaluate a video-language model on a world-model benchmark "
                                 "(resumable: rerun the same command to continue; shard with `accelerate launch -m worldbridge.eval`). "
                                 "Exit codes: 0 complete, 2 bad arguments, 3 some items failed (rerun to retry them).")
-    p.add_argument("--bench", required=True, choices=BENCHES)
+    p.add_argument("--bench", required=True, choices=BENCHES + tuple(b for b in runner_names() if b not in BENCHES))   # and the installed runners
     p.add_argument("--data", required=True, help="benchmark directory (mmworld.json | real_mc.json + synthetic_mc.json | world dataset) or file")
     p.add_argument("--model", required=True, help="random | blind | tiny:qwen2_vl | tiny:llava | hf:HUB_ID | openai:BASE_URL#MODEL")
     p.add_argument("--out", required=True, help="run directory (results.jsonl, run.json, metrics.json, report.md)")
@@ -69,8 +69,8 @@ def eval_cli(argv=None) -> int:
     from worldbridge.eval.prompts import parse_kv
     try: model_kw = parse_kv(a.model_args, "--model-args"); parse_kv(a.gen_kwargs, "--gen-kwargs"); parse_kv(a.judge_gen_kwargs, "--judge-gen-kwargs")
     except ValueError as e: p.error(str(e))
-    if a.bench == "edit4d":   # 4D editing: worldbridge.scene4d, through the same lock, fingerprint, store and endpoint client
-        try: m = run_edit4d(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress, restart=a.restart, timeout=a.timeout, retries=a.retries)
+    if a.bench not in BENCHMARKS:   # a benchmark with its own runner (edit4d: worldbridge.scene4d, found through its entry point; the same lock, fingerprint, store and endpoint client)
+        try: m = get_runner(a.bench)(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress, restart=a.restart, timeout=a.timeout, retries=a.retries)
         except RunLocked as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_LOCKED
         except ValueError as e: p.error(str(e))
         print(json.dumps(m, indent=1, default=str)); return EXIT_OK

@@ -8,7 +8,7 @@ import os, re, sys, json, time, hashlib, importlib, importlib.metadata, platform
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
-from .benchmarks import Item, get_benchmark, load_bench, VLM4D_TABLE
+from .benchmarks import Item, BENCHMARKS, get_benchmark, load_bench, VLM4D_TABLE
 from .frames import sample_frames, FRAME_METHODS
 from .prompts import resolve_prompt, format_prompt, generation_config, parse_kv
 from .models import make_model, Adapter, TINY_MAX_NEW_TOKENS, api_key_from_env, check_key_transport
@@ -17,9 +17,10 @@ from .store import ResultStore, write_atomic, RunLock
 from .metrics import compute_metrics, write_report, table_values, summary_table
 
 # %% auto #0
-__all__ = ['FINGERPRINT_KEYS', 'item_hash', 'judge_record', 'evaluate_item', 'evaluate_batch', 'run_fingerprint', 'data_hash',
-           'run_eval', 'finalize_run', 'response_files', 'score_records', 'score_responses', 'export_responses',
-           'verdict_table', 'table_within', 'format_verdict_table', 'run_edit4d']
+__all__ = ['FINGERPRINT_KEYS', 'RUNNER_GROUP', 'item_hash', 'judge_record', 'evaluate_item', 'evaluate_batch', 'run_fingerprint',
+           'data_hash', 'run_eval', 'finalize_run', 'response_files', 'score_records', 'score_responses',
+           'export_responses', 'verdict_table', 'table_within', 'format_verdict_table', 'register_runner',
+           'runner_names', 'get_runner', 'run_edit4d']
 
 # %% ../../nbs/01_eval/07_run.ipynb #6240da71
 def item_hash(item: Item, answer: bool = True) -> str:
@@ -165,7 +166,7 @@ def _set_aside(out: Path) -> Path:
         if f.name != dest.name and not f.name.startswith(("previous-", ".lock")): f.rename(dest / f.name)
     return dest
 
-def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world' | 'edit4d'
+def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with its own runner ('edit4d': `get_runner`)
              data,  # the benchmark's directory (or file)
              model,  # a model spec ('random', 'hf:ID', 'openai:URL#MODEL', ...) or an `Adapter`
              out,  # the run directory (created; a rerun resumes it)
@@ -203,7 +204,8 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world' | 'edit4d'
     out = Path(out)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
         raise ValueError(f"limit={limit!r}: expected a positive number of items (or None for all)")
-    if bench == "edit4d": return run_edit4d(data, model, out, limit)
+    if bench not in BENCHMARKS:   # a benchmark with its own runner (edit4d), found through the registry below
+        return get_runner(bench)(data, model, out, limit=limit, progress=progress, restart=restart, timeout=timeout, retries=retries)
     spec = get_benchmark(bench)
     if world_size < 1 or not 0 <= rank < world_size: raise ValueError(f"rank={rank}, world_size={world_size}: need 0 <= rank < world_size")
     sampling = dict(spec.sampling)
@@ -469,11 +471,55 @@ def format_verdict_table(rows: list) -> str:
     return "\n".join(L)
 
 # %% ../../nbs/01_eval/07_run.ipynb #c4e05575
+RUNNER_GROUP = "worldbridge.runners"   # the entry-point group of benchmark runners
+_RUNNERS: dict = {}                     # bench -> runner: registered, or loaded from an entry point
+
+def register_runner(bench: str, fn=None):
+    """Make `fn(data, model, out, limit=None, **kw) -> dict` the runner of benchmark `bench` (for `run_eval`, `get_runner`
+    and `worldbridge eval --bench`) and return it; without `fn`, a decorator. A later registration replaces an earlier one."""
+    if fn is None: return lambda f: register_runner(bench, f)
+    if not isinstance(bench, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", bench):
+        raise ValueError(f"bench={bench!r}: expected a name of letters, digits, '_', '-' and '.'")
+    if bench in BENCHMARKS: raise ValueError(f"bench={bench!r} is a built-in benchmark, which run_eval evaluates itself; give the runner another name")
+    if not callable(fn): raise TypeError(f"register_runner({bench!r}, ...): the runner must be callable, got {type(fn).__name__}")
+    _RUNNERS[bench] = fn
+    return fn
+
+def _runner_entry_points(bench: str | None = None) -> list:
+    "The installed packages' entry points in `RUNNER_GROUP` (named `bench`, if given); reading them imports nothing."
+    return [ep for ep in importlib.metadata.entry_points(group=RUNNER_GROUP) if bench is None or ep.name == bench]
+
+def runner_names() -> list[str]:
+    "The benches that have a runner: registered, or declared by an installed package's entry point."
+    return sorted(set(_RUNNERS) | {ep.name for ep in _runner_entry_points()})
+
+def _origin(ep) -> str:
+    d = getattr(ep, "dist", None)
+    return f", declared by {d.metadata['Name']} {d.version}" if d is not None else ""
+
+def get_runner(bench: str):
+    """The runner of `bench`: the registered one, else the entry point of that name in `RUNNER_GROUP`, loaded now (its
+    module imported) and registered. Neither raises ValueError naming the bench, the group and what to install or import."""
+    if bench in _RUNNERS: return _RUNNERS[bench]
+    eps = {ep.value: ep for ep in _runner_entry_points(bench)}    # one declaration seen twice (two copies of its metadata) counts once
+    if not eps:
+        raise ValueError(f"bench={bench!r}: no such benchmark. Built in: {sorted(BENCHMARKS)}; with their own runner (registered, or declared by an "
+                         f"installed package in the entry-point group {RUNNER_GROUP!r}): {runner_names() or 'none'}. A benchmark with its own runner "
+                         f"comes from the package that declares it as an entry point `{bench} = package.module:function` in the group "
+                         f"{RUNNER_GROUP!r}: install that package (worldbridge declares edit4d: `pip install worldbridge`, or `pip install -e .` "
+                         f"in a checkout, which writes the entry points), or import the module that calls register_runner({bench!r}, fn) "
+                         "(edit4d: `import worldbridge.scene4d`)")
+    if len(eps) > 1:
+        raise RuntimeError(f"bench={bench!r}: several installed packages declare a runner for it in the entry-point group {RUNNER_GROUP!r} "
+                           f"({'; '.join(v + _origin(ep) for v, ep in sorted(eps.items()))}); uninstall all but one, or choose with register_runner({bench!r}, fn)")
+    ep = next(iter(eps.values()))
+    try: fn = ep.load()
+    except Exception as e:
+        raise RuntimeError(f"bench={bench!r}: its runner, the entry point {bench} = {ep.value} in the group {RUNNER_GROUP!r}{_origin(ep)}, failed to load "
+                           f"({type(e).__name__}: {e}); reinstall the package that declares it, or fix the import error above") from e
+    if not callable(fn): raise TypeError(f"bench={bench!r}: the entry point {bench} = {ep.value} in the group {RUNNER_GROUP!r} is not callable ({type(fn).__name__})")
+    return _RUNNERS.setdefault(bench, fn)   # loading its module may have registered it already (scene4d does)
+
 def run_edit4d(data, model, out, limit=None, **kw) -> dict:
-    "Dispatch to `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None)`."
-    try: mod = importlib.import_module("worldbridge.scene4d")
-    except ImportError as e: raise RuntimeError(f"--bench edit4d needs worldbridge.scene4d, which failed to import: {e}") from e
-    fn = getattr(mod, "run_edit4d", None)
-    if fn is None: raise NotImplementedError("--bench edit4d needs worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None), "
-                                             "which this version of worldbridge does not provide yet")
-    return fn(data, model, out, limit=limit, **kw)
+    "The `edit4d` benchmark, `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None, **kw)`, through the registry (`get_runner`)."
+    return get_runner("edit4d")(data, model, out, limit=limit, **kw)
