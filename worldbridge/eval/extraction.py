@@ -6,7 +6,7 @@
 from __future__ import annotations
 import re, json, collections
 from pathlib import Path
-from .benchmarks import Item
+from .benchmarks import Item, _norm   # _norm: how the loader compares answer and option texts
 from .models import openai_chat
 
 # %% auto #0
@@ -185,8 +185,7 @@ def extract_choice(response,  # the model's free-text answer
 # %% ../../nbs/01_eval/04_extraction.ipynb #51858a0f
 def _letters_of(choices, answer):
     "The letters whose choice text is the answer text."
-    norm = lambda s: " ".join(str(s).split()).strip().strip(".").lower()
-    return {k.upper() for k, v in choices.items() if norm(v) == norm(answer)}
+    return {k.upper() for k, v in choices.items() if _norm(v) == _norm(answer)}   # the loader's normalisation
 
 def extraction_agreement(root) -> dict:
     "Agreement of `extract_choice` with the verdicts in VLM4D's released outputs under `root` (`paper_outputs/{split}_mc_{prompt}/MODEL.json`)."

@@ -43,10 +43,11 @@ def judge_record(rec: dict, item: Item, judge: dict) -> dict:
     except Exception as e: rec.update(judge_pred=None, judge_correct=None, judge_raw=None, judge_error=f"{type(e).__name__}: {e}")
     return rec
 
-def _new_record(item: Item, model: Adapter, prompt_name: str, prompt: str) -> dict:
+def _new_record(item: Item, model: str, prompt_name: str, prompt: str | None) -> dict:
+    "A record of `item` answered by the model named `model` (the one builder of evaluated and re-scored records)."
     return dict(id=item.id, item_hash=item_hash(item), input_hash=item_hash(item, answer=False), bench=item.bench, groups=item.groups,
                 annotations=item.meta.get("annotations"), video=item.video, question=item.question, options=item.options, answer=item.answer,
-                answers=list(item.answers), answer_text=item.answer_text, model=model.name, prompt_name=prompt_name, prompt=prompt,
+                answers=list(item.answers), answer_text=item.answer_text, model=model, prompt_name=prompt_name, prompt=prompt,
                 response=None, pred=None, rule=None, correct=False, status="ok", error=None)
 
 def _frames_of(item: Item, model: Adapter, sampling: dict | None, cache_dir):
@@ -74,7 +75,7 @@ def evaluate_item(item: Item,  # the question
                  ) -> dict:
     "Evaluate one item; never raises (an error becomes a record with `status='error'`)."
     t0 = time.perf_counter()
-    rec = _new_record(item, model, prompt_name, prompt := format_prompt(item, template))
+    rec = _new_record(item, model.name, prompt_name, prompt := format_prompt(item, template))
     try:
         frames = _frames_of(item, model, sampling, cache_dir)
         rec["n_frames"] = 0 if frames is None else int(len(frames))
@@ -89,7 +90,7 @@ def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str 
     t0 = time.perf_counter()
     recs, ready = [], []
     for it in items:
-        rec = _new_record(it, model, prompt_name, format_prompt(it, template))
+        rec = _new_record(it, model.name, prompt_name, format_prompt(it, template))
         try:
             frames = _frames_of(it, model, sampling, cache_dir)
             rec["n_frames"] = 0 if frames is None else int(len(frames)); ready.append((it, rec, frames))
@@ -358,11 +359,8 @@ def score_records(items: dict, file, split: str, model: str, prompt_name: str) -
         if iid not in items:
             probs.append(dict(file=str(file), index=i, field="id", message=f"{r.get('id') if isinstance(r, dict) else r!r:.60} is no {split} question")); continue
         it, response = items[iid], r.get("response")
-        pred, rule = extract_choice(response, it.options)
-        rec = dict(id=iid, bench="vlm4d", groups=it.groups, question=it.question, options=it.options, answer=it.answer, answers=list(it.answers),
-                   answer_text=it.answer_text, model=model, prompt_name=prompt_name, response=response, pred=pred, rule=rule,
-                   correct=it.is_correct(pred), status="ok" if isinstance(response, str) else "error",
-                   error=None if isinstance(response, str) else f"no response text in {file} record {i}")
+        rec = _read_answer(_new_record(it, model, prompt_name, None), it, response, None)
+        if not isinstance(response, str): rec.update(status="error", error=f"no response text in {file} record {i}")
         if "correct" in r: rec["official_correct"], rec["official_extracted"] = bool(r["correct"]), r.get("extracted_answer")
         recs.append(rec)
     return recs, probs
