@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import _seeded, tiny_tokenizer
+from .training import train_loop   # the one training loop
 
 # %% auto #0
 __all__ = ['tiny_sd_pipeline', 'tiny_unet3d', 'tiny_video_pipeline', 'encode_prompts', 'latent_means', 'latent_scale',
@@ -146,21 +147,19 @@ def train_vae(vae, # an `AutoencoderKL`, trained in place
               progress: bool = True,
               scale_latents: bool = True, # then `set_latent_scale(vae, images)`
              ) -> list[float]:
-    """Briefly train `vae` to reconstruct `images` (MSE + `kl` x KL, AdamW); returns the losses. With `scale_latents`
-    the latent scale is set afterwards, so that diffusion models trained on its latents see unit variance."""
+    """Briefly train `vae` to reconstruct `images` (MSE + `kl` x KL; `training.train_loop`, AdamW, random batches); returns
+    the losses. With `scale_latents` the latent scale is set afterwards, so that diffusion models trained on its latents
+    see unit variance."""
     x = _frames(images)
     if x.ndim != 4: raise ValueError(f"images must be [N,H,W,3] (pass a video's frames), got {tuple(x.shape)}")
     x_all = torch.as_tensor(x).permute(0, 3, 1, 2).float() / 127.5 - 1
-    vae.requires_grad_(True); vae.train()
-    opt = torch.optim.AdamW(vae.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(seed); losses = []
-    for _ in tqdm(range(steps), disable=not progress, desc="train vae"):
-        x = x_all[torch.randint(0, len(x_all), (min(batch_size, len(x_all)),), generator=g)].to(vae.device)
+    def loss_fn(vae, x):
         post = vae.encode(x).latent_dist
-        rec = vae.decode(post.sample(generator=None)).sample
-        loss = F.mse_loss(rec, x) + kl * post.kl().mean()
-        opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item())
-    vae.eval(); vae.requires_grad_(False)
+        return F.mse_loss(vae.decode(post.sample(generator=None)).sample, x) + kl * post.kl().mean()
+    vae.requires_grad_(True)
+    try: losses = [] if steps == 0 else train_loop(vae, x_all, steps, loss_fn, optimizer="adamw", lr=lr, weight_decay=0.01, sampling="random",   # AdamW's default decay
+                             batch_size=batch_size, seed=seed, device=vae.device, progress=progress, desc="train vae", name="train_vae")
+    finally: vae.requires_grad_(False)
     if scale_latents: set_latent_scale(vae, images)
     return losses
 
