@@ -27,7 +27,7 @@ def item_hash(item: Item, answer: bool = True) -> str:
     "A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters."
     v = item.video and Path(item.video)
     size = v.stat().st_size if v and v.exists() else None
-    src = item.meta.get("source_video") or item.video
+    src = item.meta.get("source_video") or (v and str(v.resolve()))   # one video, however its path is spelled (relative or not)
     key = [item.question, item.options, src, size] + ([sorted(item.answers)] if answer else [])
     return hashlib.sha1(json.dumps(key, ensure_ascii=True).encode()).hexdigest()[:16]
 
