@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .kronecker import KronLayer, kron_delta, kron_apply, kron_dims, kron_kind   # the Kronecker layer family
+from .kronecker import KronLayer, kron_delta, kron_dims                            # the Kronecker layer family
 from .training import train_loop, trainable_parameters                           # the one training loop
 
 # %% auto #0
@@ -125,11 +125,6 @@ def _check_divisible(n: int, out_f: int, in_f: int, module_name: str):
         raise ValueError(f"KAdaptation: module {module_name!r} has weight [out={out_f}, in={in_f}], not divisible by n={n} "
                          f"(out % n = {out_f % n}, in % n = {in_f % n}); choose n dividing both widths or exclude the module")
 
-def _in_out(base: nn.Module) -> tuple[int, int]:
-    "`(in, out)` of the layer's matrix view (`kronecker.kron_dims`: a convolution's `in` is in/groups·kh·kw)."
-    out, inn = kron_dims(base)
-    return inn, out
-
 class KAdaptationLayer(BaseTunerLayer, KronLayer):
     "PEFT tuner layer holding the KAdaptation factors of one `nn.Linear` / `Conv1D` / `nn.Conv2d`; shared factors are looked up in the tuner's containers."
     adapter_layer_names = ("kadaptation_u", "kadaptation_v", "kadaptation_A", "kadaptation_A2", "kadaptation_bias")
@@ -144,7 +139,7 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
         for k in self.adapter_layer_names: setattr(self, k, nn.ParameterDict({}))
         self._shared = None          # (slow, block bias) containers of the tuner: a reference, not a submodule
         self._disable_adapters, self.merged_adapters, self.kwargs = False, [], kwargs
-        self.in_features, self.out_features = _in_out(self.get_base_layer())
+        self.out_features, self.in_features = kron_dims(self.get_base_layer())   # the matrix view: a kernel's in is in/groups·kh·kw
 
     def kron_base(self) -> nn.Module: return self.get_base_layer()
 
@@ -205,8 +200,7 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
         else: y = self.kron_update(drop(x), A, u, v)
         y = y * self.kadaptation_scaling[adapter]
         b = self._bias(adapter)
-        if b is None: return y
-        return y + (b.to(y.dtype)[:, None, None] if kron_kind(self.get_base_layer()) == "conv2d" else b.to(y.dtype))
+        return y if b is None else self.kron_add_bias(y, b.to(y.dtype))
 
 # %% ../nbs/11_kadaptation.ipynb #b7bca791
 class KAdaptationLinear(nn.Module, KAdaptationLayer):
@@ -333,7 +327,7 @@ class KAdaptationModel(BaseTuner):
             warnings.warn("fan_in_fan_out=True but the target is nn.Conv2d; setting fan_in_fan_out=False"); config.fan_in_fan_out = False
         elif type(base).__name__ == "Conv1D" and not config.fan_in_fan_out:
             warnings.warn("fan_in_fan_out=False but the target is Conv1D; setting fan_in_fan_out=True"); config.fan_in_fan_out = True
-        in_f, out_f = _in_out(base)
+        out_f, in_f = kron_dims(base)
         _check_divisible(config.n, out_f, in_f, current_key)
         w = base.weight
         dev, dtype = w.device, w.dtype if w.dtype.is_floating_point else torch.float32

@@ -79,6 +79,9 @@ class KronLayer:
         "The update's output for `x` (no bias): `kron_apply` for the linear layers (ΔW not formed), ΔW convolved for `nn.Conv2d`."
         if kron_kind(self.kron_base()) == "conv2d": return self.kron_through(x, kron_delta(A, u, v))
         return kron_apply(x, A, u, v)
+    def kron_add_bias(self, y: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        "`y` (an output of the base layer) plus a per-output bias `b` `[d_out]`, on the channel axis for `nn.Conv2d`."
+        return y + (b[:, None, None] if kron_kind(self.kron_base()) == "conv2d" else b)
     def kron_call(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         "The base layer's operation on `x` with `weight` (in its layout) in place of its own, and its own bias."
         base = self.kron_base(); k = kron_kind(base)

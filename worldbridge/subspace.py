@@ -256,15 +256,13 @@ def subspace_lr(d: int, D: int, eta: float = 0.05) -> float:
     "Default Adam learning rate for `z`: `eta·√(D/d)`, so each of the `D` weights moves about `eta` per step whatever `d`."
     return eta * math.sqrt(D / d)
 
-def _fresh(train_data): return train_data() if callable(train_data) else train_data
-
 def train_subspace(model: nn.Module, d: int, train_data, eval_fn=None, projection: str = "fastfood", modules=None, seed: int = 0,
                    steps: int = 100, lr=subspace_lr, loss_fn=default_loss, progress: bool = True) -> dict:
     "Train only `z` of `subspace_wrap(model, d, ...)`: `{'model': SubspaceModel, 'd', 'D', 'lr', 'metric': eval_fn(model), 'losses', 'seconds'}`."
     t0 = time.time()
     sm = subspace_wrap(model, d, projection=projection, modules=modules, seed=seed)
     lr = float(lr(sm.d, sm.D) if callable(lr) else lr)
-    losses = train_loop(sm, _fresh(train_data), steps, loss_fn, params=[sm.z], optimizer="adam", lr=lr, schedule="onecycle",
+    losses = train_loop(sm, train_data, steps, loss_fn, params=[sm.z], optimizer="adam", lr=lr, schedule="onecycle",
                         device=sm.z.device, progress=progress, desc=f"subspace d={d}", name="train_subspace")
     with torch.no_grad(): metric = None if eval_fn is None else float(eval_fn(sm))
     return {"model": sm, "d": sm.d, "D": sm.D, "lr": lr, "metric": metric, "losses": losses, "seconds": time.time() - t0}
@@ -276,7 +274,7 @@ def train_full(model: nn.Module, train_data, eval_fn=None, steps: int = 100, lr:
     m = copy.deepcopy(model) if copy_model else model
     params = [p for p in m.parameters() if p.requires_grad]
     if not params: raise ValueError("train_full: the model has no trainable parameters (requires_grad=True)")
-    losses = train_loop(m, _fresh(train_data), steps, loss_fn, params=params, optimizer="adam", lr=lr, schedule="onecycle",
+    losses = train_loop(m, train_data, steps, loss_fn, params=params, optimizer="adam", lr=lr, schedule="onecycle",
                         device=params[0].device, progress=progress, desc="full fine-tuning", name="train_full")
     with torch.no_grad(): metric = None if eval_fn is None else float(eval_fn(m))
     return {"model": m, "D": sum(p.numel() for p in params), "lr": lr, "metric": metric, "losses": losses, "seconds": time.time() - t0}
@@ -341,7 +339,7 @@ def intrinsic_dimension_sweep(model: nn.Module, dims, train_data, eval_fn, group
         model.eval()
         with torch.no_grad(): return {"kind": "baseline", "metric": float(eval_fn(model))}
     def _full():
-        r = train_full(model, _fresh(train_data), eval_fn, steps=full_steps, lr=full_lr, loss_fn=loss_fn, progress=progress)
+        r = train_full(model, train_data, eval_fn, steps=full_steps, lr=full_lr, loss_fn=loss_fn, progress=progress)
         return {"kind": "full", "metric": r["metric"], "D": r["D"], "steps": full_steps, "lr": full_lr,
                 "final_loss": r["losses"][-1], "seconds": r["seconds"]}
     base = run("baseline", _base)["metric"]
@@ -352,7 +350,7 @@ def intrinsic_dimension_sweep(model: nn.Module, dims, train_data, eval_fn, group
         r_lr = float(lr(d, D) if callable(lr) else lr)
         key = f"subspace|group={g}|modules={json.dumps(mods)}|d={d}|D={D}|projection={projection}|seed={seed}|steps={steps}|lr={r_lr:.6g}"
         def _sub():
-            r = train_subspace(model, d, _fresh(train_data), eval_fn, projection=projection, modules=mods, seed=seed, steps=steps,
+            r = train_subspace(model, d, train_data, eval_fn, projection=projection, modules=mods, seed=seed, steps=steps,
                                lr=r_lr, loss_fn=loss_fn, progress=False)
             return {"kind": "subspace", "group": g, "modules": mods, "d": d, "D": D, "projection": projection, "seed": seed,
                     "steps": steps, "lr": r_lr, "metric": r["metric"], "final_loss": r["losses"][-1], "seconds": r["seconds"]}
