@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.worldbridge-installed
 
-.PHONY: install demo test export docs docs-check wheel-check clean
+.PHONY: install demo test peft-suite export docs docs-check wheel-check clean
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ test: install
 	PATH=$(BIN):$$PATH $(BIN)/python tools/check_export.py
 	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 \
 		$(BIN)/python tools/run_tests.py --n_workers 2
+
+# PEFT's own behavioural tests (tests/ of the installed peft's sdist, cached outside the repo) on KAdaptation, beside LoKr
+peft-suite: install
+	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python tools/peft_suite/run.py
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

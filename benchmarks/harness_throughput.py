@@ -21,66 +21,77 @@ p.add_argument("--items", type=int, default=64, help="items per endpoint measure
 p.add_argument("--latency", type=float, default=0.2, help="seconds the fake endpoint takes per request")
 p.add_argument("--hf-items", type=int, default=32)
 p.add_argument("--world-scenes", type=int, default=4, help="scenes generated per world-speed measurement")
+p.add_argument("--data", default=None, help="an existing world benchmark directory (default: generate one here)")
+p.add_argument("--warm", action="store_true", help="keep the in-memory frame caches between measurements (default: each K starts cold)")
+p.add_argument("--only", default=None, help="run only these sections, e.g. 1 or 1,3")
 a = p.parse_args()
+only = {int(x) for x in a.only.split(",")} if a.only else {1, 2, 3, 4, 5}
 
 from worldbridge.eval import run_eval, load_bench, FakeOpenAIServer, Adapter
 from worldbridge.world import make_dataset
 
 tmp = Path(tempfile.mkdtemp(prefix="wb_throughput_"))
-data = tmp / "world"
-n = 4
-while True:   # enough scenes for --items questions
+data, n = (Path(a.data), "given") if a.data else (tmp / "world", 4)
+while not a.data:   # enough scenes for --items questions
     make_dataset(data, n=n, seed=0, progress=False)
     if len(load_bench("world", data)[0]) >= max(a.items, a.hf_items) or n > 64: break
     n *= 2
-print(f"world benchmark: {n} scenes, {len(load_bench('world', data)[0])} items (64 px); the first {a.items} are evaluated\n")
+print(f"world benchmark: {n} scenes, {len(load_bench('world', data)[0])} items; the first {a.items} are evaluated\n")
+
+def cold():
+    "Empty the in-memory caches of sampled frames, video digests and JPEG data URLs (a run in a fresh process starts so)."
+    if a.warm: return
+    from worldbridge.eval import frames, models
+    for c in (frames._MEM, getattr(frames, "_DIGESTS", {}), models._URLS): c.clear()
 
 def timed(fn):
     t0 = time.perf_counter(); out = fn(); return time.perf_counter() - t0, out
 
 # 1. concurrency against a slow endpoint
 def answer(req): time.sleep(a.latency); return "The answer is (A)."
-print(f"1. endpoint with {a.latency * 1000:.0f} ms per request")
+if 1 in only: print(f"1. endpoint with {a.latency * 1000:.0f} ms per request ({'warm' if a.warm else 'cold'} frame caches)")
 with FakeOpenAIServer(answer) as srv:
     base = None
-    for k in (1, 8, 32):
-        out = tmp / f"runs/k{k}"
+    for k in ((1, 8, 32) if 1 in only else ()):
+        out = tmp / f"runs/k{k}"; cold()
         t, _ = timed(lambda: run_eval("world", data, f"openai:{srv.url}#fake", out, limit=a.items, concurrency=k, finalize=False, progress=False))
         ips, ideal = a.items / t, k / a.latency
         base = base or ips
         print(f"   K={k:>2}: {ips:6.1f} items/s = {ips / base:5.1f}x sequential; ideal K/latency {ideal:6.1f} items/s -> {ips / ideal:.2f} of ideal")
 
 # 2. batched generation on the tiny model
-print("\n2. tiny Qwen2-VL (random weights, CPU)")
+if 2 in only: print("\n2. tiny Qwen2-VL (random weights, CPU)")
 res = {}
-for b in (1, 8):
+for b in ((1, 8) if 2 in only else ()):
     out = tmp / f"runs/b{b}"
     t, _ = timed(lambda: run_eval("world", data, "tiny:qwen2_vl", out, limit=a.hf_items, batch_size=b, finalize=False, progress=False))
     res[b] = (a.hf_items / t, sorted((r["id"], r["response"]) for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())))
-same = sum(x == y for x, y in zip(res[1][1], res[8][1]))
-print(f"   batch 1: {res[1][0]:.1f} items/s, batch 8: {res[8][0]:.1f} items/s -> {res[8][0] / res[1][0]:.1f}x; same answers: {same} of {a.hf_items}")
+same = res and sum(x == y for x, y in zip(res[1][1], res[8][1]))
+if res: print(f"   batch 1: {res[1][0]:.1f} items/s, batch 8: {res[8][0]:.1f} items/s -> {res[8][0] / res[1][0]:.1f}x; same answers: {same} of {a.hf_items}")
 
 # 3. the harness's own overhead
 class Instant(Adapter):
     needs_frames, name = True, "instant"
     def generate(self, item, frames, prompt): return "A"
 out = tmp / "runs/instant"
-t, _ = timed(lambda: run_eval("world", data, Instant(), out, limit=a.items, finalize=False, progress=False))
-print(f"\n3. harness overhead: {1000 * t / a.items:.2f} ms per item (load, frames from the per-video cache, prompt, extraction, one fsync'd line)")
+if 3 in only:
+    t, _ = timed(lambda: run_eval("world", data, Instant(), out, limit=a.items, finalize=False, progress=False))
+    print(f"\n3. harness overhead: {1000 * t / a.items:.2f} ms per item (load, frames from the per-video cache, prompt, extraction, one fsync'd line)")
 
 # 4. start-up
-t = min(float(subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); import worldbridge.eval, sys; "
-                              "print(time.perf_counter()-t, 'torch' in sys.modules)"], capture_output=True, text=True).stdout.split()[0]) for _ in range(3))
-torch_loaded = subprocess.run([sys.executable, "-c", "import worldbridge.eval, sys; print('torch' in sys.modules)"], capture_output=True, text=True).stdout.strip()
-print(f"\n4. import worldbridge.eval: {t * 1000:.0f} ms (torch imported: {torch_loaded})")
+if 4 in only:
+  t = min(float(subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); import worldbridge.eval, sys; "
+                                "print(time.perf_counter()-t, 'torch' in sys.modules)"], capture_output=True, text=True).stdout.split()[0]) for _ in range(3))
+  torch_loaded = subprocess.run([sys.executable, "-c", "import worldbridge.eval, sys; print('torch' in sys.modules)"], capture_output=True, text=True).stdout.strip()
+  print(f"\n4. import worldbridge.eval: {t * 1000:.0f} ms (torch imported: {torch_loaded})")
 
 # 5. the world generator
-print("\n5. world make")
+if 5 in only: print("\n5. world make")
 takes_workers = "workers" in inspect.signature(make_dataset).parameters
-for size in (64, 224):
+for size in ((64, 224) if 5 in only else ()):
     for w in ((1, 2) if takes_workers else (1,)):
         kw = dict(workers=w) if takes_workers else {}
         d = tmp / f"world_{size}_{w}"
         t, _ = timed(lambda: make_dataset(d, n=a.world_scenes, seed=1, progress=False, image_size=size, **kw))
         print(f"   {size:>3} px, {w} worker{'s' if w > 1 else ''}: {a.world_scenes / t:5.2f} scenes/s")
-if not takes_workers: print("   (this version's make_dataset has no workers argument)")
+if 5 in only and not takes_workers: print("   (this version's make_dataset has no workers argument)")

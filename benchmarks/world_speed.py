@@ -2,12 +2,12 @@
 """`world make` throughput: scenes per second with the fast renderer (`worldbridge.world.raycast`) and the reference
 renderer (`raycast_reference`, every ray against every object), for one and two worker processes, at 64 and 224 px,
 measured side by side in one run (alternating, median of --reps), printed with the speed-ups and the projected time of
-the benchmark preset (`bench224`: 500 scenes, 224 px, 32 frames).
+the benchmark preset (`bench224v2`: 500 scenes, 224 px, 32 frames).
 
     python benchmarks/world_speed.py [--scenes 6] [--reps 1] [--workers 1,2]
 
-Each measurement is a whole `make_dataset` run into an empty directory (simulation, questions, rendering, video
-encoding, JSON), scenes 0..--scenes-1 of seed 0. The reference runs swap `world.raycast` for `world.raycast_reference`
+Each measurement is a whole `make_dataset` run into an empty directory (simulation, candidate questions with their
+perturbed re-simulations, rendering, video encoding, JSON, selection and audit), scenes 0..--scenes-1 of seed 0. The reference runs swap `raycast` of `world.scene` and `world.questions` for `world.raycast_reference`
 (forked workers inherit the swap). Both renderers' outputs are compared file by file at the end. Besides wall-clock
 rates, CPU time per scene (this process and its workers) is printed: on a machine shared with other jobs it is the
 steadier measure of the renderers' speed-up, while the wall-clock rate with 2 workers shows the parallel gain.
@@ -15,6 +15,7 @@ steadier measure of the renderers' speed-up, while the wall-clock rate with 2 wo
 import argparse, os, statistics, tempfile, time
 from pathlib import Path
 from worldbridge import world
+from worldbridge.world import scene as world_scene, questions as world_questions
 
 CONFIGS = ((64, 16), (224, 16), (224, 32))   # (image size, frames): the issue's two measurements and the preset's
 
@@ -27,13 +28,16 @@ def cpu_seconds():
 
 def make(out, renderer, n, size, frames, workers):
     "(wall seconds, CPU seconds) of one `make_dataset` run of `n` scenes with `renderer` ('fast' | 'reference')."
+    users = (world_scene, world_questions)   # the modules that call the renderer
     fast = world.raycast
-    if renderer == "reference": world.raycast = world.raycast_reference
+    if renderer == "reference":
+        for m in users: m.raycast = world.raycast_reference
     try:
         t0, c0 = time.perf_counter(), cpu_seconds()
         world.make_dataset(out, n=n, seed=0, progress=False, workers=workers, image_size=size, n_frames=frames)
         return time.perf_counter() - t0, cpu_seconds() - c0
-    finally: world.raycast = fast
+    finally:
+        for m in users: m.raycast = fast
 
 
 def tree(root):
@@ -77,8 +81,8 @@ def main():
             cr, cf = cpu_ms[size, frames, w, "reference"], cpu_ms[size, frames, w, "fast"]
             print(f"{f'{size} px, {frames} frames':<18}{w:>8}{ref:>11.2f}{fast:>9.2f}{fast / ref:>9.1f}x{scale:>10.2f}x"
                   f"{cr:>11.0f}{cf:>8.0f}{cr / cf:>9.1f}x")
-    n = world.PRESETS["bench224"]["n"]
-    print(f"projected bench224 ({n} scenes, 224 px, 32 frames):")
+    n = world.PRESETS["bench224v2"]["n"]
+    print(f"projected bench224v2 ({n} scenes, 224 px, 32 frames):")
     for w in workers:
         f, r = (n / rate[224, 32, w, x] for x in ("fast", "reference"))
         print(f"  {w} worker{'s' if w > 1 else ' '}: fast {f:6.0f} s ({f / 60:4.1f} min)   reference {r:6.0f} s ({r / 60:5.1f} min)")

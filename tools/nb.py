@@ -1,9 +1,17 @@
 #!/usr/bin/env python
 """Small helpers for authoring the notebooks in `nbs/` from a text editor.
 
-    python tools/nb.py dump  nbs/00_world.ipynb > /tmp/00_world.py   # notebook -> percent script
-    python tools/nb.py build /tmp/00_world.py nbs/00_world.ipynb      # percent script -> notebook
-    python tools/nb.py run   nbs/00_world.ipynb [--flags slow]        # execute in place, keeping outputs
+    python tools/nb.py dump  nbs/00_world/03_scene.ipynb > /tmp/03_scene.py   # notebook -> percent script
+    python tools/nb.py build /tmp/03_scene.py nbs/00_world/03_scene.ipynb      # percent script -> notebook
+    python tools/nb.py run   nbs/00_world/03_scene.ipynb [--flags slow]        # execute in place, keeping outputs
+    python tools/nb.py cells nbs/00_world/03_scene.ipynb                       # one line a cell: index, id, first line
+    python tools/nb.py get   nbs/00_world/03_scene.ipynb ID > /tmp/cell.py      # one cell's source
+    python tools/nb.py set   nbs/00_world/03_scene.ipynb ID /tmp/cell.py        # replace it (outputs of other cells kept)
+    python tools/nb.py insert nbs/00_world/03_scene.ipynb AFTER_ID /tmp/new.py [--markdown]   # a new cell after AFTER_ID
+    python tools/nb.py delete nbs/00_world/03_scene.ipynb ID
+
+`cells/get/set/insert/delete` read, change and write the notebook in one step, so several authors can edit
+different cells of one notebook without losing each other's work or any saved output.
 
 Percent format: a line `# %%` starts a code cell, `# %% [markdown]` a markdown cell whose lines are
 written as comments (`# text`). The notebook in `nbs/` stays the source of truth; the script is a
@@ -100,14 +108,60 @@ def readme(nb_path="nbs/index.ipynb", dest="README.md"):
     Path(dest).write_text("\n".join(out))
 
 
+def _load(nb_path): return json.loads(Path(nb_path).read_text())
+def _save(nb, nb_path): Path(nb_path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+def _find(nb, cid):
+    hits = [i for i, c in enumerate(nb["cells"]) if c.get("id") == cid]
+    if not hits: raise SystemExit(f"no cell with id {cid!r}")
+    return hits[0]
+
+
+def cells(nb_path):
+    for i, c in enumerate(_load(nb_path)["cells"]):
+        src = "".join(c["source"]).strip().splitlines() or [""]
+        print(f"{i:3d} {c.get('id')} {c['cell_type'][:2]} {src[0][:100]}")
+
+
+def get(nb_path, cid):
+    nb = _load(nb_path); print("".join(nb["cells"][_find(nb, cid)]["source"]))
+
+
+def set_(nb_path, cid, src_file):
+    nb = _load(nb_path); c = nb["cells"][_find(nb, cid)]
+    c["source"] = Path(src_file).read_text().rstrip("\n").splitlines(keepends=True)
+    if c["cell_type"] == "code": c["outputs"], c["execution_count"] = [], None
+    _save(nb, nb_path)
+
+
+def insert(nb_path, after, src_file, markdown=False):
+    import hashlib
+    nb = _load(nb_path); i = _find(nb, after) + 1 if after != "-" else 0
+    src = Path(src_file).read_text().rstrip("\n")
+    cid = hashlib.sha1(f"{nb_path}:{i}:{src}".encode()).hexdigest()[:8]
+    c = ({"cell_type": "markdown", "id": cid, "metadata": {}, "source": src.splitlines(keepends=True)} if markdown else
+         {"cell_type": "code", "execution_count": None, "id": cid, "metadata": {}, "outputs": [],
+          "source": src.splitlines(keepends=True)})
+    nb["cells"].insert(i, c); _save(nb, nb_path); print(cid)
+
+
+def delete(nb_path, cid):
+    nb = _load(nb_path); del nb["cells"][_find(nb, cid)]; _save(nb, nb_path)
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("cmd", choices=["build", "dump", "run", "readme"])
+    p.add_argument("cmd", choices=["build", "dump", "run", "readme", "cells", "get", "set", "insert", "delete"])
     p.add_argument("args", nargs="*")
     p.add_argument("--flags", default="")
+    p.add_argument("--markdown", action="store_true", help="insert: a markdown cell")
     p.add_argument("--cells", default="", help="run: ids of flagged cells to run as well (e.g. new slow cells)")
     a = p.parse_args()
     if a.cmd == "build": build(*a.args)
     elif a.cmd == "dump": print(dump(a.args[0]))
     elif a.cmd == "readme": readme(*a.args)
+    elif a.cmd == "cells": cells(*a.args)
+    elif a.cmd == "get": get(*a.args)
+    elif a.cmd == "set": set_(*a.args)
+    elif a.cmd == "insert": insert(*a.args, markdown=a.markdown)
+    elif a.cmd == "delete": delete(*a.args)
     else: run(a.args[0], a.flags, a.cells)

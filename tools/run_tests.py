@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run `nbdev_test` over nbs/ and close with one summary line ('N passed, N failed').
 
-Arguments are passed to nbdev_test (e.g. `--flags gpu`, `--path nbs/00_world.ipynb`)."""
+Arguments are passed to nbdev_test (e.g. `--flags gpu`, `--path nbs/00_world/06_questions.ipynb`)."""
 import subprocess, sys, re, time
 from pathlib import Path
 

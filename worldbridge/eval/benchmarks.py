@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #5e304443
 from __future__ import annotations
-import os, re, json
+import os, re, json, unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -46,22 +46,23 @@ class Item:
         return letter is not None and str(letter).upper() in self.answers
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #0aa92892
-def _norm(s) -> str: return re.sub(r"\s+", " ", str(s)).strip().strip(".").strip().lower()
+def _norm(s) -> str: return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(s))).strip().strip(".").strip().lower()   # é composed or not
 
 def read_records(path) -> list:
     "The records of a JSON list file or a JSON-lines file, with errors that name the file (and line)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"benchmark file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")   # a byte-order mark (Windows editors write one) is not part of the JSON
     if path.suffix == ".jsonl":
         out = []
         for i, line in enumerate(text.splitlines()):
             if not line.strip(): continue
             try: out.append(json.loads(line))
-            except json.JSONDecodeError as e: raise ValueError(f"{path}: line {i + 1}: not valid JSON ({e})") from None
+            except (json.JSONDecodeError, RecursionError) as e: raise ValueError(f"{path}: line {i + 1}: not valid JSON ({type(e).__name__})") from None
         return out
     try: data = json.loads(text)
     except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+    except RecursionError: raise ValueError(f"{path}: nested too deeply to be a benchmark file") from None
     if not isinstance(data, list): raise ValueError(f"{path}: expected a JSON list of records, got {type(data).__name__}")
     return data
 
@@ -69,16 +70,26 @@ def _req_str(r, key, file, index):
     v = r.get(key)
     if isinstance(v, (int, float)) and not isinstance(v, bool): v = str(v)
     if not isinstance(v, str) or not v.strip(): raise RecordError(file, index, key, f"missing or empty (got {v!r})")
+    _check_text(v, file, index, key)
     return v.strip()
+
+def _check_text(v: str, file, index, key):
+    "Refuse text that cannot be written as UTF-8 (a lone surrogate: a label of it would break the report)."
+    try: v.encode("utf-8")
+    except UnicodeEncodeError: raise RecordError(file, index, key, f"{v!r:.60} is not valid Unicode text (a lone surrogate)") from None
 
 def _options(raw, file, index, key) -> dict:
     "Lettered options from a dict (`{'a': ..}` / `{'A': ..}`) or a list; values may be numbers."
-    if isinstance(raw, list): raw = dict(zip(LETTERS, raw))
+    if isinstance(raw, list):
+        if len(raw) > len(LETTERS): raise RecordError(file, index, key, f"{len(raw)} options; at most {len(LETTERS)} (A-J) are supported")
+        raw = dict(zip(LETTERS, raw))
     if not isinstance(raw, dict) or len(raw) < 2: raise RecordError(file, index, key, f"expected a dict of >= 2 lettered options, got {raw!r:.80}")
-    out = {}
+    out, given = {}, {}
     for k, v in raw.items():
         K = str(k).strip().upper()
         if len(K) != 1 or K not in LETTERS: raise RecordError(file, index, key, f"option key {k!r} is not a letter A-J")
+        if K in given: raise RecordError(file, index, key, f"option keys {given[K]!r} and {k!r} are one letter ({K}); which one is meant is unknown")
+        given[K] = k
         if v is None or isinstance(v, (list, dict, bool)) or not str(v).strip(): raise RecordError(file, index, key, f"option {k!r} is empty or not text ({v!r})")
         out[K] = str(v).strip()
     return dict(sorted(out.items()))
@@ -163,7 +174,7 @@ def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=Non
             try: return resolve_video(roots, v[k], allow_outside)
             except ValueError as e: raise RecordError(path, i, k, str(e)) from None
     vid = str(v["video_id"]); base = vid.split("/")[-1]
-    if not allow_outside and (base in ("", ".", "..") or "\\" in vid or ".." in vid.split("/")):
+    if not allow_outside and (base in ("", ".", "..") or "\\" in vid or ".." in vid.split("/") or os.path.isabs(vid) or vid.startswith("~")):
         raise RecordError(path, i, "video_id", f"{vid!r} points outside the data directory; pass --allow-outside-data to read it")
     cands = []
     for r in roots:
@@ -171,6 +182,8 @@ def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=Non
         cands += sorted((r / "all_data" / vid).glob("*.mp4")) + [r / "videos" / f"{base}.mp4", r / f"{base}.mp4", r / f"{base}.MP4",
                                                                  r / f"{base}.avi", r / f"shorts:{base}.mp4"]
     cands = list(dict.fromkeys(cands))
+    if not allow_outside and (out := [c for c in cands if not any(_inside(c, r) for r in roots if r is not None)]):   # (a symlinked all_data/<id>)
+        raise RecordError(path, i, "video_id", f"{vid!r} points outside the data directory: {out[0]}; pass --allow-outside-data to read it")
     return next((c for c in cands if c.exists()), cands[0]), cands
 
 def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta) -> tuple[Item, list]:
@@ -189,6 +202,7 @@ def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta)
                                  "scored by correct_answer_label, as the official evaluation does", level="warning"))
     qtype = q.get("type") or "unknown"
     if not isinstance(qtype, str): raise RecordError(path, idx, "type", f"expected a string, got {qtype!r}")
+    _check_text(qtype, path, idx, "type")
     ann = {name: bool(q.get(k)) for k, name in MMWORLD_ANNOTATIONS.items() if k in q}
     m = dict(meta, file=str(path), index=idx, annotations=ann, options_raw=str(q.get("options")), video_candidates=[str(c) for c in cands])
     return Item(f"{bench}/{vid_key}/{j}", bench, question, opts, label, str(video), groups={"discipline": disc, "type": qtype}, meta=m), warns
@@ -296,24 +310,31 @@ def _check_on_error(on_error):
 def _load_mmworld_bench(data, video_dir, on_error, allow_outside=False): return load_mmworld(data, video_dir, on_error, allow_outside=allow_outside)
 
 def _load_vlm4d_bench(data, video_dir, on_error, allow_outside=False):
-    files = [data] if data.is_file() else [data / f for f in ("real_mc.json", "synthetic_mc.json", "vlm4d.json") if (data / f).exists()]
-    if not files: raise FileNotFoundError(f"{data}: expected real_mc.json and synthetic_mc.json (or vlm4d.json)")
+    files = [data] if data.is_file() else [data / f for f in ("real_mc.json", "synthetic_mc.json") if (data / f).exists()]
     items, probs = [], []
+    if not data.is_file() and (data / "vlm4d.json").exists():   # one file of VLM4D's format (the world's), used only on its own
+        if files: probs.append(RecordError(data / "vlm4d.json", None, "<file>", "not read: the official real_mc.json/synthetic_mc.json are here; "
+                                           "pass the file itself as --data to evaluate it", level="warning"))
+        else: files = [data / "vlm4d.json"]
+    if not files: raise FileNotFoundError(f"{data}: expected real_mc.json and synthetic_mc.json (or vlm4d.json)")
     for f in files:
         a, b = load_vlm4d(f, video_dir, on_error, allow_outside=allow_outside); items += a; probs += b
     return items, probs
 
 def _load_world_bench(data, video_dir, on_error, allow_outside=False):
-    if not data.is_dir(): raise ValueError(f"data={str(data)!r}: the world benchmark is a directory (mmworld.json + vlm4d.json)")
-    files = [f for f in ("mmworld.json", "vlm4d.json") if (data / f).exists()]
-    if not files: raise FileNotFoundError(f"{data}: expected mmworld.json and/or vlm4d.json (worldbridge world make)")
-    items, probs = [], []
-    for f in files:
-        if f == "mmworld.json": a, b = load_mmworld(data / f, video_dir, on_error, bench="world/mmworld", allow_outside=allow_outside)
-        else: a, b = load_vlm4d(data / f, video_dir, on_error, bench="world/vlm4d", synthetic=True, tag=None, allow_outside=allow_outside)  # procedural videos are synthetic
-        for it in a: it.groups = {"part": f[:-5], **it.groups}
-        items += a; probs += b
+    "The world benchmark: `mmworld.json` only (`vlm4d.json` is a view of its direction questions: each question counts once)."
+    if not data.is_dir(): raise ValueError(f"data={str(data)!r}: the world benchmark is a directory (mmworld.json)")
+    if not (data / "mmworld.json").exists(): raise FileNotFoundError(f"{data}: expected mmworld.json (worldbridge world make)")
+    items, probs = load_mmworld(data / "mmworld.json", video_dir, on_error, bench="world/mmworld", allow_outside=allow_outside)
+    try: fams = {str(v.get("video_id")): [q.get("family") for q in v.get("questions", [])]
+                 for v in json.loads((data / "mmworld.json").read_text(encoding="utf-8-sig")) if isinstance(v, dict)}
+    except (ValueError, AttributeError, TypeError): fams = {}
+    for it in items:   # the question family (its form): the audit's text-only baselines are per family
+        vid, j = it.id.split("/")[-2], int(it.id.split("/")[-1])
+        fam = (fams.get(vid) or [])[j] if j < len(fams.get(vid) or []) else None
+        it.groups = {"part": "mmworld", **it.groups, **({"family": fam} if isinstance(fam, str) else {})}
     return items, probs
+
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #cfaa9dab
 VLM4D_COT = ("\nQuestion: {question}\n{options}\n\nAnswer the given multiple-choice question step by step. Begin by explaining your reasoning process "
@@ -350,8 +371,8 @@ register(Benchmark("vlm4d", _load_vlm4d_bench, {"vlm4d_cot": VLM4D_COT, "vlm4d_d
                    dict(n_frames=8, method="linspace"), judge="vlm4d", tables=[VLM4D_TABLE],
                    description="VLM4D: spatiotemporal awareness (real_mc.json + synthetic_mc.json)"))
 register(Benchmark("world", _load_world_bench, {"neutral": NEUTRAL_PROMPT}, "neutral", {"neutral": dict(max_new_tokens=64, temperature=0.0)},
-                   dict(n_frames=8, method="centre"), judge="letter",
-                   description="the procedural world of worldbridge.world (mmworld.json + vlm4d.json with ground truth)"))
+                   dict(n_frames=8, method="linspace"), judge="letter",   # both ends: the frames the questions are checked on
+                   description="the procedural world of worldbridge.world (mmworld.json, with ground truth and audit.json)"))
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #c9fb5c2c
 BENCHES = ("mmworld", "vlm4d", "world", "edit4d")

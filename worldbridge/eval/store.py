@@ -4,22 +4,53 @@
 
 # %% ../../nbs/01_eval/05_store.ipynb #fc1a44e0
 from __future__ import annotations
-import os, sys, json, time, socket
+import os, re, sys, json, time, socket, threading
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['write_atomic', 'ResultStore', 'RunLocked', 'RunLock']
+__all__ = ['add_secret', 'redact', 'scrub', 'write_atomic', 'ResultStore', 'RunLocked', 'RunLock']
+
+# %% ../../nbs/01_eval/05_store.ipynb #116acb45
+_SECRETS: set = set()   # every configured key and token of this process (`add_secret`): never written anywhere
+_URL_CREDS = re.compile(r"(?<=://)[^/@\s'\"]*:[^/@\s'\"]*@")   # user:password@ in a URL
+_KV_SECRET = re.compile(r"(\w*(?:api_?key|token|secret|password)\w*=)([^,\s'\"]+)", re.I)   # api_token=... in --model-args
+def _kv(m): return m.group(0) if m.group(1).lower().endswith("_env=") else m.group(1) + "<redacted>"   # a variable's name is no secret
+
+def add_secret(s) -> None:
+    "Register a key (or token) so that `redact` removes it from everything written or printed."
+    if isinstance(s, str) and len(s) >= 6: _SECRETS.add(s)   # (a shorter "key" would redact common words too)
+
+def redact(text: str,  # any text about to be written or printed
+           secrets=(),  # more secrets, beside the registered ones
+           kv: bool = False  # also `api_token=...`-style settings (command lines, messages; not model replies)
+          ) -> str:
+    "`text` without the registered secrets (in any of their quoted, escaped or byte forms), URL credentials and, with `kv`, `k=v` secrets."
+    if not isinstance(text, str): return text
+    for s in sorted(_SECRETS | set(secrets or ()), key=len, reverse=True):
+        for form in {s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1], repr(s)[1:-1],
+                     repr(s.encode("utf-8", "backslashreplace"))[2:-1]}:
+            if form and form in text: text = text.replace(form, "<redacted>")
+    text = _URL_CREDS.sub("<redacted>@", text)
+    return _KV_SECRET.sub(_kv, text) if kv else text
+
+def scrub(obj):
+    "`obj` (dicts, lists, strings) with `redact` applied to every string."
+    if isinstance(obj, str): return redact(obj)
+    if isinstance(obj, dict): return {k: scrub(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [scrub(v) for v in obj]
+    return obj
 
 # %% ../../nbs/01_eval/05_store.ipynb #33778dc8
 def write_atomic(path, text: str) -> Path:
     "Write `text` to `path` through a temporary file and a rename: readers see the old file or the new one, never a torn one."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = redact(text)   # no key reaches a file
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f: f.write(text); f.flush(); os.fsync(f.fileno())
     os.replace(tmp, path)
     return path
 
-def _dumps(rec) -> str: return json.dumps(rec, ensure_ascii=True)   # ASCII escapes: lone surrogates and any other text round-trip
+def _dumps(rec) -> str: return json.dumps(scrub(rec), ensure_ascii=True)   # ASCII escapes: lone surrogates and any other text round-trip
 
 class ResultStore:
     "The JSONL results of one run directory (one file per process when sharded)."
@@ -35,20 +66,25 @@ class ResultStore:
         for f in self.files():
             for line in f.read_bytes().decode("utf-8", errors="replace").splitlines():
                 try: r = json.loads(line)
-                except json.JSONDecodeError: continue
-                if not isinstance(r, dict) or "id" not in r: continue
+                except (json.JSONDecodeError, RecursionError): continue   # torn, or nested too deep to be a record
+                if not isinstance(r, dict) or not isinstance(r.get("id"), str): continue
                 old = recs.get(r["id"])
                 if old is None or r.get("status") == "ok" or old.get("status") != "ok": recs[r["id"]] = r
         return recs
 
     def append(self, rec: dict):
         "Append one record and flush it to disk."
-        line = (_dumps(rec) + "\n").encode("ascii")
+        self.append_many([rec])
+
+    def append_many(self, recs: list):
+        "Append records and flush them to disk with one `fsync` (what several threads finished at once: one disk wait, not one each)."
+        if not recs: return
+        lines = "".join(_dumps(r) + "\n" for r in recs).encode("ascii")
         with open(self.path, "a+b") as f:
             if f.tell() > 0:
                 f.seek(-1, os.SEEK_END)
                 if f.read(1) != b"\n": f.write(b"\n")   # re-terminate a torn line
-            f.write(line); f.flush(); os.fsync(f.fileno())
+            f.write(lines); f.flush(); os.fsync(f.fileno())
 
     def merge(self, order=None) -> list:
         "Merge all files into `results.jsonl` (one record per item, in `order` if given) and remove the shards."
@@ -79,11 +115,11 @@ class RunLock:
             import fcntl
             try: fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                f.seek(0); holder = f.read().strip() or "another process"; f.close()
+                f.seek(0); holder = redact(f.read().strip(), kv=True) or "another process"; f.close()
                 raise RunLocked(f"{self.path.parent}: another run is writing here ({holder}); wait for it to finish, or use another --out") from None
         except ImportError: pass   # no fcntl (Windows): unlocked, as before
         f.seek(0); f.truncate()
-        f.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}: {' '.join(sys.argv)[:300]}"); f.flush()
+        f.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}: {redact(' '.join(sys.argv), kv=True)[:300]}"); f.flush()
         _HELD[key] = [f, 1]
         return self
 
