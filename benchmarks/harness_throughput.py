@@ -10,7 +10,11 @@
 4. the import time of `worldbridge.eval` (nothing heavy may be imported to start a run);
 5. `world make` scenes/s at 64 and 224 px, for 1 and 2 workers (if this version's `make_dataset` takes `workers`).
 
-    python benchmarks/harness_throughput.py [--items 64] [--latency 0.2] [--world-scenes 4]
+    python benchmarks/harness_throughput.py [--items 64] [--latency 0.2] [--world-scenes 4] [--data DIR] [--only 1,3]
+                                            [--server-process] [--warm]
+
+Each K starts from cold in-memory frame caches (as a fresh process does) unless `--warm`; `--server-process` runs the
+fake endpoint in a child process instead of beside the client threads.
 
 All on the world benchmark (generated here into a temporary directory)."""
 import argparse, inspect, json, os, subprocess, sys, tempfile, time
@@ -24,6 +28,8 @@ p.add_argument("--world-scenes", type=int, default=4, help="scenes generated per
 p.add_argument("--data", default=None, help="an existing world benchmark directory (default: generate one here)")
 p.add_argument("--warm", action="store_true", help="keep the in-memory frame caches between measurements (default: each K starts cold)")
 p.add_argument("--only", default=None, help="run only these sections, e.g. 1 or 1,3")
+p.add_argument("--server-process", action="store_true", help="run the fake endpoint in its own process (as a real server is), "
+               "not in this interpreter beside the 32 client threads")
 a = p.parse_args()
 only = {int(x) for x in a.only.split(",")} if a.only else {1, 2, 3, 4, 5}
 
@@ -49,8 +55,20 @@ def timed(fn):
 
 # 1. concurrency against a slow endpoint
 def answer(req): time.sleep(a.latency); return "The answer is (A)."
-if 1 in only: print(f"1. endpoint with {a.latency * 1000:.0f} ms per request ({'warm' if a.warm else 'cold'} frame caches)")
-with FakeOpenAIServer(answer) as srv:
+if 1 in only: print(f"1. endpoint with {a.latency * 1000:.0f} ms per request ({'warm' if a.warm else 'cold'} frame caches; "
+                   f"the endpoint {'in its own process' if a.server_process else 'in this process'})")
+
+class ServerProcess:
+    "The same fake endpoint in a child process: `.url` while open."
+    def __enter__(self):
+        code = ("import sys, time\nfrom worldbridge.eval import FakeOpenAIServer\n"
+                f"def answer(req): time.sleep({a.latency!r}); return 'The answer is (A).'\n"
+                "with FakeOpenAIServer(answer) as s: print(s.url, flush=True); sys.stdin.read()")
+        self.p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = self.p.stdout.readline().strip(); return self
+    def __exit__(self, *exc): self.p.stdin.close(); self.p.wait(timeout=30)
+
+with (ServerProcess() if a.server_process else FakeOpenAIServer(answer)) as srv:
     base = None
     for k in ((1, 8, 32) if 1 in only else ()):
         out = tmp / f"runs/k{k}"; cold()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Leave-one-model-out (and leave-one-family-out) check of the answer-extraction rules on VLM4D's released outputs.
 
-    python benchmarks/vlm4d_lomo.py [--root ../shared/benchmarks/vlm4d] [--by model|family] [--strict] [--rules conflict,hedge,...]
+    python benchmarks/vlm4d_lomo.py [--root ../shared/benchmarks/vlm4d] [--by model|family] [--strict]
+                                    [--rules conflict,hedge,...]
 
 The rules are code, not fitted weights; what can be fitted to the answers they were written from is *which rules to
 keep*. So every fold decides that from the other models only: a rule is dropped when, on the training models, it costs
@@ -9,9 +10,11 @@ more answers (agreement with the authors' verdicts) than it gains, or costs one 
 (`--strict`: also when it helps fewer than two); and the rules' two numbers (`LABEL_WORDS`, `TRUNCATED_WORDS`) take
 the value that agrees best on the training models. The held-out model is then scored with what its fold chose, and
 the script prints, per fold: the rules dropped, the held-out agreement (all / chain-of-thought / direct output), the
-share of answers the rules call uncertain and the agreement on the rest, and each held-out Table 1 row's cells off by
-more than the tolerance (official / worldbridge). It ends with each rule's effect per model (answers that agree
-because of it), and exits 1 when a fold is under 99.6% agreement or a held-out row is outside the tolerance.
+share of answers the rules call uncertain, the agreement on the rest (sure), the agreement with the uncertain ones
+judged by the authors' verdicts (fallback: what `--judge-mode fallback` gives with a judge as good as theirs), and
+each held-out Table 1 row's cells off by more than the tolerance (official / worldbridge). It ends with each rule's
+effect per model (answers that agree because of it), and exits 1 when a fold's rules-only agreement is under 99.6%
+or a held-out row is outside the tolerance.
 
 Families group models by the first word of their name (InternVL2_5-8B and InternVL2_5-38B); the grouping only decides
 which models are held out together, no rule sees a model's name."""
@@ -23,17 +26,19 @@ from worldbridge.eval.extraction import extract_choice, RULE_CONFIDENCE
 from worldbridge.eval.metrics import table_values
 from worldbridge.eval.run import score_records, table_within
 
-RULES = ("conflict", "hedge", "listing", "explanation", "conditional", "first_line", "leading_letter", "label_line", "pick",
-         "stated_text", "undecided", "truncated", "option_text", "denial", "lone_letter")   # the rules a fold may drop
-THRESHOLDS = dict(LABEL_WORDS=(2, 3, 4, 6), TRUNCATED_WORDS=(20, 40, 80, 10**9))   # the rules' numbers a fold may choose
+RULES = ("conflict", "hedge", "listing", "explanation", "conditional", "first_line", "leading_letter", "label_line",
+         "pick", "stated_text", "undecided", "truncated", "option_text", "denial", "lone_letter")   # what a fold may drop
+THRESHOLDS = dict(LABEL_WORDS=(2, 3, 4, 6), TRUNCATED_WORDS=(20, 40, 80, 10**9))   # the numbers a fold may choose
 DEFAULTS = {k: getattr(X, k) for k in THRESHOLDS}
 TARGET = 0.996
 
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 p.add_argument("--root", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "vlm4d"),
                help="the official VLM4D files with paper_outputs/ (default: shared/benchmarks/vlm4d beside the project)")
-p.add_argument("--by", choices=("model", "family"), default="model", help="hold out one model, or one family of models, per fold")
-p.add_argument("--strict", action="store_true", help="also drop, per fold, every rule that helps fewer than two training models")
+p.add_argument("--by", choices=("model", "family"), default="model",
+               help="hold out one model, or one family of models, per fold")
+p.add_argument("--strict", action="store_true",
+               help="also drop, per fold, every rule that helps fewer than two training models")
 p.add_argument("--rules", default=",".join(RULES), help="comma-separated rules a fold may drop (default: all of them)")
 a = p.parse_args()
 root = Path(a.root)
@@ -51,7 +56,7 @@ folds = sorted({family(m) for m in models})
 
 _cache = {}
 def verdicts(skip: frozenset, thr: tuple = ()) -> list:
-    "Per record `(correct, confidence)` with the rules in `skip` left out and the numbers `thr` (`((name, value), ...)`) set."
+    "Per record `(correct, confidence)` with the rules in `skip` left out and the numbers `thr` (`((name, value),)`) set."
     thr = tuple(sorted((k, v) for k, v in thr if v != DEFAULTS[k]))
     key = (skip, thr)
     if key not in _cache:
@@ -67,14 +72,15 @@ def verdicts(skip: frozenset, thr: tuple = ()) -> list:
 full = verdicts(frozenset())
 agree = lambda v, idx: sum(v[i][0] == recs[i]["official_correct"] for i in idx)
 by_model = {m: [i for i, r in enumerate(recs) if r["model"] == m] for m in models}
-print(f"{len(recs)} answers of {len(models)} models, {len(folds)} folds ({a.by}); rules a fold may drop: {', '.join(cands)}", flush=True)
+print(f"{len(recs)} answers of {len(models)} models, {len(folds)} folds ({a.by}); rules a fold may drop: "
+      f"{', '.join(cands)}; numbers it may choose: {', '.join(f'{k} {v}' for k, v in THRESHOLDS.items())}", flush=True)
 effect = {}   # rule -> model -> answers that agree with the verdicts because of the rule (negative: it costs them)
 for rule in cands:
     v = verdicts(frozenset([rule]))
     effect[rule] = {m: agree(full, idx) - agree(v, idx) for m, idx in by_model.items()}
 
 def dropped(train: list) -> frozenset:
-    "The rules the training models do not support: costing more than they gain, or costing one while helping at most one."
+    "The rules the training models do not support: costing more than they gain, or costing one, helping at most one."
     drop = set()
     for rule in cands:
         d = [effect[rule][m] for m in train]
@@ -83,7 +89,7 @@ def dropped(train: list) -> frozenset:
     return frozenset(drop)
 
 def chosen(train: list) -> tuple:
-    "Each number at the value that agrees best on the training models (the default on a tie), the others at their defaults."
+    "Each number at the value that agrees best on the training models (the default on a tie), the others at default."
     idx = [i for m in train for i in by_model[m]]
     out = []
     for k, vals in THRESHOLDS.items():
@@ -102,7 +108,9 @@ def row_cells(idx, v, kind):
 def pct(x, n): return f"{100 * x / n:6.2f}%" if n else "     –"
 
 fails, total = [], collections.Counter()
-print(f"\n{'held out':<40}{'all':>8}{'cot':>8}{'direct':>8}{'uncertain':>10}{'sure agree':>11}  rules dropped / Table 1 cells off")
+print(f"\n{'':<40}{'rules only':^24}{'':>18}{'with fallback':^18}".rstrip())
+print(f"{'held out':<40}{'all':>8}{'cot':>8}{'direct':>8}{'uncertain':>10}{'sure':>8}{'all':>9}{'cot':>9}"
+      "  rules dropped / Table 1 off")
 for fold in folds:
     held = [m for m in models if family(m) == fold]
     train = [m for m in models if family(m) != fold]
@@ -117,7 +125,13 @@ for fold in folds:
         if k and ag / len(k) < TARGET: fails.append((fold, kind or "all", round(100 * ag / len(k), 2)))
     unc = [i for i in idx if v[i][1] == "uncertain"]
     sure = [i for i in idx if v[i][1] != "uncertain"]
-    line += f"{pct(len(unc), len(idx)):>10}{pct(agree(v, sure), len(sure)):>11}  dropped: {', '.join(sorted(skip)) or 'none'}"
+    line += f"{pct(len(unc), len(idx)):>10}{pct(agree(v, sure), len(sure)):>8}"
+    for kind in (None, "cot"):   # the uncertain ones take the authors' verdicts, as a judge would give them
+        k = [i for i in idx if kind in (None, recs[i]["kind"])]
+        fb = agree(v, [i for i in k if v[i][1] != "uncertain"]) + sum(v[i][1] == "uncertain" for i in k)
+        line += f"{pct(fb, len(k)):>9}" if k else f"{'–':>9}"
+        total[("fallback", kind, True)] += fb; total[("fallback", kind, False)] += len(k)
+    line += f"  dropped: {', '.join(sorted(skip)) or 'none'}"
     line += "".join(f"; {k}={v}" for k, v in thr if v != DEFAULTS[k])
     print(line)
     for m in held:
@@ -127,12 +141,15 @@ for fold in folds:
             if off:
                 fails.append((m, kind, "Table 1"))
                 print(f"    {m} {kind}: " + "; ".join(f"{c} {o:.1f}/{w:.1f}" for c, (o, w, _) in off.items()))
-print(f"{'pooled over folds':<40}" + "".join(pct(total[(k, True)], total[(k, False)]) for k in (None, "cot", "direct-output")))
+print(f"{'pooled over folds':<40}" + "".join(pct(total[(k, True)], total[(k, False)]) for k in (None, "cot", "direct-output"))
+      + " " * 18 + "".join(f"{pct(total[('fallback', k, True)], total[('fallback', k, False)]):>9}" for k in (None, "cot")))
 
-print(f"\nEach rule's effect per model: answers that agree with the verdicts because of it (negative: answers it costs).")
+print("\nEach rule's effect per model: answers that agree with the verdicts because of it (negative: answers it costs).")
 short = {m: m[:10] for m in models}
 print(f"{'rule':<16}{'class':<10}" + "".join(f"{short[m]:>11}" for m in models) + f"{'total':>7}")
 for rule in cands:
-    print(f"{rule:<16}{RULE_CONFIDENCE.get(rule, '-'):<10}" + "".join(f"{effect[rule][m]:>11}" for m in models) + f"{sum(effect[rule].values()):>7}")
-print(f"\nfolds or held-out rows off target ({TARGET:.1%} agreement, Table 1 tolerance): {len(fails)}" + (f" {fails}" if fails else ""))
+    cells = "".join(f"{effect[rule][m]:>11}" for m in models)
+    print(f"{rule:<16}{RULE_CONFIDENCE.get(rule, '-'):<10}{cells}{sum(effect[rule].values()):>7}")
+print(f"\nfolds or held-out rows off target ({TARGET:.1%} rules-only agreement, Table 1 tolerance): {len(fails)}"
+      + (f" {fails}" if fails else ""))
 sys.exit(1 if fails else 0)

@@ -32,3 +32,7 @@ def main(argv: list[str] | None = None):
         raise SystemExit(f"worldbridge: unknown command {cmd!r}; expected one of {', '.join(COMMANDS)}")
     mod, fn, _ = COMMANDS[cmd]
     return getattr(importlib.import_module(mod), fn)(rest)
+
+# %% ../nbs/02_cli.ipynb #da0782c9
+#| eval: false
+if __name__ == "__main__": sys.exit(main())   # `python -m worldbridge.cli ...` is the `worldbridge` command

@@ -43,7 +43,7 @@ def kron_apply(x: torch.Tensor, # input `[..., a*q]`
 KRON_LAYER_TYPES = ("Linear", "Conv1D", "Conv1d", "Conv2d", "Conv3d", "Embedding")
 
 def kron_kind(layer: nn.Module) -> str:
-    "'linear' (`nn.Linear`), 'gpt2_conv1d' (transformers' `Conv1D`, weight `[in, out]`), 'conv' (`nn.Conv1d/2d/3d`) or 'embedding' (`nn.Embedding`); `TypeError` naming the type otherwise."
+    "'linear', 'gpt2_conv1d' (transformers' `Conv1D`), 'conv' (`nn.Conv1d/2d/3d`), 'embedding'; else `TypeError`."
     if isinstance(layer, nn.Linear): return "linear"
     if isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.Conv3d)): return "conv"
     if isinstance(layer, nn.Embedding): return "embedding"
@@ -91,13 +91,13 @@ class KronLayer:
         if kron_kind(base) in _TRANSPOSED: return d.T
         return d.reshape(base.weight.shape)
     def kron_through(self, x: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
-        "`x` through the matrix-view weight `d`, without bias: `x @ d.T` for the linear layers, the base's convolution or lookup otherwise."
+        "`x` through the matrix-view weight `d`, without bias: `x @ d.T`, or the base's convolution or lookup."
         base = self.kron_base(); k = kron_kind(base)
         if k == "conv": return base._conv_forward(x, d.reshape(base.weight.shape), None)
         if k == "embedding": return _embed(base, x, d.T)
         return x @ d.T
     def kron_update(self, x: torch.Tensor, A, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        "The update's output for `x` (no bias): `kron_apply` for the linear layers and `kron_gather` for an embedding (ΔW not formed), ΔW convolved for a convolution."
+        "The update's output for `x` (no bias): `kron_apply` / `kron_gather` (ΔW not formed), or ΔW convolved."
         k = kron_kind(self.kron_base())
         if k == "conv": return self.kron_through(x, kron_delta(A, u, v))
         if k == "embedding": return kron_gather(x, A, u, v)
@@ -120,7 +120,7 @@ def _resolve(shared):
     return shared if callable(shared) and not isinstance(shared, torch.Tensor) else (lambda: shared)
 
 class KronWrapped(nn.Module, KronLayer):
-    "A frozen member of the family (`Linear`, `Conv1D`, a convolution, an `Embedding`) plus a Kronecker update whose slow factor is held by the owner."
+    "A frozen layer of the family plus a Kronecker update whose slow factor is held by the owner."
     def __init__(self, base: nn.Module, # the layer to wrap (frozen here)
                  shared, # the `[n,a,a]` slow factor, or a function returning it
                  rank: int = 2, # rank r of each fast factor
@@ -142,8 +142,9 @@ class KronWrapped(nn.Module, KronLayer):
     def forward(self, x): return self.kron_call(x, self.base.weight + self.delta().to(self.base.weight.dtype))
 
 def _wraps(layer: nn.Module) -> bool:
-    "The layers `kron_wrap_` takes (FlexEControl's branch): `Linear`, `Conv1D` and ungrouped `Conv2d`, not the family's other members."
-    return isinstance(layer, nn.Linear) or type(layer).__name__ == "Conv1D" or (isinstance(layer, nn.Conv2d) and layer.groups == 1)
+    "The layers `kron_wrap_` takes (FlexEControl's branch): `Linear`, `Conv1D` and ungrouped `Conv2d`."
+    if isinstance(layer, nn.Conv2d): return layer.groups == 1
+    return isinstance(layer, nn.Linear) or type(layer).__name__ == "Conv1D"
 
 def kron_wrap_(module: nn.Module, # wrapped in place
                shared, # the `[n,a,a]` slow factor or a function returning it

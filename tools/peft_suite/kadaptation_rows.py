@@ -183,7 +183,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     cols = [m for m in config.getoption("--peft-methods").split(",") if m in res]
     w = terminalreporter.write_line
     w(""); w("PEFT's own tests, per method (passed / failed / skipped):")
-    w("| | " + " | ".join(c.removesuffix("Config") for c in cols) + " |")
+    w("| | " + " | ".join({"LoraConfig": "LoRA"}.get(c, c.removesuffix("Config")) for c in cols) + " |")
     w("|---|" + "---|" * len(cols))
     cell = lambda c: f"{res[c]['passed']} / {res[c]['failed']} / {res[c]['skipped']}"
     w("| passed / failed / skipped | " + " | ".join(cell(c) for c in cols) + " |")

@@ -70,7 +70,7 @@ def _req_str(r, key, file, index):
     v = r.get(key)
     if isinstance(v, (int, float)) and not isinstance(v, bool): v = str(v)
     if not isinstance(v, str) or not v.strip(): raise RecordError(file, index, key, f"missing or empty (got {v!r})")
-    _check_text(v, file, index, key)
+    if key != "question": _check_text(v, file, index, key)   # labels and paths; a question may hold any text (prompts, JSON lines)
     return v.strip()
 
 def _check_text(v: str, file, index, key):
@@ -174,7 +174,8 @@ def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=Non
             try: return resolve_video(roots, v[k], allow_outside)
             except ValueError as e: raise RecordError(path, i, k, str(e)) from None
     vid = str(v["video_id"]); base = vid.split("/")[-1]
-    if not allow_outside and (base in ("", ".", "..") or "\\" in vid or ".." in vid.split("/") or os.path.isabs(vid) or vid.startswith("~")):
+    outside = base in ("", ".", "..") or "\\" in vid or ".." in vid.split("/") or os.path.isabs(vid)   # (an absolute id restarts the path: pathlib's `/`)
+    if outside and not allow_outside:   # with these refused, every candidate below lies inside its root
         raise RecordError(path, i, "video_id", f"{vid!r} points outside the data directory; pass --allow-outside-data to read it")
     cands = []
     for r in roots:
@@ -182,12 +183,10 @@ def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=Non
         cands += sorted((r / "all_data" / vid).glob("*.mp4")) + [r / "videos" / f"{base}.mp4", r / f"{base}.mp4", r / f"{base}.MP4",
                                                                  r / f"{base}.avi", r / f"shorts:{base}.mp4"]
     cands = list(dict.fromkeys(cands))
-    if not allow_outside and (out := [c for c in cands if not any(_inside(c, r) for r in roots if r is not None)]):   # (a symlinked all_data/<id>)
-        raise RecordError(path, i, "video_id", f"{vid!r} points outside the data directory: {out[0]}; pass --allow-outside-data to read it")
     return next((c for c in cands if c.exists()), cands[0]), cands
 
 def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta) -> tuple[Item, list]:
-    "One MMWorld question as an `Item`, and its warnings."
+    "One MMWorld question as an `Item`, and its warnings (`cands`: the video's candidate paths, as strings)."
     if not isinstance(q, dict): raise RecordError(path, idx, "<question>", f"expected an object, got {type(q).__name__}")
     question, opts = _req_str(q, "question", path, idx), _options(q.get("options"), path, idx, "options")
     label, warns = q.get("correct_answer_label"), []
@@ -204,7 +203,7 @@ def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta)
     if not isinstance(qtype, str): raise RecordError(path, idx, "type", f"expected a string, got {qtype!r}")
     _check_text(qtype, path, idx, "type")
     ann = {name: bool(q.get(k)) for k, name in MMWORLD_ANNOTATIONS.items() if k in q}
-    m = dict(meta, file=str(path), index=idx, annotations=ann, options_raw=str(q.get("options")), video_candidates=[str(c) for c in cands])
+    m = dict(meta, file=str(path), index=idx, annotations=ann, options_raw=str(q.get("options")), video_candidates=cands)
     return Item(f"{bench}/{vid_key}/{j}", bench, question, opts, label, str(video), groups={"discipline": disc, "type": qtype}, meta=m), warns
 
 def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or its directory
@@ -239,6 +238,7 @@ def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or i
             vid, disc = _req_str(v, "video_id", path, i), _req_str(v, "discipline", path, i)
             if not isinstance(qs, list) or not qs: raise RecordError(path, i, "questions", f"expected a non-empty list, got {qs!r:.60}")
             video, cands = _mmworld_video(roots, v, allow_outside, path, i)
+            cands = [str(c) for c in cands]   # once per video, not per question
         except RecordError as e: bad(e); continue
         k = seen.get(vid, 0); seen[vid] = k + 1
         key = vid if k == 0 else f"{vid}~{k}"    # a repeated video_id: its questions count too

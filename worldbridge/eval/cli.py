@@ -15,7 +15,8 @@ from .store import RunLock, RunLocked, redact
 from .metrics import summary_table, compare_runs
 
 # %% auto #0
-__all__ = ['EXIT_OK', 'EXIT_USAGE', 'EXIT_INCOMPLETE', 'EXIT_DATA', 'EXIT_LOCKED', 'eval_cli', 'score_cli', 'demo_cli']
+__all__ = ['EXIT_OK', 'EXIT_USAGE', 'EXIT_INCOMPLETE', 'EXIT_DATA', 'EXIT_LOCKED', 'DEMO_MODELS', 'DEMO_NOTES', 'eval_cli',
+           'score_cli', 'demo_cli']
 
 # %% ../../nbs/01_eval/08_cli.ipynb #338f003f
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_DATA, EXIT_LOCKED = 0, 2, 3, 4, 5
@@ -38,7 +39,7 @@ def _parser():
     p.add_argument("--max-frames", type=int, default=64, help="cap for --fps sampling")
     p.add_argument("--frame-method", default=None, choices=FRAME_METHODS, help="linspace (both ends; VLM4D) or centre (segment centres)")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
-    p.add_argument("--judge", default=None, help="LLM judge endpoint BASE_URL#MODEL (OpenAI-compatible)")
+    p.add_argument("--judge", default=None, help="LLM judge: an endpoint BASE_URL#MODEL (OpenAI-compatible), or a local model hf:PATH | hf:FILE.gguf | smollm2")
     p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS, help="default: the benchmark's (vlm4d, mmworld; letter for world)")
     p.add_argument("--judge-gen-kwargs", default=None, help="k=v,... for the judge requests (default max_completion_tokens=4096)")
     p.add_argument("--judge-mode", default="all", choices=("all", "fallback"),
@@ -48,7 +49,8 @@ def _parser():
     p.add_argument("--allow-outside-data", action="store_true", help="let benchmark files name videos outside --data / --video-dir")
     p.add_argument("--api-key-env", default=None, help="environment variable holding the model endpoint's API key (default: none is sent)")
     p.add_argument("--judge-api-key-env", default="OPENAI_API_KEY", help="environment variable holding the judge's API key (default OPENAI_API_KEY, if set)")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for an endpoint's reply (model and judge; default 120)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds an endpoint call may take, on the wall clock (model and judge; default 120, at most 86400); "
+                   "with its retries, a call ends within TIMEOUT x (RETRIES + 1)")
     p.add_argument("--retries", type=int, default=3, help="retries of a failed endpoint call: 429/5xx, timeouts, dropped replies (default 3)")
     p.add_argument("--restart", action="store_true", help="set the run directory's previous run aside (in previous-<time>/) and start over")
     p.add_argument("--concurrency", type=int, default=1, help="endpoint (openai:) requests and judge calls in flight at once (default 1)")
@@ -76,8 +78,9 @@ def eval_cli(argv=None) -> int:
     except ValueError as e: p.error(str(e))
     if a.bench not in BENCHMARKS:   # a benchmark with its own runner (edit4d: worldbridge.scene4d, found through its entry point; the same lock, fingerprint, store and endpoint client)
         try: m = get_runner(a.bench)(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress, restart=a.restart, timeout=a.timeout, retries=a.retries)
-        except RunLocked as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_LOCKED
-        except ValueError as e: p.error(str(e))
+        except RunLocked as e: print(f"worldbridge eval: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
+        except (ValueError, FileNotFoundError) as e: p.error(redact(str(e), kv=True))
+        except OSError as e: print(f"worldbridge eval: {type(e).__name__}: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_INCOMPLETE
         print(json.dumps(m, indent=1, default=str)); return EXIT_OK
     state, ws_env = None, int(os.environ.get("WORLD_SIZE", "1"))
     if ws_env > 1:
@@ -111,7 +114,9 @@ def eval_cli(argv=None) -> int:
 def score_cli(argv=None) -> int:
     "`worldbridge score --bench vlm4d --data DIR --responses PATH --out RUN_DIR`: re-score model outputs in the official layout."
     p = argparse.ArgumentParser(prog="worldbridge score", description="Re-score model outputs in VLM4D's official layout "
-                                "({real_mc,synthetic_mc}_{cot,direct-output}/MODEL.json, records with id and response), deterministically.")
+                                "({real_mc,synthetic_mc}_{cot,direct-output}/MODEL.json, records with id and response), deterministically. "
+                                "Exit codes: 0 complete; 2 bad arguments (an --out holding an evaluation is refused); 3 incomplete: questions "
+                                "without a response, or judge calls that failed; 5 another run is writing into --out.")
     p.add_argument("--bench", default="vlm4d", choices=("vlm4d",))
     p.add_argument("--data", required=True, help="the benchmark's directory (real_mc.json + synthetic_mc.json)")
     p.add_argument("--responses", required=True, help="a MODEL.json file, or the layout's root folder (with --name)")
@@ -138,13 +143,17 @@ def score_cli(argv=None) -> int:
 # %% ../../nbs/01_eval/08_cli.ipynb #946ddfdf
 def _slug(spec: str) -> str: return re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")
 
+DEMO_MODELS = "random,blind,smollm2,smollm2:loglikelihood,tiny:qwen2_vl"
+DEMO_NOTES = {"tiny": " (random weights: the code path of a real VLM, not its accuracy)",
+              "smollm2": " (real weights, SmolLM2-135M-Instruct: reads the question and options, not the video)"}
+
 def demo_cli(argv=None) -> int:
-    "`worldbridge demo`: world benchmark -> baselines + tiny VLM -> report and summary table."
+    "`worldbridge demo`: world benchmark -> baselines, a real LLM (text-only) and a tiny VLM -> report and summary table."
     p = argparse.ArgumentParser(prog="worldbridge demo", description="Generate the procedural world benchmark, evaluate the offline "
-                                "baselines and a tiny VLM on it, and write a report (resumable).")
+                                "baselines, a real language model (SmolLM2, text-only) and a tiny VLM on it, and write a report (resumable).")
     p.add_argument("--out", default="runs/demo", help="output directory (default runs/demo)")
     p.add_argument("--n", type=int, default=24, help="number of generated scenes (videos)")
-    p.add_argument("--models", default="random,blind,tiny:qwen2_vl", help="comma-separated model specs")
+    p.add_argument("--models", default=DEMO_MODELS, help=f"comma-separated model specs (default {DEMO_MODELS})")
     p.add_argument("--frames", type=int, default=8)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
@@ -158,10 +167,10 @@ def demo_cli(argv=None) -> int:
     specs = [s.strip() for s in a.models.split(",") if s.strip()]
     runs = {}
     for i, spec in enumerate(specs):
-        note = " (random weights: the code path of a real VLM, not its accuracy)" if spec.startswith("tiny:") else ""
+        note = DEMO_NOTES.get(spec.partition(":")[0], "")
         print(f"[2/3] model {i + 1}/{len(specs)}: {spec}{note}", flush=True)
         runs[spec] = run_eval("world", data, spec, out / _slug(spec), prompt="neutral", n_frames=a.frames, limit=a.limit,
-                              cache_dir=out / ".frame_cache", progress=not a.no_progress)
+                              cache_dir=out / ".frame_cache", batch_size=8, progress=not a.no_progress)
     rep = compare_runs(runs, out / "report.md")
     print("[3/3] summary (rule-based extraction; 95% bootstrap CIs)\n")
     print(summary_table(runs))

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01_eval/03_models.ipynb #1eb983d4
 from __future__ import annotations
-import os, json, math, time, base64, io, hashlib, socket, threading, http.client, urllib.parse
+import os, json, math, time, base64, io, heapq, hashlib, itertools, socket, threading, http.client, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 from .store import redact, add_secret
@@ -343,6 +343,35 @@ def check_endpoint(url: str,  # an endpoint's base URL
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
         raise ValueError(f"retries={retries!r}: expected a whole number from 0 to 100")
 
+class _Watchdog:
+    "One thread that calls each armed function at its deadline (the deadlines of endpoint calls): no thread per request."
+    def __init__(self): self.cv, self.heap, self.seq, self.pid = threading.Condition(), [], itertools.count(), None
+    def arm(self, delay: float, fn) -> list:
+        "Call `fn()` in `delay` seconds unless `disarm`ed first; returns the entry to disarm."
+        e = [time.monotonic() + delay, next(self.seq), fn]
+        with self.cv:
+            if self.pid != os.getpid():   # first use, or a forked child (which has no watchdog thread)
+                self.heap, self.pid = [], os.getpid()
+                threading.Thread(target=self._run, name="worldbridge-deadlines", daemon=True).start()
+            heapq.heappush(self.heap, e); self.cv.notify()
+        return e
+    def disarm(self, e: list) -> bool:
+        "Cancel entry `e`; False if its function was already called (or is being called)."
+        with self.cv: armed, e[2] = e[2] is not None, None
+        return armed
+    def _run(self):
+        while True:
+            with self.cv:
+                while True:
+                    while self.heap and self.heap[0][2] is None: heapq.heappop(self.heap)   # disarmed
+                    wait = self.heap[0][0] - time.monotonic() if self.heap else None
+                    if wait is not None and wait <= 0:
+                        e = heapq.heappop(self.heap); fn, e[2] = e[2], None; break
+                    self.cv.wait(wait)
+            fn()
+
+_WATCHDOG = _Watchdog()
+
 def _abort(conn, fired: list):
     "Shut a connection's socket at its deadline: a read blocked on it returns at once, and the server sees the request abandoned."
     fired.append(True)
@@ -388,11 +417,11 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
         if left <= 0: raise last or RuntimeError(f"{url}: no reply within {timeout * (retries + 1):g} s")
         key, conn, fresh = _POOL.get(u, timeout)
         wait, fired, limit = None, [], min(timeout, left)
-        timer = threading.Timer(limit, _abort, (conn, fired)); timer.daemon = True; timer.start()
+        alarm = _WATCHDOG.arm(limit, lambda: _abort(conn, fired))
         try:
             conn.request("POST", path, body=data, headers=headers)
             r = conn.getresponse(); raw = r.read()
-            if r.will_close: _POOL.drop(key)
+            if not _WATCHDOG.disarm(alarm) or r.will_close: _POOL.drop(key)   # (a socket shut at its deadline is not reused)
         except (http.client.HTTPException, OSError, ValueError) as e:   # refused, reset, dropped mid-reply, timed out (ValueError: read after abort)
             _POOL.drop(key)
             if not fired and not fresh and isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)): continue  # a stale kept-alive socket
@@ -412,7 +441,7 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
                     except (KeyError, IndexError, TypeError):
                         field = "choices" if not isinstance(resp, dict) or not resp.get("choices") else "choices[0].message.content"
                         raise RuntimeError(f"{url}: malformed reply: no {field} in {shown(raw, 200)}") from None
-        finally: timer.cancel()
+        finally: _WATCHDOG.disarm(alarm)
         pause = wait if wait is not None else backoff * 2 ** attempt
         if attempt >= retries or time.monotonic() + pause >= deadline: raise last
         time.sleep(pause); attempt += 1

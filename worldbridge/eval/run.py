@@ -160,9 +160,12 @@ def _check_model_spec(model, timeout, retries):
         base, _, name = rest.partition("#")
         if not name: raise ValueError(f"model spec {redact(model)!r}: expected openai:BASE_URL#MODEL")
         check_endpoint(base, timeout, retries)
-    elif kind == "hf" and rest.startswith(("/", ".", "~")) and not Path(rest).expanduser().is_dir():
+    elif kind == "hf" and rest.startswith(("/", ".", "~")) and not Path(rest).expanduser().is_dir() and not (rest.endswith(".gguf") and Path(rest).expanduser().is_file()):
         raise ValueError(f"model spec {model!r}: no model directory {rest!r} (a local path; a hub id is ORG/NAME)")
-    elif kind not in ("blind", "tiny", "hf"): make_model(model)   # random[:SEED] or an unknown kind: cheap, and raises on a bad spec
+    elif kind == "smollm2" and rest:   # checked without loading the model (a finished run is not loaded at all)
+        from worldbridge.eval.models import HFCausalLM
+        if rest not in HFCausalLM.OUTPUTS: raise ValueError(f"model spec {model!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
+    elif kind not in ("blind", "tiny", "hf", "smollm2"): make_model(model)   # random[:SEED] or an unknown kind: cheap, and raises on a bad spec
 
 def _check_dirs(out, cache_dir):
     "Refuse an `out` or `cache_dir` that names a file (or a path no directory can be made at), before anything is written."
@@ -342,9 +345,9 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                   file=sys.stderr)
         if rank == 0:
             write_atomic(out / "run.json", json.dumps(run, indent=1))
-            write_atomic(out / "load_problems.jsonl", "".join(json.dumps(p.to_dict()) + "\n" for p in problems))
-            write_atomic(out / "missing_videos.jsonl", "".join(json.dumps(dict(id=it.id, video=it.meta.get("source_video") or it.video,
-                         tried=it.meta.get("video_candidates"))) + "\n" for it in missing))
+            write_atomic(out / "load_problems.jsonl", "".join(json.dumps(p.to_dict()) + "\n" for p in problems), durable=False)   # (rewritten by
+            write_atomic(out / "missing_videos.jsonl", "".join(json.dumps(dict(id=it.id, video=it.meta.get("source_video") or it.video,   # every run)
+                         tried=it.meta.get("video_candidates"))) + "\n" for it in missing), durable=False)
             if errors: print(f"warning: skipped {len(errors)} malformed records (see {out / 'load_problems.jsonl'}); first: {errors[0]}", file=sys.stderr)
             if missing: print(f"warning: {len(missing)} of {len(missing) + len(items) if missing_video == 'skip' else len(items)} items have no video "
                               f"({'left out' if missing_video == 'skip' else 'each fails'}; see {out / 'missing_videos.jsonl'}); first: {_missing_video_error(missing[0])}",
@@ -361,7 +364,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
         if todo:
             try: adapter = make_model(model, **(model_kw or {}))
             except (OSError, ValueError) as e:   # a model that cannot be loaded (no such checkpoint, a bad spec) is a bad argument
-                raise ValueError(f"model {redact(str(model))!r}: cannot be loaded ({type(e).__name__}: {redact(str(e))[:300]})") from None
+                raise ValueError(f"model {redact(str(model))!r}: cannot be loaded ({type(e).__name__}: {' '.join(redact(str(e)).split())[:300]})") from None
             if isinstance(model, str) and model.startswith("tiny:") and "max_new_tokens" not in user_gen:   # random weights: no long answers
                 gen = dict(gen, max_new_tokens=min(gen.get("max_new_tokens") or TINY_MAX_NEW_TOKENS, TINY_MAX_NEW_TOKENS))
             adapter.gen = {**getattr(adapter, "gen", {}), **gen}
@@ -375,7 +378,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
             bar.close()
         for recs in _in_batches(lambda it: judge_record(dict(done[it.id]), it, J), rejudge, concurrency): store.append_many(recs)
         if barrier is not None: barrier()
-        return finalize_run(out, n_boot=n_boot) if finalize and rank == 0 else None
+        return finalize_run(out, n_boot=n_boot, items=items) if finalize and rank == 0 else None
 
 @contextlib.contextmanager
 def _writer(out: Path, rank: int):
@@ -413,11 +416,14 @@ def _scope(run: dict) -> list[Item]:
     if run.get("missing_video") == "skip": items = [it for it in items if it.video and Path(it.video).exists()]
     return items
 
-def finalize_run(out, n_boot: int = 1000) -> dict:
+def finalize_run(out,  # the run directory
+                 n_boot: int = 1000,  # bootstrap resamples
+                 items: list | None = None  # the run's items, if the caller has them (else the benchmark is loaded again, as run.json says)
+                ) -> dict:
     "Merge the result shards of run directory `out`, re-score them against the current answer key, compute metrics, write the report."
     out = Path(out)
     run = json.loads((out / "run.json").read_text())
-    items = {it.id: it for it in _scope(run)}
+    items = {it.id: it for it in (_scope(run) if items is None else items)}
     inputs = {k: item_hash(it, answer=False) for k, it in items.items()}
     with RunLock(out): merged = ResultStore(out).merge(list(items))
     recs = [r for r in merged if r["id"] in items and r.get("input_hash", inputs[r["id"]]) == inputs[r["id"]]   # an answer to another question

@@ -41,12 +41,17 @@ def scrub(obj):
     return obj
 
 # %% ../../nbs/01_eval/05_store.ipynb #33778dc8
-def write_atomic(path, text: str) -> Path:
+def write_atomic(path,  # the file to (re)write
+                 text: str,  # its new content
+                 durable: bool = True  # `fsync` before the rename (False for a file the next run rewrites anyway)
+                ) -> Path:
     "Write `text` to `path` through a temporary file and a rename: readers see the old file or the new one, never a torn one."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     text = redact(text)   # no key reaches a file
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f: f.write(text); f.flush(); os.fsync(f.fileno())
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text); f.flush()
+        if durable: os.fsync(f.fileno())
     os.replace(tmp, path)
     return path
 

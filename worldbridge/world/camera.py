@@ -11,8 +11,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['KINDS', 'COLORS', 'SIZES', 'PREDICATES', 'CAMERA_RADIUS', 'CAMERA_HEIGHT', 'CAMERA_TARGET', 'CAMERA_FOV', 'LIGHT',
-           'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'Obj', 'replace_obj', 'Camera', 'orbit_cameras', 'default_camera',
-           'raycast', 'render_objects', 'raycast_reference']
+           'GROUND_IN', 'GROUND_OUT', 'SKY', 'ARENA', 'WALL_HEIGHT', 'WALL_THICK', 'WALL_COLOR', 'Obj', 'replace_obj',
+           'Camera', 'orbit_cameras', 'default_camera', 'wall_hits', 'raycast', 'render_objects', 'raycast_reference']
 
 # %% ../../nbs/00_world/01_camera.ipynb #aec51013
 KINDS = ("cube", "ball", "cylinder")
@@ -181,14 +181,36 @@ def _normals(kind, qx, qy, qz, r):
     rad = np.maximum(np.sqrt(qx * qx + qy * qy), 1e-9)
     return np.where(top, 0.0, qx / rad), np.where(top, 0.0, qy / rad), np.where(top, 1.0, 0.0)
 
-def _view(camera: Camera) -> dict:
+WALL_HEIGHT, WALL_THICK, WALL_COLOR = 0.2, 0.12, np.array([0.46, 0.42, 0.37])
+_WALL_BOXES = (((-ARENA - WALL_THICK, -ARENA), (-ARENA - WALL_THICK, ARENA + WALL_THICK)),   # left, right
+               ((ARENA, ARENA + WALL_THICK), (-ARENA - WALL_THICK, ARENA + WALL_THICK)),
+               ((-ARENA, ARENA), (-ARENA - WALL_THICK, -ARENA)),                          # front, back
+               ((-ARENA, ARENA), (ARENA, ARENA + WALL_THICK)))
+
+def wall_hits(ox, oy, oz, dx, dy, dz) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to the arena's low walls (inf: missed) and the Lambert factor of the face hit, for rays (o, d) (components
+    broadcast). The walls stand just outside `ARENA`, where the objects bounce."""
+    shape = np.broadcast(ox, oy, oz, dx, dy, dz).shape
+    best, lam = np.full(shape, np.inf), np.ones(shape)
+    for (x0, x1), (y0, y1) in _WALL_BOXES:
+        sl = [_slab(ox, dx, x0, x1), _slab(oy, dy, y0, y1), _slab(oz, dz, 0.0, WALL_HEIGHT)]
+        lo = np.stack([np.broadcast_to(a, shape) for a, _ in sl])
+        tmin, tmax = lo.max(0), np.minimum(np.minimum(sl[0][1], sl[1][1]), sl[2][1])
+        hit = (tmax >= tmin) & (tmin > _EPS) & (tmin < best)
+        axis = lo.argmax(0)   # the face entered: its normal points against the ray
+        cos = sum(np.where(axis == a, -np.sign(np.broadcast_to(d, shape)) * LIGHT[a], 0.0) for a, d in enumerate((dx, dy, dz)))
+        best, lam = np.where(hit, tmin, best), np.where(hit, 0.3 + 0.7 * np.clip(cos, 0, None), lam)
+    return best, lam
+
+def _view(camera: Camera, walls: bool = False) -> dict:
     """What every frame seen by `camera` shares, [H,W] arrays (read-only, cached): ray origin `o` and directions `dx, dy, dz`,
-    ground distance `s_gnd` (inf: sky), `ground` (bool), ground points `g` (x, y, z), colours `base` [3,H,W], depth factor `zf`."""
+    background distance `s_gnd` (the ground or, with `walls`, a wall; inf: sky), `ground` (bool), ground points `g`
+    (x, y, z), colours `base` [3,H,W], depth factor `zf`."""
     return _view_of(np.asarray(camera.K, float).tobytes(), np.asarray(camera.R, float).tobytes(),
-                    np.asarray(camera.t, float).tobytes(), camera.width, camera.height)
+                    np.asarray(camera.t, float).tobytes(), camera.width, camera.height, walls)
 
 @functools.lru_cache(maxsize=8)
-def _view_of(K, R, t, width, height):
+def _view_of(K, R, t, width, height, walls=False):
     cam = Camera(np.frombuffer(K).reshape(3, 3), np.frombuffer(R).reshape(3, 3), np.frombuffer(t), width, height)
     o, d = cam.rays()
     dx, dy, dz = (np.ascontiguousarray(d[:, a]).reshape(height, width) for a in range(3))
@@ -199,6 +221,11 @@ def _view_of(K, R, t, width, height):
     inside = (np.abs(g[0]) <= ARENA) & (np.abs(g[1]) <= ARENA)
     base = np.where(ground, np.where(inside, GROUND_IN[:, None, None], GROUND_OUT[:, None, None]), SKY[:, None, None])
     zf = (d @ cam.R[2]).reshape(height, width)
+    if walls:   # a wall in front of the ground (or the sky) is the background there
+        s_w, lam = wall_hits(o[0], o[1], o[2], dx, dy, dz)
+        on = s_w < s_gnd
+        s_gnd, ground = np.where(on, s_w, s_gnd), ground & ~on
+        base = np.where(on, WALL_COLOR[:, None, None] * lam, base)
     for a in (o, dx, dy, dz, s_gnd, ground, *g, base, zf): a.flags.writeable = False
     return dict(o=o, dx=dx, dy=dy, dz=dz, s_gnd=s_gnd, ground=ground, g=g, base=base, zf=zf)
 
@@ -220,11 +247,12 @@ def _shadow_window(camera: Camera, c, r):
     (x0, y0), (x1, y1) = q.min(0) - 0.01, q.max(0) + 0.01
     return _window(camera, np.array([[x0, y0, 0.0], [x0, y1, 0.0], [x1, y0, 0.0], [x1, y1, 0.0]]))
 
-def raycast(objects, camera: Camera, positions=None, shadows: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def raycast(objects, camera: Camera, positions=None, shadows: bool = True, walls: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Render `objects` (at `positions` [N,3], default their `pos`) from `camera`: RGB uint8 [H,W,3],
-    mask int [H,W] (object `id`, -1 for ground/sky) and camera depth z float [H,W] (inf for the sky)."""
+    mask int [H,W] (object `id`, -1 for ground/sky/walls) and camera depth z float [H,W] (inf for the sky); `walls`: draw
+    the arena's walls."""
     positions = np.asarray([ob.pos for ob in objects] if positions is None else positions, float).reshape(len(objects), 3)
-    v, H, W = _view(camera), camera.height, camera.width
+    v, H, W = _view(camera, walls), camera.height, camera.width
     o, dx, dy, dz = v["o"], v["dx"], v["dy"], v["dz"]
     best, near = np.full((H, W), np.inf), np.full((H, W), -1)   # nearest object distance and its index
     wins = [_window(camera, c + ob.radius * _CORNERS) for ob, c in zip(objects, positions)]
@@ -310,16 +338,19 @@ def _ref_cast(objects, positions, o, d):
         closer = s < best; best[closer] = s[closer]; idx[closer] = k
     return best, idx
 
-def raycast_reference(objects, camera: Camera, positions=None, shadows: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def raycast_reference(objects, camera: Camera, positions=None, shadows: bool = True, walls: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`raycast` as first written (every ray against every object): the reference the fast renderer is tested against."
     positions = np.asarray([ob.pos for ob in objects] if positions is None else positions, float).reshape(len(objects), 3)
     o, d = camera.rays(); P = len(d)
     s_obj, k = _ref_cast(objects, positions, o, d)
     s_gnd = np.where(d[:, 2] < -1e-9, -o[2] / np.where(d[:, 2] < -1e-9, d[:, 2], -1.0), np.inf)
+    s_w, lam_w = wall_hits(o[0], o[1], o[2], d[:, 0], d[:, 1], d[:, 2]) if walls else (np.full(P, np.inf), None)
+    on_wall = s_w < s_gnd; s_gnd = np.where(on_wall, s_w, s_gnd)
     hit_obj = s_obj < s_gnd
     s = np.where(hit_obj, s_obj, s_gnd)
     col = np.tile(SKY, (P, 1))
-    gnd = ~hit_obj & np.isfinite(s_gnd)
+    gnd = ~hit_obj & np.isfinite(s_gnd) & ~on_wall
+    if walls: col[~hit_obj & on_wall] = WALL_COLOR * lam_w[~hit_obj & on_wall, None]
     if gnd.any():
         pg = o + s_gnd[gnd, None] * d[gnd]
         inside = (np.abs(pg[:, 0]) <= ARENA) & (np.abs(pg[:, 1]) <= ARENA)

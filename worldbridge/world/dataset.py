@@ -98,7 +98,7 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
                  n: int = 200,  # scenes
                  seed: int = 0,  # dataset seed: scene i has seed `seed * 1_000_003 + i`
                  cfg: WorldConfig | None = None,  # scene settings (default `WorldConfig()`), changed by `overrides`
-                 max_questions: int = 11,  # at most this many questions a scene (one a family)
+                 max_questions: int | None = None,  # at most this many questions a scene (default: no limit; at most 2 a family)
                  progress: bool = True,  # a progress bar
                  workers: int = 1,  # processes making scenes (the same bytes for any number)
                  audit: bool = True,  # write `audit.json`: the text-only baselines of `world.audit`
@@ -108,8 +108,9 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
     Returns {'n', 'rendered', 'reused', 'mmworld', 'vlm4d', 'questions', 'vlm4d_questions', 'candidates'}."""
     from tqdm.auto import tqdm
     n, seed = _check_int("n", n, 1), _check_int("seed", seed, 0)
-    workers, max_questions = _check_int("workers", workers, 1), _check_int("max_questions", max_questions, 1)
-    cfg = _config(cfg, **overrides)
+    workers = _check_int("workers", workers, 1)
+    if max_questions is not None: max_questions = _check_int("max_questions", max_questions, 1)
+    cfg = _config(cfg, **{**({"walls": True} if cfg is None else {}), **overrides})   # benchmarks show their walls
     out = _check_out_dir(out_dir)
     for stale in [*out.glob("videos/*.tmp.mp4"), *out.glob("scenes/*.tmp"), *out.glob("*.json.tmp")]: stale.unlink()
     recs = [_finished_scene(out, i, seed, cfg) for i in range(n)]
@@ -126,7 +127,7 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
     rng = np.random.default_rng([seed, 41])
     mm, v4 = [], []
     for rec, qs in zip(recs, chosen):
-        if len(qs) > max_questions: qs = [qs[j] for j in sorted(rng.permutation(len(qs))[:max_questions])]
+        if max_questions and len(qs) > max_questions: qs = [qs[j] for j in sorted(rng.permutation(len(qs))[:max_questions])]
         if rec["questions"] != qs:
             rec["questions"] = qs; _atomic_write(_scene_paths(out, int(rec["video_id"][6:]))[2], json.dumps(rec))
         mm.append(mmworld_entry(rec, qs)); v4 += vlm4d_entries(rec["video_id"], qs)
@@ -139,13 +140,13 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
 
 # %% ../../nbs/00_world/08_dataset.ipynb #e77ee021
 PRESETS = {"bench224v2": dict(n=500, seed=0, image_size=224, n_frames=32, fps=8, n_objects=(2, 4), kinds=KINDS,
-                              max_questions=11)}
+                              max_questions=None)}
 PRESET_QUESTIONS = {"bench224v2": dict(
-    mmworld=2935, vlm4d=947, false_premise=128,
-    types={"Temporal Understanding": 832, "Attribution Understanding": 837, "Future Prediction": 466,
-           "Counterfactual Thinking": 499, "Explanation": 301},
-    families={"direction": 458, "direction_end": 216, "order": 158, "count_kind": 393, "count_moving": 365,
-              "future_hit": 193, "cf_count": 186, "cf_first": 313, "explanation": 301, "direction_future": 273,
+    mmworld=3608, vlm4d=1224, false_premise=172,
+    types={"Temporal Understanding": 1018, "Attribution Understanding": 837, "Counterfactual Thinking": 697,
+           "Explanation": 412, "Future Prediction": 644},
+    families={"direction": 616, "direction_end": 244, "order": 158, "count_kind": 393, "count_moving": 365,
+              "cf_count": 225, "cf_first": 472, "explanation": 412, "direction_future": 364, "future_hit": 280,
               "count_collisions": 79})}
 
 def question_counts(data_dir) -> dict:
@@ -169,7 +170,7 @@ def preset_text(name: str) -> str:
 # %% ../../nbs/00_world/08_dataset.ipynb #86f13867
 _MAKE_FLAGS = {"n": "n", "seed": "seed", "size": "image_size", "frames": "n_frames", "fps": "fps", "objects": "n_objects",
                "kinds": "kinds", "questions": "max_questions"}   # flag -> make_dataset argument
-_MAKE_DEFAULTS = dict(n=200, seed=0, image_size=64, n_frames=16, fps=8, n_objects=(2, 4), kinds=KINDS, max_questions=11)
+_MAKE_DEFAULTS = dict(n=200, seed=0, image_size=64, n_frames=16, fps=8, n_objects=(2, 4), kinds=KINDS, max_questions=None)
 
 def _make_parser(sub):
     m = sub.add_parser("make", help="write videos, ground truth, mmworld.json, vlm4d.json and audit.json",
@@ -183,7 +184,7 @@ def _make_parser(sub):
     m.add_argument("--fps", type=int, help="frames per second (default 8)")
     m.add_argument("--objects", type=int, nargs=2, metavar=("MIN", "MAX"), help="objects per scene (default 2 4)")
     m.add_argument("--kinds", help=f"comma-separated object kinds (default {','.join(KINDS)})")
-    m.add_argument("--questions", type=int, help="at most this many questions a scene (default 11: one a family)")
+    m.add_argument("--questions", type=int, help="at most this many questions a scene (default: no limit; at most 2 a family)")
     m.add_argument("--workers", type=int, default=1, help="processes making scenes (default 1; the files are the same for any number)")
     m.add_argument("--preset", choices=tuple(PRESETS), help="a fixed benchmark (below); other flags given override it")
     m.add_argument("--no-progress", action="store_true")

@@ -49,7 +49,8 @@ def hidden_objects(scene, min_pixels: int = 2, size: int = 32) -> set:
     cam, ts = default_camera(size), sampled_times(scene.n_frames, scene.fps)
     seen = collections.Counter()
     for t in sorted({int(round(t * scene.fps)) for t in ts}):
-        ids_, cnt = np.unique(raycast(scene.objects, cam, scene.traj[t], shadows=False)[1], return_counts=True)
+        ids_, cnt = np.unique(raycast(scene.objects, cam, scene.traj[t], shadows=False, walls=scene.cfg.walls)[1],
+                              return_counts=True)
         seen.update(int(i) for i, c in zip(ids_, cnt) if i >= 0 and c >= min_pixels)
     return {o.id for o in scene.objects if seen[o.id] < len(ts) / 2}
 
@@ -308,7 +309,8 @@ def _q_explanation(W, names, rng) -> list:
             opts = [text(c) for c in causes] + [f"it collided with {f}" for f in fake]
             out.append(_cand("explanation", f"Why does the motion of {name} change at about {t:.1f} seconds?",
                              text(ans), opts, "wall" if ans == "wall" else "object",
-                             dict(object=i, time=round(t, 1), causes=causes + [None] * len(fake))))
+                             dict(object=i, time=round(t, 1), causes=causes + [None] * len(fake)),
+                             group=f"explanation/{int(t)}"))   # balanced per second: the time asked says nothing
             break
     return out
 
@@ -355,7 +357,7 @@ def balanced_counts(counts: dict, weights: dict, slack: float = 1.12) -> dict:
             return take
     return {k: 0 for k in counts}
 
-def select_questions(candidates: list[list[dict]], seed: int = 0, per_family: int = 1, slack: float = 1.12) -> list[list[dict]]:
+def select_questions(candidates: list[list[dict]], seed: int = 0, per_family: int = 2, slack: float = 1.12) -> list[list[dict]]:
     """The released questions of a set of scenes (`candidates[s]`: scene s's `candidate_questions`): at most
     `per_family` a family from each scene (the one whose answer is rarest so far), then each family's answers balanced (`balanced_counts`) and its answer
     positions spread evenly over A-D. Returns one list of questions per scene (with `options` shuffled, `label`)."""

@@ -34,6 +34,7 @@ class WorldConfig:
     p_static: float = 0.25
     arena: float = ARENA
     unique_colors: bool = True
+    walls: bool = False   # draw the arena's low walls (benchmarks made by `make_dataset` do)
 
     def __post_init__(self):
         if isinstance(self.n_objects, (int, np.integer)): self.n_objects = (int(self.n_objects), int(self.n_objects))
@@ -131,12 +132,12 @@ class Scene:
         """(rgb uint8 [H,W,3], mask int [H,W], depth float [H,W]) of frame `t` (copies; the last few results are cached,
         keyed by frame, camera and the objects' attributes, so render/masks/depth of one frame cost one ray cast)."""
         cam, t = self._cam(camera, size), self._t(t)
-        key = (t, cam.K.tobytes(), cam.R.tobytes(), cam.t.tobytes(), cam.width, cam.height,
+        key = (t, cam.K.tobytes(), cam.R.tobytes(), cam.t.tobytes(), cam.width, cam.height, self.cfg.walls,
                tuple((o.id, o.kind, o.color, o.radius) for o in self.objects), self.traj[t].tobytes())
         cache = self.__dict__.setdefault("_cache", {})
         if key not in cache:
             if len(cache) >= 8: cache.pop(next(iter(cache)))
-            cache[key] = raycast(self.objects, cam, self.traj[t])
+            cache[key] = raycast(self.objects, cam, self.traj[t], walls=self.cfg.walls)
         return tuple(a.copy() for a in cache[key])
     def render(self, t: int, camera: Camera | None = None, size: int | None = None) -> np.ndarray:
         "RGB uint8 [H,W,3] of frame `t` (default camera, `cfg.image_size` pixels)."
