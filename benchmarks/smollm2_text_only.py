@@ -2,7 +2,7 @@
 """SmolLM2-135M-Instruct (real weights, `smollm2`) through `run_eval`, text-only, beside the random and blind baselines:
 all 1,816 VLM4D questions (`shared/benchmarks/vlm4d`, no videos needed) and a small procedural world bench.
 
-    OMP_NUM_THREADS=1 python benchmarks/smollm2_text_only.py [--out runs/smollm2_text_only] [--world-n 40] [--batch-size 8]
+    OMP_NUM_THREADS=1 python benchmarks/smollm2_text_only.py [--out runs/smollm2_text_only] [--world-n 40]
 
 Every run is an ordinary, resumable run directory under `--out` (rerun to continue or to print the table again). SmolLM2
 answers in two ways: `smollm2:loglikelihood` (the option letter the model finds most likely as its reply to VLM4D's
@@ -18,7 +18,7 @@ from worldbridge.eval.benchmarks import load_bench
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 p.add_argument("--root", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "vlm4d"))
 p.add_argument("--out", default="runs/smollm2_text_only")
-p.add_argument("--world-n", type=int, default=40, help="scenes of the world bench (worldbridge.world.make_dataset, seed 0)")
+p.add_argument("--world-n", type=int, default=40, help="scenes of the world bench (make_dataset, seed 0)")
 p.add_argument("--batch-size", type=int, default=8)
 p.add_argument("--benches", default="vlm4d,world")
 p.add_argument("--models", default="random,blind,smollm2:loglikelihood,smollm2")
@@ -33,8 +33,8 @@ for bench in a.benches.split(","):
     runs = {}
     for spec in a.models.split(","):
         print(f"{bench}: {spec}", file=sys.stderr, flush=True)
-        runs[spec] = run_eval(bench, data, spec, out / f"{bench}_{spec.replace(':', '_')}", prompt=prompt, text_only=True,
-                              gen_kwargs=GEN.get(spec), batch_size=a.batch_size, progress=False)
+        runs[spec] = run_eval(bench, data, spec, out / f"{bench}_{spec.replace(':', '_')}", prompt=prompt,
+                              text_only=True, gen_kwargs=GEN.get(spec), batch_size=a.batch_size, progress=False)
     key = collections.Counter(it.answer for it in load_bench(bench, data)[0])
     n = sum(key.values())
     print(f"\n{bench}: {n} questions, text-only (prompt {prompt}); rule-based extraction, 95% bootstrap CIs\n")
@@ -44,4 +44,5 @@ for bench in a.benches.split(","):
         recs = {r["id"]: r for f in sorted((out / f"{bench}_{spec.replace(':', '_')}").glob("results*.jsonl"))
                 for r in map(json.loads, f.read_text().splitlines())}   # the last record of an item is its answer
         preds = collections.Counter(r["pred"] for r in recs.values())
-        print(f"  {spec:<24}" + ", ".join(f"{k or 'none'} {100 * v / sum(preds.values()):.1f}" for k, v in sorted(preds.items(), key=lambda kv: str(kv[0]))))
+        shares = sorted(preds.items(), key=lambda kv: str(kv[0]))
+        print(f"  {spec:<24}" + ", ".join(f"{k or 'none'} {100 * v / sum(preds.values()):.1f}" for k, v in shares))

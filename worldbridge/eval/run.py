@@ -160,11 +160,13 @@ def _check_model_spec(model, timeout, retries):
         base, _, name = rest.partition("#")
         if not name: raise ValueError(f"model spec {redact(model)!r}: expected openai:BASE_URL#MODEL")
         check_endpoint(base, timeout, retries)
-    elif kind == "hf" and rest.startswith(("/", ".", "~")) and not Path(rest).expanduser().is_dir() and not (rest.endswith(".gguf") and Path(rest).expanduser().is_file()):
+    elif kind == "hf" and rest.startswith(("/", ".", "~")) and not Path(rest).expanduser().is_dir() \
+            and not (rest.endswith(".gguf") and Path(rest).expanduser().is_file()):   # a folder, or a GGUF file
         raise ValueError(f"model spec {model!r}: no model directory {rest!r} (a local path; a hub id is ORG/NAME)")
     elif kind == "smollm2" and rest:   # checked without loading the model (a finished run is not loaded at all)
         from worldbridge.eval.models import HFCausalLM
-        if rest not in HFCausalLM.OUTPUTS: raise ValueError(f"model spec {model!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
+        if rest not in HFCausalLM.OUTPUTS:
+            raise ValueError(f"model spec {model!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
     elif kind not in ("blind", "tiny", "hf", "smollm2"): make_model(model)   # random[:SEED] or an unknown kind: cheap, and raises on a bad spec
 
 def _check_dirs(out, cache_dir):
@@ -260,7 +262,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              on_error: str = 'skip',  # 'skip' (report) or 'raise' on a malformed record
              video_dir=None,  # where the videos are, if not under `data`
              missing_video: str = 'error',  # 'error' (the item fails) or 'skip' (left out), for every model
-             text_only: bool = False,  # answer from the text alone (the benchmarks' blind rows): no video is read or needed
+             text_only: bool = False,  # answer from the text alone (the blind rows): no video is read or needed
              allow_outside_data: bool = False,  # let benchmark files name videos outside `data`/`video_dir`
              api_key_env: str | None = None,  # environment variable of the model endpoint's key (none sent by default)
              judge_key_env: str | None = 'OPENAI_API_KEY',  # environment variable of the judge's key (used if set)
@@ -289,7 +291,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
     sampling = dict(spec.sampling)
     sampling.update({k: v for k, v in dict(n_frames=n_frames, fps=fps, method=frame_method).items() if v is not None}, max_frames=max_frames)
     sampling.setdefault("fps", None)
-    if text_only: sampling = dict(n_frames=0, fps=None, method=None)   # recorded as 0 frames, so a text-only run is its own run
+    if text_only: sampling = dict(n_frames=0, fps=None, method=None)   # 0 frames recorded: a text-only run is its own run
     else: _check_sampling(sampling["n_frames"], sampling["fps"], max_frames, sampling["method"])
     for k, v in (("concurrency", concurrency), ("batch_size", batch_size)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}: expected a positive integer")
