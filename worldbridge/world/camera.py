@@ -109,17 +109,20 @@ class Camera:
     def from_dict(cls, d: dict) -> Camera:
         return cls(np.asarray(d["K"], float), np.asarray(d["R"], float), np.asarray(d["t"], float), int(d["width"]), int(d["height"]))
 
-def _check_size(size) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
-        raise ValueError(f"size={size!r}: expected an integer >= 4")
-    return int(size)
+def _check_int(name: str, v, lo: int) -> int:
+    "`v` as an int if it is an integer >= `lo` (not a bool), else a ValueError naming `name` (the world's one such check)."
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+        raise ValueError(f"{name}={v!r}: expected an integer >= {lo}")
+    return int(v)
+
+def _check_size(size) -> int: return _check_int("size", size, 4)
 
 CAMERA_RADIUS, CAMERA_HEIGHT, CAMERA_TARGET, CAMERA_FOV = 6.4, 5.6, (0.0, 0.2, 0.0), 56.0
 
 def orbit_cameras(n: int, size: int = 64, radius: float = CAMERA_RADIUS, height: float = CAMERA_HEIGHT,
                   fov: float = CAMERA_FOV, target=CAMERA_TARGET, start_deg: float = -90.0) -> list[Camera]:
     "`n` cameras evenly spaced on a circle around the arena, all looking at `target`; the first is `default_camera`."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r}: expected an integer >= 1")
+    _check_int("n", n, 1)
     out = []
     for k in range(n):
         a = math.radians(start_deg + 360.0 * k / n)

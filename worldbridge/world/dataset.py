@@ -8,7 +8,7 @@ import json, math, os, argparse, collections, functools, multiprocessing, textwr
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
-from .camera import KINDS
+from .camera import KINDS, _check_int
 from .scene import WorldConfig, _config, make_scene
 from .video import write_video
 from .questions import candidate_questions, select_questions, object_names, FAMILIES, VLM4D_FAMILIES
@@ -89,10 +89,6 @@ def _pool(workers: int):
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     return ctx.Pool(workers)
 
-def _check_int(name, v, lo):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise ValueError(f"{name}={v!r}: expected an integer >= {lo}")
-    return int(v)
 
 def make_dataset(out_dir,  # the benchmark's directory (made if missing)
                  n: int = 200,  # scenes
@@ -122,7 +118,7 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
         else:
             with _pool(min(workers, len(todo))) as pool:   # leaving the block (an error, an interrupt) stops the workers
                 for i, rec in zip(todo, pool.imap(make, todo)): recs[i] = rec; bar.update()
-    cands = [[q for q in rec["candidates"]] for rec in recs]
+    cands = [rec["candidates"] for rec in recs]
     chosen = select_questions(cands, seed)
     rng = np.random.default_rng([seed, 41])
     mm, v4 = [], []

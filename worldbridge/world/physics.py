@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math
 import numpy as np
+from .camera import _check_int
 
 # %% auto #0
 __all__ = ['WALLS', 'contact_time', 'Motion', 'simulate']
@@ -141,9 +142,7 @@ def simulate(objects, n_frames: int, fps: int = 8, arena: float = 3.0, held=()) 
     """Positions [n_frames, N, 3] at times k / `fps` (frame 0 = the objects' `pos`) and the contact events
     [{"time", "frame", "type": 'collision'|'wall', "ids", "wall"?}] up to the last frame ("frame": the first frame that
     shows the state after it); `held`: ids of objects held in place (infinite mass). Objects are not modified."""
-    if isinstance(n_frames, bool) or not isinstance(n_frames, (int, np.integer)) or n_frames < 1:
-        raise ValueError(f"n_frames={n_frames!r}: expected an integer >= 1")
-    if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or fps < 1: raise ValueError(f"fps={fps!r}: expected an integer >= 1")
+    n_frames, fps = _check_int("n_frames", n_frames, 1), _check_int("fps", fps, 1)
     m = Motion(objects, (n_frames - 1) / fps, arena, held)
     traj = np.stack([np.concatenate([m.state(k / fps)[0], m.z[:, None]], 1) for k in range(n_frames)])
     return traj, [dict(e, frame=math.ceil(e["time"] * fps - 1e-9)) for e in m.events]

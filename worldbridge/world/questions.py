@@ -72,6 +72,7 @@ class _Worlds:
         self.D = (T - 1) / fps; self.t_end = self.D + HORIZON + 0.5
         rng = np.random.default_rng([seed, 23])
         self.variants = [scene.objects] + [_perturbed(scene.objects, rng) for _ in range(N_PERTURB)]
+        self.k = {o.id: k for k, o in enumerate(scene.objects)}   # object id -> index in the motions' arrays
         self._cache = {}
     def motions(self, held=None) -> list:
         if held not in self._cache:
@@ -95,6 +96,11 @@ def _dir_at(m, k, t, min_speed=0.3, min_ratio=2.0):
 
 def _collisions(m, t0, t1) -> list: return [e for e in m.events if e["type"] == "collision" and t0 <= e["time"] <= t1]
 
+def _collision_count(m, D):
+    "The number of collisions in [0, D] as text, or None where the count has no margin (or is over 3)."
+    evs = _collisions(m, 0, D + MARGIN)
+    return str(len([e for e in evs if e["time"] <= D])) if _clean_count(evs, D) and len(evs) <= 3 else None
+
 def _clean_count(evs, D) -> bool:
     "Contacts counted in [0, D] are apart from each other and from the video's end by `MARGIN`."
     ts = sorted(e["time"] for e in evs)
@@ -110,9 +116,8 @@ def _cand(family, question, answer, options, key, spec, group=None) -> dict:
 def _q_direction(W, names, rng) -> list:
     "Start direction of a named object, or of an object that is not there (the false-premise option is always offered)."
     sc, ts, out = W.scene, sampled_times(W.scene.n_frames, W.scene.fps), []
-    ks = {o.id: k for k, o in enumerate(sc.objects)}
     for i, name in names.items():
-        k = ks[i]
+        k = W.k[i]
         ans = W.stable(lambda m: _dir_at(m, k, 0.0) if not _events_of(m, i, 0, ts[1] + MARGIN) else None)
         if ans is None: continue
         others = rng.permutation([d for d in DIRS if d != ans]).tolist()[:2]
@@ -133,7 +138,7 @@ def _q_direction_end(W, names, rng) -> list:
     "Direction at the last frame of an object whose motion changed during the video."
     ts, D, out = sampled_times(W.scene.n_frames, W.scene.fps), W.D, []
     for i, name in names.items():
-        k = [o.id for o in W.scene.objects].index(i)
+        k = W.k[i]
         ans = W.stable(lambda m: _dir_at(m, k, D) if _events_of(m, i, 0, ts[-2] - MARGIN)
                        and not _events_of(m, i, ts[-2] - MARGIN, D + MARGIN) else None)
         if ans: out.append(_cand("direction_end", f"In which direction is {name} moving at the end of the video?",
@@ -144,7 +149,7 @@ def _q_direction_future(W, names, rng) -> list:
     "Direction one second after the video ends (the simulation continued)."
     t, out = W.D + 1.0, []
     for i, name in names.items():
-        k = [o.id for o in W.scene.objects].index(i)
+        k = W.k[i]
         ans = W.stable(lambda m: _dir_at(m, k, t) if not _events_of(m, i, t - MARGIN, t + MARGIN) else None)
         if ans: out.append(_cand("direction_future", f"If the video continued for one more second, in which direction "
                                  f"would {name} be moving?", ans, DIRS, ans, dict(object=i, time=t)))
@@ -173,10 +178,7 @@ def _q_counts(W, names, hidden, rng) -> list:
     n = W.stable(moving)
     if n: out.append(_cand("count_moving", "How many objects move at some point in the video?", n,
                            ("1", "2", "3", "4"), n, dict(t0=0.0, t1=D)))
-    def collisions(m):
-        evs = _collisions(m, 0, D + MARGIN)
-        return str(len([e for e in evs if e["time"] <= D])) if _clean_count(evs, D) and len(evs) <= 3 else None
-    c = W.stable(collisions)
+    c = W.stable(lambda m: _collision_count(m, D))
     if c: out.append(_cand("count_collisions", "How many times do two objects collide with each other in the video?",
                            c, ("0", "1", "2", "3"), c, dict(t0=0.0, t1=D)))
     return out
@@ -190,10 +192,7 @@ def _q_counterfactual(W, names, rng) -> list:
     pair = lambda a, b: f"{names[min(a, b)]} and {names[max(a, b)]}"
     for i, name in names.items():
         if np.linalg.norm(sc.obj(i).vel[:2]) == 0: continue   # holding a still object changes nothing at the start
-        def count(m):
-            evs = _collisions(m, 0, D + MARGIN)
-            return str(len([e for e in evs if e["time"] <= D])) if _clean_count(evs, D) and len(evs) <= 3 else None
-        c = W.stable(count, held=i)
+        c = W.stable(lambda m: _collision_count(m, D), held=i)
         if c: out.append(_cand("cf_count", f"{_held_text(name)}, how many collisions between objects would there "
                                f"have been in the video?", c, ("0", "1", "2", "3"), c, dict(held=i, t1=D)))
         if len(names) < 3: continue
@@ -287,7 +286,7 @@ def _q_explanation(W, names, rng) -> list:
     absent = [f"the {c} {k}" for c in sc.cfg.colors for k in sc.cfg.kinds
               if f"the {c} {k}" not in names.values() and all(o.color != c for o in sc.objects)]
     for i, name in names.items():
-        k = [o.id for o in sc.objects].index(i)
+        k = W.k[i]
         evs = _events_of(W.motions()[0], i, ts[1], D - MARGIN)
         for e in evs:
             t = e["time"]

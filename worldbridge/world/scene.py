@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import numpy as np
 from .camera import *
-from .camera import _check_size
+from .camera import _check_size, _check_int
 from .physics import Motion, simulate
 
 # %% auto #0
@@ -41,9 +41,7 @@ class WorldConfig:
         self.n_objects = tuple(int(v) for v in self.n_objects)
         if len(self.n_objects) != 2 or not 1 <= self.n_objects[0] <= self.n_objects[1] or self.n_objects[1] > 8:
             raise ValueError(f"n_objects={self.n_objects!r}: expected (min, max) with 1 <= min <= max <= 8")
-        for k in ("n_frames", "fps"):
-            v = getattr(self, k)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}: expected an integer >= 1")
+        for k in ("n_frames", "fps"): _check_int(k, getattr(self, k), 1)
         _check_size(self.image_size)
         if self.colors is None: self.colors = tuple(COLORS) if self.image_size >= 128 else SMALL_COLORS
         self.kinds, self.colors, self.sizes = tuple(self.kinds), tuple(self.colors), tuple(self.sizes)
@@ -241,7 +239,7 @@ def relations(objects, pos, vel, camera: Camera | None = None, margin: float = 0
 
 def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Scene:
     "A seeded random `Scene` (same seed and settings -> identical scene). `overrides`: any `WorldConfig` field."
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed={seed!r}: expected an integer >= 0")
+    _check_int("seed", seed, 0)
     cfg = _config(cfg, **overrides)
     rng = np.random.default_rng(int(seed))
     objs = _sample_objects(rng, cfg)
