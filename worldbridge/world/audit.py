@@ -59,7 +59,8 @@ def _features(q, k, buckets=2 ** 16) -> list[int]:
     "Hashed feature ids of option `k` of question `q`."
     o, qw = _words(q["options"][k]), set(_words(q["question"]))
     f = [f"w:{w}" for w in o] + [f"fw:{q['family']}:{w}" for w in o] + [f"qw:{a}:{b}" for a in qw for b in o]
-    f += [f"shared:{q['family']}:{min(len(qw & set(o)), 5)}", f"letter:{q['family']}:{k}", f"len:{q['family']}:{min(len(o), 12)}"]
+    f += [f"shared:{q['family']}:{min(len(qw & set(o)), 5)}", f"letter:{q['family']}:{k}",
+          f"len:{q['family']}:{min(len(o), 12)}"]
     return [zlib.crc32(x.encode()) % buckets for x in f]
 
 def fit_bow(train: list[dict], epochs: int = 150, lr: float = 0.05, weight_decay: float = 1e-4, seed: int = 0):
@@ -75,7 +76,8 @@ def fit_bow(train: list[dict], epochs: int = 150, lr: float = 0.05, weight_decay
     ids, offs = batch(train); y = torch.tensor([q["label"] for q in train])
     opt = torch.optim.Adam(bag.parameters(), lr=lr, weight_decay=weight_decay)
     for _ in range(epochs):
-        opt.zero_grad(); loss = torch.nn.functional.cross_entropy(bag(ids, offs).view(-1, 4), y); loss.backward(); opt.step()
+        opt.zero_grad(); loss = torch.nn.functional.cross_entropy(bag(ids, offs).view(-1, 4), y); loss.backward()
+        opt.step()
     def predict(qs):
         with torch.no_grad(): return bag(*batch(qs)).view(-1, 4).argmax(1).tolist()
     return predict
@@ -86,7 +88,8 @@ BASELINES = {"prior": fit_prior, "prior_by_options": fit_prior_by_options, "bow"
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     "95% Wilson score interval of `k` successes in `n` trials."
     if n == 0: return (0.0, 1.0)
-    p = k / n; d = 1 + z * z / n; c = (p + z * z / (2 * n)) / d; h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    p = k / n; d = 1 + z * z / n; c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
     return (max(0.0, c - h), min(1.0, c + h))
 
 def audit(questions: list[dict],  # `load_questions` output (or any dicts with scene, family, question, options, label)

@@ -19,7 +19,8 @@ KINDS = ("cube", "ball", "cylinder")
 COLORS = {"red": (220, 40, 40), "green": (40, 170, 60), "blue": (40, 80, 220), "yellow": (235, 205, 40),
           "purple": (140, 60, 190), "orange": (245, 130, 30), "cyan": (40, 200, 210), "brown": (130, 80, 40)}
 SIZES = {"small": 0.35, "large": 0.6}
-PREDICATES = ("left_of", "right_of", "above", "below", "in_front_of", "behind", "near", "moving_towards", "moving_away_from")
+PREDICATES = ("left_of", "right_of", "above", "below", "in_front_of", "behind", "near", "moving_towards",
+              "moving_away_from")
 
 @dataclass
 class Obj:
@@ -49,7 +50,8 @@ class Obj:
 
 def replace_obj(o: Obj, **changes) -> Obj:
     "A copy of `o` with fields changed (`pos`/`vel` copied)."
-    d = dict(id=o.id, kind=o.kind, color=o.color, size=o.size, radius=o.radius, pos=o.pos.copy(), vel=o.vel.copy()); d.update(changes)
+    d = dict(id=o.id, kind=o.kind, color=o.color, size=o.size, radius=o.radius, pos=o.pos.copy(), vel=o.vel.copy())
+    d.update(changes)
     return Obj(**d)
 
 # %% ../../nbs/00_world/01_camera.ipynb #9c4a2f09
@@ -107,7 +109,8 @@ class Camera:
         return dict(K=self.K.tolist(), R=self.R.tolist(), t=self.t.tolist(), width=self.width, height=self.height)
     @classmethod
     def from_dict(cls, d: dict) -> Camera:
-        return cls(np.asarray(d["K"], float), np.asarray(d["R"], float), np.asarray(d["t"], float), int(d["width"]), int(d["height"]))
+        return cls(np.asarray(d["K"], float), np.asarray(d["R"], float), np.asarray(d["t"], float), int(d["width"]),
+                   int(d["height"]))
 
 def _check_int(name: str, v, lo: int) -> int:
     "`v` as an int if it is an integer >= `lo` (not a bool), else a ValueError naming `name` (the world's one such check)."
@@ -155,7 +158,8 @@ def _slab(o, d, lo, hi):
     return np.minimum(t1, t2), np.maximum(t1, t2)
 
 def _hit_cube(ox, oy, oz, dx, dy, dz, c, r):
-    (ax, bx), (ay, by), (az, bz) = (_slab(o, d, ci - r, ci + r) for o, d, ci in ((ox, dx, c[0]), (oy, dy, c[1]), (oz, dz, c[2])))
+    (ax, bx), (ay, by), (az, bz) = (_slab(o, d, ci - r, ci + r) for o, d, ci in ((ox, dx, c[0]), (oy, dy, c[1]),
+                                                                                 (oz, dz, c[2])))
     tmin, tmax = np.maximum(np.maximum(ax, ay), az), np.minimum(np.minimum(bx, by), bz)
     return np.where((tmax >= tmin) & (tmin > _EPS), tmin, np.inf)
 
@@ -201,7 +205,8 @@ def wall_hits(ox, oy, oz, dx, dy, dz) -> tuple[np.ndarray, np.ndarray]:
         tmin, tmax = lo.max(0), np.minimum(np.minimum(sl[0][1], sl[1][1]), sl[2][1])
         hit = (tmax >= tmin) & (tmin > _EPS) & (tmin < best)
         axis = lo.argmax(0)   # the face entered: its normal points against the ray
-        cos = sum(np.where(axis == a, -np.sign(np.broadcast_to(d, shape)) * LIGHT[a], 0.0) for a, d in enumerate((dx, dy, dz)))
+        cos = sum(np.where(axis == a, -np.sign(np.broadcast_to(d, shape)) * LIGHT[a], 0.0)
+                  for a, d in enumerate((dx, dy, dz)))
         best, lam = np.where(hit, tmin, best), np.where(hit, 0.3 + 0.7 * np.clip(cos, 0, None), lam)
     return best, lam
 
@@ -281,7 +286,8 @@ def raycast(objects, camera: Camera, positions=None, shadows: bool = True, walls
         sel = hit_obj[w] & (near[w] == k)
         if not sel.any(): continue
         sk = s[w][sel]
-        nx, ny, nz = _normals(ob.kind, o[0] + sk * dx[w][sel] - c[0], o[1] + sk * dy[w][sel] - c[1], o[2] + sk * dz[w][sel] - c[2], ob.radius)
+        nx, ny, nz = _normals(ob.kind, o[0] + sk * dx[w][sel] - c[0], o[1] + sk * dy[w][sel] - c[1],
+                              o[2] + sk * dz[w][sel] - c[2], ob.radius)
         lam = 0.3 + 0.7 * np.clip(nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2], 0, None)
         for ch, value in enumerate(np.asarray(COLORS[ob.color]) / 255.0): col[ch][w][sel] = value * lam
         ids[w][sel] = ob.id

@@ -116,7 +116,8 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
         if workers == 1 or len(todo) < 2:
             for i in todo: recs[i] = make(i); bar.update()
         else:
-            with _pool(min(workers, len(todo))) as pool:   # leaving the block (an error, an interrupt) stops the workers
+            # leaving the block (an error, an interrupt) stops the workers
+            with _pool(min(workers, len(todo))) as pool:
                 for i, rec in zip(todo, pool.imap(make, todo)): recs[i] = rec; bar.update()
     cands = [rec["candidates"] for rec in recs]
     chosen = select_questions(cands, seed)
@@ -127,7 +128,8 @@ def make_dataset(out_dir,  # the benchmark's directory (made if missing)
         if rec["questions"] != qs:
             rec["questions"] = qs; _atomic_write(_scene_paths(out, int(rec["video_id"][6:]))[2], json.dumps(rec))
         mm.append(mmworld_entry(rec, qs)); v4 += vlm4d_entries(rec["video_id"], qs)
-    _atomic_write(out / "mmworld.json", json.dumps(mm, indent=1)); _atomic_write(out / "vlm4d.json", json.dumps(v4, indent=1))
+    _atomic_write(out / "mmworld.json", json.dumps(mm, indent=1))
+    _atomic_write(out / "vlm4d.json", json.dumps(v4, indent=1))
     (out / "audit.json").unlink(missing_ok=True)
     if audit: _atomic_write(out / "audit.json", json.dumps(audit_dir(out), indent=1))
     return dict(n=n, rendered=len(todo), reused=n - len(todo), mmworld=str(out / "mmworld.json"),
@@ -166,7 +168,8 @@ def preset_text(name: str) -> str:
 # %% ../../nbs/00_world/08_dataset.ipynb #86f13867
 _MAKE_FLAGS = {"n": "n", "seed": "seed", "size": "image_size", "frames": "n_frames", "fps": "fps", "objects": "n_objects",
                "kinds": "kinds", "questions": "max_questions"}   # flag -> make_dataset argument
-_MAKE_DEFAULTS = dict(n=200, seed=0, image_size=64, n_frames=16, fps=8, n_objects=(2, 4), kinds=KINDS, max_questions=None)
+_MAKE_DEFAULTS = dict(n=200, seed=0, image_size=64, n_frames=16, fps=8, n_objects=(2, 4), kinds=KINDS,
+                      max_questions=None)
 
 def _make_parser(sub):
     m = sub.add_parser("make", help="write videos, ground truth, mmworld.json, vlm4d.json and audit.json",
@@ -180,8 +183,10 @@ def _make_parser(sub):
     m.add_argument("--fps", type=int, help="frames per second (default 8)")
     m.add_argument("--objects", type=int, nargs=2, metavar=("MIN", "MAX"), help="objects per scene (default 2 4)")
     m.add_argument("--kinds", help=f"comma-separated object kinds (default {','.join(KINDS)})")
-    m.add_argument("--questions", type=int, help="at most this many questions a scene (default: no limit; at most 2 a family)")
-    m.add_argument("--workers", type=int, default=1, help="processes making scenes (default 1; the files are the same for any number)")
+    m.add_argument("--questions", type=int,
+                   help="at most this many questions a scene (default: no limit; at most 2 a family)")
+    m.add_argument("--workers", type=int, default=1,
+                   help="processes making scenes (default 1; the files are the same for any number)")
     m.add_argument("--preset", choices=tuple(PRESETS), help="a fixed benchmark (below); other flags given override it")
     m.add_argument("--no-progress", action="store_true")
     return m

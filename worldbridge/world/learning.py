@@ -53,7 +53,8 @@ def single_object_images(classes=None, n_per_class: int = 10, size: int = 32, se
             imgs.append(render_objects(o, cams[int(rng.integers(8))])); labels.append(li)
     return np.stack(imgs), np.array(labels)
 
-TASKS = {"count": ["1", "2", "3", "4"], "color": list(COLORS), "shape": list(KINDS), "relation": ["left_of", "right_of", "above", "below"]}
+TASKS = {"count": ["1", "2", "3", "4"], "color": list(COLORS), "shape": list(KINDS),
+         "relation": ["left_of", "right_of", "above", "below"]}
 
 def classification_task(name: str, n: int = 100, size: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """`n` images with labels for task `name`: 'count' (1-4 objects), 'color' (colour of the one large object),
@@ -78,7 +79,8 @@ def classification_task(name: str, n: int = 100, size: int = 32, seed: int = 0) 
         objs = _place(rng, spec)
         rgb, ids, _ = raycast(objs, cam)
         vis = mask_boxes(ids)
-        if len(vis) != len(objs) or any((ids == o.id).sum() < 4 for o in objs): continue   # every object clearly visible
+        # every object clearly visible
+        if len(vis) != len(objs) or any((ids == o.id).sum() < 4 for o in objs): continue
         uv, _ = cam.project(np.array([o.pos for o in objs]))
         if name == "shape":
             xs = np.sort(uv[:, 0])
@@ -106,7 +108,8 @@ def compositional_pairs(n: int = 16, size: int = 32, seed: int = 0, kinds=("attr
         c1, c2 = rng.permutation(cols)[:2]
         k1, k2 = (KINDS[int(i)] for i in rng.permutation(3)[:2])
         y = rng.uniform(-1.0, 1.0); dx = rng.uniform(1.2, 2.2); x0 = rng.uniform(-0.6, 0.6)
-        a = Obj(0, k1, c1, "large", pos=(x0 - dx, y + rng.uniform(-.4, .4), .6)); b = Obj(1, k2, c2, "large", pos=(x0 + dx, y + rng.uniform(-.4, .4), .6))
+        a = Obj(0, k1, c1, "large", pos=(x0 - dx, y + rng.uniform(-.4, .4), .6))
+        b = Obj(1, k2, c2, "large", pos=(x0 + dx, y + rng.uniform(-.4, .4), .6))
         img, ids, _ = raycast([a, b], cam)
         bx = mask_boxes(ids)
         if len(bx) != 2 or min((ids == 0).sum(), (ids == 1).sum()) < 6: continue

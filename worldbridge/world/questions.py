@@ -269,7 +269,8 @@ def _q_order(W, names, rng) -> list:
     ids = sorted(names)
     fakes = [("wall", (a,)) for a in ids] + [("collision", (a, b)) for a in ids for b in ids if a < b]
     fakes = [f for f in fakes if f not in keys]
-    picks = [later[j] for j in rng.permutation(len(later))][:rng.integers(0, 4)]   # some later events, the rest never happen
+    # some later events, the rest never happen
+    picks = [later[j] for j in rng.permutation(len(later))][:rng.integers(0, 4)]
     fk = [fakes[j] for j in rng.permutation(len(fakes))]
     picks += fk[:3 - len(picks)]
     if len(picks) < 3: return []
@@ -362,7 +363,8 @@ def select_questions(candidates: list[list[dict]], seed: int = 0, per_family: in
     positions spread evenly over A-D. Returns one list of questions per scene (with `options` shuffled, `label`)."""
     rng = np.random.default_rng([seed, 31])
     pool, seen = [], collections.Counter()
-    for s in rng.permutation(len(candidates)).tolist():   # per scene and family, the candidate whose answer is rarest so far
+    # per scene and family, the candidate whose answer is rarest so far
+    for s in rng.permutation(len(candidates)).tolist():
         by_fam = collections.defaultdict(list)
         for q in candidates[s]: by_fam[q["family"]].append(q)
         for fam, qs in sorted(by_fam.items()):
@@ -398,4 +400,5 @@ def select_questions(candidates: list[list[dict]], seed: int = 0, per_family: in
 # %% ../../nbs/00_world/06_questions.ipynb #46986705
 def scene_questions(scene, seed: int | None = None) -> list[dict]:
     "One scene's questions on their own (every candidate; not balanced: a benchmark uses `select_questions`)."
-    return select_questions([candidate_questions(scene, seed)], 0 if seed is None else seed, per_family=99, slack=1e9)[0]
+    return select_questions([candidate_questions(scene, seed)], 0 if seed is None else seed, per_family=99,
+                            slack=1e9)[0]

@@ -45,7 +45,8 @@ class WorldConfig:
         _check_size(self.image_size)
         if self.colors is None: self.colors = tuple(COLORS) if self.image_size >= 128 else SMALL_COLORS
         self.kinds, self.colors, self.sizes = tuple(self.kinds), tuple(self.colors), tuple(self.sizes)
-        for name, vals, allowed in (("kinds", self.kinds, KINDS), ("colors", self.colors, tuple(COLORS)), ("sizes", self.sizes, tuple(SIZES))):
+        for name, vals, allowed in (("kinds", self.kinds, KINDS), ("colors", self.colors, tuple(COLORS)),
+                                    ("sizes", self.sizes, tuple(SIZES))):
             bad = [v for v in vals if v not in allowed]
             if bad or not vals: raise ValueError(f"{name}={vals!r}: unknown {bad or 'empty'}; expected a subset of {allowed}")
         if self.unique_colors and len(self.colors) < self.n_objects[1]:
@@ -83,7 +84,8 @@ def _sample_objects(rng, cfg: WorldConfig) -> list[Obj]:
     return objs
 
 # %% ../../nbs/00_world/03_scene.ipynb #fd7abda4
-DIRECTIONS = {"right": (1.0, 0.0), "left": (-1.0, 0.0), "away from the camera": (0.0, 1.0), "towards the camera": (0.0, -1.0)}
+DIRECTIONS = {"right": (1.0, 0.0), "left": (-1.0, 0.0), "away from the camera": (0.0, 1.0),
+              "towards the camera": (0.0, -1.0)}
 
 def direction_word(v, eps: float = 0.15, min_ratio: float | None = None) -> str | None:
     """Dominant ground-plane direction of velocity `v` as seen from the default camera ('left', 'right', 'towards the
@@ -208,7 +210,8 @@ def mask_boxes(mask) -> dict:
 def _projected_box(cam, c, r):
     corners = np.array([[c[0] + a * r, c[1] + b * r, c[2] + h * r] for a in (-1, 1) for b in (-1, 1) for h in (-1, 1)])
     uv, _ = cam.project(corners)
-    x0, y0 = np.clip(np.floor(uv.min(0)), 0, [cam.width, cam.height]); x1, y1 = np.clip(np.ceil(uv.max(0)), 0, [cam.width, cam.height])
+    x0, y0 = np.clip(np.floor(uv.min(0)), 0, [cam.width, cam.height])
+    x1, y1 = np.clip(np.ceil(uv.max(0)), 0, [cam.width, cam.height])
     return int(x0), int(y0), int(x1), int(y1)
 
 def relations(objects, pos, vel, camera: Camera | None = None, margin: float = 0.04, near: float = 0.6, eps: float = 0.15) -> list[dict]:
@@ -246,7 +249,8 @@ def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Sc
     return Scene(objs, cfg, seed=int(seed))
 
 # %% ../../nbs/00_world/03_scene.ipynb #93af9b71
-def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_of", "near", "moving_towards"), axes=None):
+def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_of", "near", "moving_towards"),
+                     axes=None):
     """Matplotlib drawing of `scene.scene_graph(t)`: the frame with labelled boxes (left) and the graph (right):
     one node per object (in its colour; nodes on a circle in the angular order of the box centres) and one arrow per related pair, labelled with its `predicates`."""
     import matplotlib.pyplot as plt
@@ -266,7 +270,8 @@ def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_
     m = np.mean(list(cen.values()), 0)   # graph layout: nodes on a circle, in the angular order of their box centres
     ang = {i: math.atan2(c[1] - m[1], c[0] - m[0]) for i, c in cen.items()}
     order = sorted(ang, key=ang.get); n = len(order)
-    node = {i: (S / 2 + 0.36 * S * math.cos(2 * math.pi * k / n + ang[order[0]]), S / 2 + 0.36 * S * math.sin(2 * math.pi * k / n + ang[order[0]]))
+    node = {i: (S / 2 + 0.36 * S * math.cos(2 * math.pi * k / n + ang[order[0]]),
+                S / 2 + 0.36 * S * math.sin(2 * math.pi * k / n + ang[order[0]]))
             for k, i in enumerate(order)}
     for k, ((i, j), preds) in enumerate(sorted(labels.items())):
         (xa, ya), (xb, yb) = node[i], node[j]
