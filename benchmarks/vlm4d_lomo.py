@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Leave-one-model-out (and leave-one-family-out) check of the answer-extraction rules on VLM4D's released outputs.
 
-    python benchmarks/vlm4d_lomo.py [--root ../shared/benchmarks/vlm4d] [--by model|family] [--strict]
+    python benchmarks/vlm4d_lomo.py [--root ../shared/benchmarks/vlm4d] [--by model|family|both] [--strict]
                                     [--rules conflict,hedge,...]
 
 The rules are code, not fitted weights; what can be fitted to the answers they were written from is *which rules to
@@ -11,10 +11,17 @@ more answers (agreement with the authors' verdicts) than it gains, or costs one 
 the value that agrees best on the training models. The held-out model is then scored with what its fold chose, and
 the script prints, per fold: the rules dropped, the held-out agreement (all / chain-of-thought / direct output), the
 share of answers the rules call uncertain, the agreement on the rest (sure), the agreement with the uncertain ones
-judged by the authors' verdicts (fallback: what `--judge-mode fallback` gives with a judge as good as theirs), and
-each held-out Table 1 row's cells off by more than the tolerance (official / worldbridge). It ends with each rule's
-effect per model (answers that agree because of it), and exits 1 when a fold's rules-only agreement is under 99.6%
-or a held-out row is outside the tolerance.
+judged by the authors' verdicts (fallback: what `--judge-mode fallback` gives with a judge as good as theirs), the
+disagreements whose verdict is itself inconsistent (`noise`: the authors' extracted answer pairs a letter with another
+option's text, and such verdicts follow the letter as often as the text), and each held-out Table 1 row's cells off
+by more than the tolerance (official / worldbridge). It ends with each rule's effect per model (answers that agree
+because of it), and exits 1 when a fold's rules-only agreement is under 99.6% or a held-out row is outside the
+tolerance.
+
+The two agreements, exactly: *rules only* counts every answer as the rules read it, an uncertain one included (no
+letter: scored wrong; `last_named`: its guess), and compares that verdict with the authors'; *with fallback* replaces
+the verdict of each uncertain answer by the authors' own (so it counts as agreeing), which is what a run with
+`--judge-mode fallback` scores when its judge agrees with the authors'. The 99.6% target is checked on rules only.
 
 Families group models by the first word of their name (InternVL2_5-8B and InternVL2_5-38B); the grouping only decides
 which models are held out together, no rule sees a model's name."""
@@ -35,8 +42,8 @@ TARGET = 0.996
 p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 p.add_argument("--root", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "vlm4d"),
                help="the official VLM4D files with paper_outputs/ (default: shared/benchmarks/vlm4d beside the project)")
-p.add_argument("--by", choices=("model", "family"), default="model",
-               help="hold out one model, or one family of models, per fold")
+p.add_argument("--by", choices=("model", "family", "both"), default="both",
+               help="hold out one model, or one family of models (those that share one), per fold; default both")
 p.add_argument("--strict", action="store_true",
                help="also drop, per fold, every rule that helps fewer than two training models")
 p.add_argument("--rules", default=",".join(RULES), help="comma-separated rules a fold may drop (default: all of them)")
@@ -50,9 +57,13 @@ recs = []
 for f in sorted(root.glob("paper_outputs/*_mc_*/*.json")):
     split, kind = f.parent.name.split("_mc_")
     recs += [dict(r, kind=kind) for r in score_records(items, f, split, f.stem, kind)[0]]
-family = lambda m: re.split(r"[-_]", m)[0] if a.by == "family" else m
 models = sorted({r["model"] for r in recs})
-folds = sorted({family(m) for m in models})
+family = lambda m: re.split(r"[-_]", m)[0]
+def noisy(r) -> bool:
+    "Is the authors' verdict on `r` inconsistent: its extracted answer pairs a letter with another option's text?"
+    m = re.match(r"\s*([A-J])\s*:\s*(.*)$", str(r.get("official_extracted")), re.S)
+    w = lambda t: " ".join(re.findall(r"[a-z0-9]+", str(t).lower()))
+    return bool(m) and m.group(1) in r["options"] and w(r["options"][m.group(1)]) != w(m.group(2))
 
 _cache = {}
 def verdicts(skip: frozenset, thr: tuple = ()) -> list:
@@ -72,7 +83,7 @@ def verdicts(skip: frozenset, thr: tuple = ()) -> list:
 full = verdicts(frozenset())
 agree = lambda v, idx: sum(v[i][0] == recs[i]["official_correct"] for i in idx)
 by_model = {m: [i for i, r in enumerate(recs) if r["model"] == m] for m in models}
-print(f"{len(recs)} answers of {len(models)} models, {len(folds)} folds ({a.by}); rules a fold may drop: "
+print(f"{len(recs)} answers of {len(models)} models; rules a fold may drop: "
       f"{', '.join(cands)}; numbers it may choose: {', '.join(f'{k} {v}' for k, v in THRESHOLDS.items())}", flush=True)
 effect = {}   # rule -> model -> answers that agree with the verdicts because of the rule (negative: it costs them)
 for rule in cands:
@@ -107,42 +118,56 @@ def row_cells(idx, v, kind):
 
 def pct(x, n): return f"{100 * x / n:6.2f}%" if n else "     –"
 
-fails, total = [], collections.Counter()
-print(f"\n{'':<40}{'rules only':^24}{'':>18}{'with fallback':^18}".rstrip())
-print(f"{'held out':<40}{'all':>8}{'cot':>8}{'direct':>8}{'uncertain':>10}{'sure':>8}{'all':>9}{'cot':>9}"
-      "  rules dropped / Table 1 off")
-for fold in folds:
-    held = [m for m in models if family(m) == fold]
-    train = [m for m in models if family(m) != fold]
-    skip, thr = dropped(train), chosen(train)
-    v = verdicts(skip, thr)
-    idx = [i for m in held for i in by_model[m]]
-    line = f"{fold[:39]:<40}"
-    for kind in (None, "cot", "direct-output"):
-        k = [i for i in idx if kind in (None, recs[i]["kind"])]
-        ag = agree(v, k); line += pct(ag, len(k)) if k else "       –"
-        total[(kind, True)] += ag; total[(kind, False)] += len(k)
-        if k and ag / len(k) < TARGET: fails.append((fold, kind or "all", round(100 * ag / len(k), 2)))
-    unc = [i for i in idx if v[i][1] == "uncertain"]
-    sure = [i for i in idx if v[i][1] != "uncertain"]
-    line += f"{pct(len(unc), len(idx)):>10}{pct(agree(v, sure), len(sure)):>8}"
-    for kind in (None, "cot"):   # the uncertain ones take the authors' verdicts, as a judge would give them
-        k = [i for i in idx if kind in (None, recs[i]["kind"])]
-        fb = agree(v, [i for i in k if v[i][1] != "uncertain"]) + sum(v[i][1] == "uncertain" for i in k)
-        line += f"{pct(fb, len(k)):>9}" if k else f"{'–':>9}"
-        total[("fallback", kind, True)] += fb; total[("fallback", kind, False)] += len(k)
-    line += f"  dropped: {', '.join(sorted(skip)) or 'none'}"
-    line += "".join(f"; {k}={v}" for k, v in thr if v != DEFAULTS[k])
-    print(line)
-    for m in held:
-        for kind in ("cot", "direct-output"):
-            cells = row_cells(by_model[m], v, kind)
-            off = {c: x for c, x in cells.items() if not x[2]}
-            if off:
-                fails.append((m, kind, "Table 1"))
-                print(f"    {m} {kind}: " + "; ".join(f"{c} {o:.1f}/{w:.1f}" for c, (o, w, _) in off.items()))
-print(f"{'pooled over folds':<40}" + "".join(pct(total[(k, True)], total[(k, False)]) for k in (None, "cot", "direct-output"))
-      + " " * 18 + "".join(f"{pct(total[('fallback', k, True)], total[('fallback', k, False)]):>9}" for k in (None, "cot")))
+fails = []
+def run_folds(by: str):
+    "Print the per-fold table of folds holding out one model (`by='model'`) or one family of several models ('family')."
+    group = (lambda m: m) if by == "model" else family
+    folds = sorted({group(m) for m in models})
+    if by == "family":   # a family of one model is a model fold
+        folds = [f for f in folds if sum(group(m) == f for m in models) > 1]
+    if not folds: return
+    total = collections.Counter()
+    print(f"\nleave-one-{by}-out: {len(folds)} folds")
+    print(f"{'':<40}{'rules only':^24}{'':>18}{'with fallback':^18}".rstrip())
+    print(f"{'held out':<40}{'all':>8}{'cot':>8}{'direct':>8}{'uncertain':>10}{'sure':>8}{'all':>9}{'cot':>9}"
+          f"{'noise':>7}"
+          "  rules dropped / Table 1 off")
+    for fold in folds:
+        held = [m for m in models if group(m) == fold]
+        train = [m for m in models if group(m) != fold]
+        skip, thr = dropped(train), chosen(train)
+        v = verdicts(skip, thr)
+        idx = [i for m in held for i in by_model[m]]
+        line = f"{fold[:39]:<40}"
+        for kind in (None, "cot", "direct-output"):
+            k = [i for i in idx if kind in (None, recs[i]["kind"])]
+            ag = agree(v, k); line += pct(ag, len(k)) if k else "       –"
+            total[(kind, True)] += ag; total[(kind, False)] += len(k)
+            if k and ag / len(k) < TARGET: fails.append((fold, kind or "all", round(100 * ag / len(k), 2)))
+        unc = [i for i in idx if v[i][1] == "uncertain"]
+        sure = [i for i in idx if v[i][1] != "uncertain"]
+        line += f"{pct(len(unc), len(idx)):>10}{pct(agree(v, sure), len(sure)):>8}"
+        for kind in (None, "cot"):   # the uncertain ones take the authors' verdicts, as a judge would give them
+            k = [i for i in idx if kind in (None, recs[i]["kind"])]
+            fb = agree(v, [i for i in k if v[i][1] != "uncertain"]) + sum(v[i][1] == "uncertain" for i in k)
+            line += f"{pct(fb, len(k)):>9}" if k else f"{'–':>9}"
+            total[("fallback", kind, True)] += fb; total[("fallback", kind, False)] += len(k)
+        line += f"{sum(v[i][0] != recs[i]['official_correct'] and noisy(recs[i]) for i in idx):>7}"
+        line += f"  dropped: {', '.join(sorted(skip)) or 'none'}"
+        line += "".join(f"; {k}={v}" for k, v in thr if v != DEFAULTS[k])
+        print(line)
+        for m in held:
+            for kind in ("cot", "direct-output"):
+                cells = row_cells(by_model[m], v, kind)
+                off = {c: x for c, x in cells.items() if not x[2]}
+                if off:
+                    fails.append((m, kind, "Table 1"))
+                    print(f"    {m} {kind}: " + "; ".join(f"{c} {o:.1f}/{w:.1f}" for c, (o, w, _) in off.items()))
+    print(f"{'pooled over folds':<40}"
+          + "".join(pct(total[(k, True)], total[(k, False)]) for k in (None, "cot", "direct-output")) + " " * 18
+          + "".join(f"{pct(total[('fallback', k, True)], total[('fallback', k, False)]):>9}" for k in (None, "cot")))
+
+for by in (("model", "family") if a.by == "both" else (a.by,)): run_folds(by)
 
 print("\nEach rule's effect per model: answers that agree with the verdicts because of it (negative: answers it costs).")
 short = {m: m[:10] for m in models}

@@ -51,6 +51,11 @@ def main():
     from nbdev.doclinks import nbglob, _build_modidx
     cfg = get_config(); path = cfg.nbs_path; cache = cfg.config_path / "_proc"
     t0 = time.time()
+    sys.path.insert(0, str(Path(__file__).parent))
+    from docs_site import flagged_import_cells   # nbdev's docs step would run them: a slow cell would run for minutes
+    heavy = flagged_import_cells()
+    if heavy: sys.exit("flagged cells that import something (nbdev's docs step runs them, whatever the flag): move the "
+                       "imports to an import cell\n  " + "\n  ".join(heavy))
     refresh_quarto_yml(); _build_modidx(); nbdev_sidebar.__wrapped__(path=path)   # _pre_docs, less _ensure_quarto
     if not a.paths: shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(exist_ok=True)

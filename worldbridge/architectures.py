@@ -100,24 +100,26 @@ def _clip(config, layers, seed, device, dtype, cls_name="CLIPModel", config_name
     return _build(lambda: getattr(transformers, cls_name)(cfg), seed, device, dtype)
 
 def clip_vit_b32(layers: int | None = None, # depth of both towers (published: 12)
-                 seed: int = 0, device=None, dtype=None):
+                 seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`openai/clip-vit-base-patch32`'s `CLIPModel`, random weights (use with `clip_tokenizer()`)."
     return _clip(CLIP_VIT_B32_CONFIG, layers, seed, device, dtype)
 
-def clip_vit_b16(layers: int | None = None, seed: int = 0, device=None, dtype=None):
+def clip_vit_b16(layers: int | None = None, seed: int = 0,
+                 device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`openai/clip-vit-base-patch16`'s `CLIPModel` (PEViT's backbone), random weights."
     return _clip(CLIP_VIT_B16_CONFIG, layers, seed, device, dtype)
 
 def vit_b16(num_labels: int = 10, # a new classification head
             layers: int | None = None, # depth (published: 12)
             image_size: int = 224, # the published 224; smaller inputs shorten the sequence (position embeddings shrink with it)
-            seed: int = 0, device=None, dtype=None):
+            seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`google/vit-base-patch16-224-in21k`'s `ViTForImageClassification`, random weights."
     from transformers import ViTConfig, ViTForImageClassification
     cfg = ViTConfig(**{**_depth(VIT_B16_CONFIG, "num_hidden_layers", layers), "image_size": image_size}, num_labels=num_labels)
     return _build(lambda: ViTForImageClassification(cfg), seed, device, dtype)
 
-def owlvit_b32(layers: int | None = None, seed: int = 0, device=None, dtype=None):
+def owlvit_b32(layers: int | None = None, seed: int = 0,
+               device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`google/owlvit-base-patch32`'s `OwlViTForObjectDetection` (768 px), random weights (use with `clip_tokenizer(16, pad_token='!')`)."
     return _clip(OWLVIT_B32_CONFIG, layers, seed, device, dtype, "OwlViTForObjectDetection", "OwlViTConfig")
 
@@ -156,19 +158,22 @@ def _unet(cls_name, config, layers_per_block, sample_size, seed, device, dtype):
 
 def sd15_unet(layers_per_block: int | None = None, # resnet/attention pairs per block (published: 2)
               sample_size: int | None = None, # default latent side of a pipeline (published: 64)
-              seed: int = 0, device=None, dtype=None):
+              seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "SD-1.5's `UNet2DConditionModel` (cross-attention 768, 8 heads per block), random weights."
     return _unet("UNet2DConditionModel", SD15_UNET_CONFIG, layers_per_block, sample_size, seed, device, dtype)
 
-def sd21_unet(layers_per_block: int | None = None, sample_size: int | None = None, seed: int = 0, device=None, dtype=None):
+def sd21_unet(layers_per_block: int | None = None, sample_size: int | None = None, seed: int = 0,
+              device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "SD-2.1-base's `UNet2DConditionModel` (cross-attention 1024, 5/10/20/20 heads, linear projections), random weights."
     return _unet("UNet2DConditionModel", SD21_UNET_CONFIG, layers_per_block, sample_size, seed, device, dtype)
 
-def t2v_unet3d(layers_per_block: int | None = None, sample_size: int | None = None, seed: int = 0, device=None, dtype=None):
+def t2v_unet3d(layers_per_block: int | None = None, sample_size: int | None = None, seed: int = 0,
+               device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`ali-vilab/text-to-video-ms-1.7b`'s `UNet3DConditionModel`, random weights."
     return _unet("UNet3DConditionModel", T2V_UNET3D_CONFIG, layers_per_block, sample_size, seed, device, dtype)
 
-def sd_vae(layers_per_block: int | None = None, seed: int = 0, device=None, dtype=None):
+def sd_vae(layers_per_block: int | None = None, seed: int = 0,
+           device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "SD's `AutoencoderKL` (SD-1.5, SD-2.1 and text-to-video-ms-1.7b share it), random weights."
     import diffusers
     cfg = _depth(SD_VAE_CONFIG, "layers_per_block", layers_per_block)
@@ -180,12 +185,12 @@ def _text(config, layers, seed, device, dtype):
     return _build(lambda: CLIPTextModel(cfg), seed, device, dtype)
 
 def sd15_text_encoder(layers: int | None = None, # depth (published: 12)
-                      seed: int = 0, device=None, dtype=None):
+                      seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "SD-1.5's text encoder, CLIP ViT-L/14's `CLIPTextModel` (768 wide), random weights."
     return _text(SD15_TEXT_CONFIG, layers, seed, device, dtype)
 
 def sd21_text_encoder(layers: int | None = None, # depth (published: 23)
-                      seed: int = 0, device=None, dtype=None):
+                      seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "SD-2.1's (and text-to-video-ms-1.7b's) text encoder, OpenCLIP ViT-H/14's as a `CLIPTextModel` (1024 wide), random weights."
     return _text(SD21_TEXT_CONFIG, layers, seed, device, dtype)
 
@@ -194,7 +199,7 @@ def sd_pipeline(version: str = "1.5", # '1.5' or '2.1'
                 text_layers: int | None = None, # the text encoder's (published: 12 / 23)
                 vae_layers_per_block: int | None = None, # the VAE's (published: 2)
                 sample_size: int | None = None, # the UNet's default latent side (published: 64)
-                seed: int = 0, device=None, dtype=None):
+                seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "A `StableDiffusionPipeline` of SD-`version`'s architecture, random weights, `clip_tokenizer()`, PNDM (safety checker off)."
     from diffusers import StableDiffusionPipeline, PNDMScheduler
     if version not in ("1.5", "2.1"): raise ValueError(f"version={version!r}: expected '1.5' or '2.1'")
@@ -207,7 +212,8 @@ def sd_pipeline(version: str = "1.5", # '1.5' or '2.1'
     return pipe
 
 def t2v_pipeline(layers_per_block: int | None = None, text_layers: int | None = None, vae_layers_per_block: int | None = None,
-                 sample_size: int | None = None, seed: int = 0, device=None, dtype=None):
+                 sample_size: int | None = None, seed: int = 0,
+                 device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "A `TextToVideoSDPipeline` of `ali-vilab/text-to-video-ms-1.7b`'s architecture, random weights, `clip_tokenizer()`, DDIM."
     from diffusers import TextToVideoSDPipeline, DDIMScheduler
     pipe = TextToVideoSDPipeline(vae=sd_vae(vae_layers_per_block, seed + 2, device, dtype), text_encoder=sd21_text_encoder(text_layers, seed + 1, device, dtype),
@@ -238,7 +244,7 @@ LLAVA_ONEVISION_IMAGE_PROCESSOR = dict(size={"height": 384, "width": 384}, image
 
 def qwen2_vl_2b(layers: int | None = None, # language-model depth (published: 28)
                 vision_layers: int | None = None, # vision-tower depth (published: 32)
-                seed: int = 0, device=None, dtype=None):
+                seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`Qwen/Qwen2-VL-2B-Instruct`'s `Qwen2VLForConditionalGeneration`, random weights."
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
     c = QWEN2_VL_2B_CONFIG
@@ -248,7 +254,7 @@ def qwen2_vl_2b(layers: int | None = None, # language-model depth (published: 28
 
 def llava_onevision_05b(layers: int | None = None, # language-model depth (published: 24)
                         vision_layers: int | None = None, # vision-tower depth (published: 26)
-                        seed: int = 0, device=None, dtype=None):
+                        seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`llava-hf/llava-onevision-qwen2-0.5b-ov-hf`'s `LlavaOnevisionForConditionalGeneration`, random weights."
     from transformers import LlavaOnevisionConfig, LlavaOnevisionForConditionalGeneration
     c = LLAVA_ONEVISION_05B_CONFIG
@@ -287,7 +293,7 @@ def measure_steps(run, # `run(n)` runs n training steps
                   label: str, # what is measured, e.g. 'KAdaptation n=8 on ViT-B/16, batch 32, 224 px, bf16'
                   steps: int = 3, # timed steps
                   warmup: int = 1, # untimed steps first
-                  device=None, # the device the steps run on (default `core.get_device()`)
+                  device: str | torch.device | None = None, # the device the steps run on (default `core.get_device()`)
                   **info, # anything else to record (batch size, dtype, ...)
                  ) -> dict:
     "Time `steps` calls of the step after `warmup` ones: `{'label', 'device', 'step_s', 'peak_gib', ...}`, printed and recorded."

@@ -35,4 +35,5 @@ def main(argv: list[str] | None = None):
 
 # %% ../nbs/02_cli.ipynb #da0782c9
 #| eval: false
-if __name__ == "__main__": sys.exit(main())   # `python -m worldbridge.cli ...` is the `worldbridge` command
+if __name__ == "__main__" and "ipykernel" not in sys.modules:   # a Jupyter kernel's __name__ is "__main__" too
+    sys.exit(main())   # `python -m worldbridge.cli ...` is the `worldbridge` command

@@ -39,7 +39,7 @@ def image_features(model, images, batch_size: int = 256, normalize: bool = True)
     v = torch.cat(out)
     return F.normalize(v, dim=-1) if normalize else v
 
-def tokenize(tok, texts, device=None) -> dict:
+def tokenize(tok, texts, device: str | torch.device | None = None) -> dict:
     "Padded token tensors for a list of non-empty texts (clear error on empty ones)."
     texts = [texts] if isinstance(texts, str) else list(texts)
     if not texts: raise ValueError("texts: empty list")
@@ -63,7 +63,8 @@ def clip_scores(model, tok, images, texts) -> torch.Tensor:
 CAPTION_TEMPLATES = ("{}", "a photo of {}", "a picture of {}", "an image of {}", "this is {}", "there is {} in the image")
 
 def world_caption_data(n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-                       classes=None, kinds=("attribute", "relation"), parts: bool = False, templates=None) -> tuple[np.ndarray, list[str]]:
+                       classes: list[str] | None = None, kinds=("attribute", "relation"), parts: bool = False,
+                       templates: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
     """Images uint8 `[N,H,W,3]` and captions from single-object renders (`'a red cube'`) and compositional pairs.
     `templates` (e.g. `CAPTION_TEMPLATES`): wrap each caption in one drawn at random, so a CLIP trained on them does not
     tie words to absolute positions (learned prompt contexts shift every caption)."""
@@ -133,7 +134,9 @@ def zero_shot_accuracy(model, tok, images, labels, class_names, template: str = 
 # %% ../nbs/19_clipworld.ipynb #20bfcdab
 _CACHE = {}
 def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
-               hidden_size: int = 64, layers: int = 2, path=None, progress: bool = False, classes=None, lr: float = 2e-3, parts: bool = False, templates=None, **clip_kw):
+               hidden_size: int = 64, layers: int = 2, path: str | None = None, progress: bool = False,
+               classes: list[str] | None = None, lr: float = 2e-3, parts: bool = False,
+               templates: list[str] | None = None, **clip_kw):
     "A tiny `CLIPModel` trained on world images: `(model, tokenizer, image_processor, losses)`; cached."
     from pathlib import Path
     from worldbridge.core import tiny_clip, save_state, load_state

@@ -5,14 +5,16 @@
 # %% ../nbs/00_core.ipynb #5af11eca
 from __future__ import annotations
 import os, random, json
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['WORLD_WORDS', 'QWEN_SPECIALS', 'QWEN_CHAT_TEMPLATE', 'LLAVA_CHAT_TEMPLATE', 'get_device', 'get_dtype',
-           'seed_everything', 'save_state', 'load_state', 'tiny_tokenizer', 'tiny_clip', 'tiny_vit', 'tiny_llama',
-           'FramesVideoProcessor', 'tiny_qwen2_vl', 'tiny_llava']
+__all__ = ['HEAVY_FLAGS', 'WORLD_WORDS', 'QWEN_SPECIALS', 'QWEN_CHAT_TEMPLATE', 'LLAVA_CHAT_TEMPLATE', 'get_device', 'get_dtype',
+           'seed_everything', 'torch_threads', 'enabled_flags', 'enable_flags', 'skip_heavy_cells', 'import_extra',
+           'save_state', 'load_state', 'tiny_tokenizer', 'tiny_clip', 'tiny_vit', 'tiny_llama', 'FramesVideoProcessor',
+           'tiny_qwen2_vl', 'tiny_llava']
 
 # %% ../nbs/00_core.ipynb #c0c076a7
 def get_device(device: str | torch.device | None = None) -> torch.device:
@@ -41,6 +43,72 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
     return torch.Generator().manual_seed(int(seed))
+
+# %% ../nbs/00_core.ipynb #8334ab17
+@contextmanager
+def torch_threads(n: int = 1):  # torch intra-op threads inside the block
+    "Run a block with `n` torch threads and give the caller's count back after it, so an experiment gives the same numbers at any thread count without changing the user's session (a float sum's order follows the thread count)."
+    if not isinstance(n, int) or n < 1: raise ValueError(f"n={n!r}: expected a positive int")
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try: yield n
+    finally: torch.set_num_threads(before)
+
+# %% ../nbs/00_core.ipynb #3eaa988c
+HEAVY_FLAGS = {"slow": "takes minutes on a CPU", "gpu": "needs a CUDA GPU, e.g. a Colab GPU runtime",
+               "hub": "loads pretrained checkpoints from the Hugging Face hub: needs a network, e.g. Colab"}
+
+def enabled_flags() -> set[str]:
+    "The heavy-cell flags that are on: all under a test runner (`IN_TEST`), else those named in `WORLDBRIDGE_FLAGS`."
+    if os.environ.get("IN_TEST"): return set(HEAVY_FLAGS)   # nbdev_test / tools/nb.py run chose the cells from --flags
+    return set(os.environ.get("WORLDBRIDGE_FLAGS", "").replace(",", " ").split()) & set(HEAVY_FLAGS)
+
+def enable_flags(*flags: str) -> set[str]:  # any of "slow", "gpu", "hub"
+    "Turn heavy-cell flags on for this session (through `WORLDBRIDGE_FLAGS`); returns the flags now on."
+    bad = set(flags) - set(HEAVY_FLAGS)
+    if bad: raise ValueError(f"unknown flags {sorted(bad)}: expected some of {sorted(HEAVY_FLAGS)}")
+    os.environ["WORLDBRIDGE_FLAGS"] = " ".join(sorted(enabled_flags() | set(flags)))
+    return enabled_flags()
+
+def _cell_flags(lines: list[str]) -> list[str]:
+    "The heavy flags among a cell's leading `#|` directive lines (`#| slow`, `#|gpu`)."
+    flags = []
+    for l in lines:
+        if not l.startswith("#|"): break
+        flags += [w for w in l[2:].split()[:1] if w in HEAVY_FLAGS]
+    return flags
+
+def _skip_heavy(lines: list[str]) -> list[str]:
+    "IPython input transformer: a flagged cell whose flag is off becomes one `print` of what it would do and how to run it."
+    off = [f for f in _cell_flags(lines) if f not in enabled_flags()]
+    if not off: return lines
+    what = next((l.strip()[1:].strip() for l in lines if l.strip().startswith("#") and not l.startswith("#|")), "")
+    what = what if len(what) <= 100 else what[:99] + "…"
+    what, names = what.rstrip(".…") + ("…" if what.endswith("…") else ""), ", ".join(f'"{f}"' for f in off)
+    msg = (f"skipped #| {' '.join(off)} cell ({'; '.join(HEAVY_FLAGS[f] for f in off)})" + (f": {what}" if what else "") +
+           f". To run it: `from worldbridge.core import enable_flags; enable_flags({names})`, then this cell again "
+           f"(or start Jupyter with WORLDBRIDGE_FLAGS={','.join(off)}); in tests: nbdev_test --flags {' '.join(off)}")
+    return [f"print({msg!r})\n"]
+
+def skip_heavy_cells(shell: object | None = None) -> bool:  # an IPython shell; default: the running one
+    "From now on in this IPython session, `#| slow`/`gpu`/`hub` cells whose flag is off print one line instead of running; False outside IPython."
+    if shell is None:
+        try: from IPython import get_ipython
+        except ImportError: return False
+        shell = get_ipython()
+    if shell is None: return False
+    if _skip_heavy not in shell.input_transformers_post: shell.input_transformers_post.append(_skip_heavy)
+    return True
+
+# %% ../nbs/00_core.ipynb #5bc5e360
+def import_extra(module: str,  # the optional module, e.g. "plotly.graph_objects"
+                 extra: str,   # the worldbridge extra that installs it, e.g. "viz"
+                 what: str):   # what needs it, for the message
+    "Import an optional dependency, or raise `ImportError` naming the extra that installs it."
+    import importlib
+    try: return importlib.import_module(module)
+    except ImportError as e:
+        raise ImportError(f"{what} needs {module.split('.')[0]}: pip install 'worldbridge[{extra}]'") from e
 
 # %% ../nbs/00_core.ipynb #fdc5a957
 def save_state(state: dict, path: str | Path):
@@ -104,7 +172,8 @@ def _seeded(seed, fn):
         return fn()
 
 # %% ../nbs/00_core.ipynb #3b803cfd
-def tiny_clip(image_size=32, patch_size=8, hidden_size=32, projection_dim=32, layers=2, heads=2, seed=0, tokenizer=None):
+def tiny_clip(image_size=32, patch_size=8, hidden_size=32, projection_dim=32, layers=2, heads=2, seed=0,
+              tokenizer: object | None = None):
     "A tiny random `CLIPModel` with the in-memory tokenizer and a `CLIPImageProcessor` (PIL backend): `(model, tokenizer, image_processor)`."
     from transformers import CLIPConfig, CLIPModel, CLIPImageProcessorPil
     tok = tokenizer or tiny_tokenizer()
@@ -125,7 +194,7 @@ def tiny_vit(num_labels=4, image_size=32, patch_size=8, hidden_size=32, layers=2
     model = _seeded(seed, lambda: ViTForImageClassification(cfg)).eval()
     return model, ViTImageProcessorPil(size={"height": image_size, "width": image_size})
 
-def tiny_llama(hidden_size=32, layers=2, heads=2, seed=0, tokenizer=None):
+def tiny_llama(hidden_size=32, layers=2, heads=2, seed=0, tokenizer: object | None = None):
     "A tiny random `LlamaForCausalLM` and its tokenizer: `(model, tokenizer)`."
     from transformers import LlamaConfig, LlamaForCausalLM
     tok = tokenizer or tiny_tokenizer(model_max_length=512)
@@ -168,7 +237,7 @@ class FramesVideoProcessor:
         return BatchFeature({"pixel_values_videos": np.concatenate(patches), "video_grid_thw": np.array(grids, np.int64)},
                             tensor_type=return_tensors)
 
-    def get_num_of_video_patches(self, num_frames, height, width, videos_kwargs=None):
+    def get_num_of_video_patches(self, num_frames, height, width, videos_kwargs: dict | None = None):
         h, w = self._hw(height, width)
         return -(-num_frames // self.temporal_patch_size) * (h // self.patch_size) * (w // self.patch_size)
 

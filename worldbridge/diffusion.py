@@ -31,7 +31,7 @@ def tiny_sd_pipeline(sample_size: int = 16, # latent side; images are `sample_si
                      seed: int = 0, # seeds the weights (forked RNG: the caller's RNG is untouched)
                      scheduler: str = "ddim", # 'ddim', 'ddpm', 'pndm' or 'euler' (SD's betas)
                      hidden_size: int = 32, # text-encoder width = the UNet's cross-attention width
-                     tokenizer=None, # default: `core.tiny_tokenizer(model_max_length=16)`
+                     tokenizer: object | None = None, # default: `core.tiny_tokenizer(model_max_length=16)`
                      vae_factor: int = 2, # the VAE's downsampling: 2 (SD's layout, two levels), 4 or 8
                     ):
     "A tiny random `StableDiffusionPipeline` (safety checker off, progress bar off)."
@@ -178,7 +178,8 @@ def train_denoiser(pipe, # a diffusers pipeline (`unet`, `scheduler`, `tokenizer
                    prompts, # one prompt per latent
                    steps: int = 300, lr: float = 1e-3, batch_size: int = 16,
                    seed: int = 0, # seeds batches, noise, timesteps and dropout
-                   params=None, # what AdamW trains (parameters or param groups); default the UNet's (+ the text encoder's)
+                   # what AdamW trains (parameters or param groups); default the UNet's (+ the text encoder's)
+                   params: list | None = None,
                    weight_decay: float = 1e-2, # AdamW's
                    lr_scheduler: str = "constant", # a diffusers `get_scheduler` name: 'constant', 'constant_with_warmup', 'cosine', ...
                    lr_warmup_steps: int = 0,
@@ -264,7 +265,7 @@ def cross_attention_layers(unet) -> list[str]:
             if getattr(unet.get_submodule(k[: -len(".processor")]), "is_cross_attention", False)]
 
 def resolve_layers(unet,
-                   layers=None, # None or 'all', a block prefix ('down', 'mid', 'up'), or a list of layer names
+                   layers: str | list[str] | None = None, # 'all'/None, a block prefix ('down', 'mid', 'up'), names
                   ) -> list[str]:
     """Cross-attention layer names selected by `layers` (a trailing '.processor' is accepted). Raises ValueError
     naming the unknown ones."""
@@ -286,7 +287,7 @@ class AttentionRecorder:
     `(layer, logits, probs)` to `records` (tensors `[B, heads, HW, L]` with their autograd graph; only what `keep` asks
     for, the other one None). `tokens`: token positions to keep (the last axis then has `len(tokens)` entries)."""
     def __init__(self, keep: str = "probs", # 'probs', 'logits' or 'both'
-                 tokens=None, # None (all tokens) or a list of token positions
+                 tokens: list[int] | None = None, # None (all tokens) or a list of token positions
                  enabled: bool = True):
         if keep not in ("probs", "logits", "both"): raise ValueError(f"keep={keep!r}: expected 'probs', 'logits' or 'both'")
         self.keep, self.tokens, self.enabled, self.records = keep, None if tokens is None else list(tokens), enabled, []
@@ -307,7 +308,7 @@ class AttentionRecorder:
     def probs(self) -> dict: "Recorded probabilities per layer (lists, in call order)."; return self._by_layer(2)
     @property
     def logits(self) -> dict: "Recorded logits per layer (lists, in call order)."; return self._by_layer(1)
-    def maps(self, kind: str = "probs", layers=None) -> list[torch.Tensor]:
+    def maps(self, kind: str = "probs", layers: str | list[str] | None = None) -> list[torch.Tensor]:
         "Recorded `kind` ('probs' or 'logits') of every call, in call order; `layers`: substrings of the layer names to keep."
         k = {"logits": 1, "probs": 2}[kind]
         return [r[k] for r in self.records if r[k] is not None and (layers is None or any(l in r[0] for l in layers))]
@@ -362,7 +363,7 @@ class RecordingAttnProcessor:
 
 def install_processors(unet,
                        make, # `make(name)` -> the processor for the layer `name`
-                       layers=None, # which cross-attention layers (see `resolve_layers`)
+                       layers: str | list[str] | None = None, # which cross-attention layers (see `resolve_layers`)
                       ) -> dict:
     "Put `make(name)` on the chosen cross-attention layers of `unet` (the others keep theirs); returns the previous processors."
     old = dict(unet.attn_processors)
@@ -373,7 +374,7 @@ def install_processors(unet,
 
 @contextlib.contextmanager
 def record_attention(unet,
-                     layers=None, # which cross-attention layers (see `resolve_layers`)
+                     layers: str | list[str] | None = None, # which cross-attention layers (see `resolve_layers`)
                      recorder: AttentionRecorder | None = None, # default `AttentionRecorder()` (probabilities of all tokens)
                      processor=RecordingAttnProcessor, # `processor(recorder, name)` -> a processor (a subclass, or a lambda)
                     ):
@@ -386,7 +387,7 @@ def record_attention(unet,
 # %% ../nbs/00_diffusion.ipynb #3b63fc8b
 def token_attention_maps(recorder: AttentionRecorder,
                          size: int, # side of the output maps
-                         layers=None, # substrings of the layer names to average (None: all recorded)
+                         layers: list[str] | None = None, # substrings of the layer names to average (None: all)
                         ) -> torch.Tensor:
     "Recorded cross-attention probabilities averaged over heads, layers and calls -> `[B, L, size, size]` (square latents)."
     maps = []

@@ -59,7 +59,8 @@ class DiscffusionScorer:
     `timesteps`: diffusion timesteps in [0, num_train_timesteps) (one noise-bank entry each); `layers`: the
     cross-attention layers (see `resolve_layers`); `attn_weight`, `gap_weight`: weights of the two terms;
     `tokens`: 'valid' (LogSumExp over the text's own tokens, padding excluded) or 'all'."""
-    def __init__(self, pipe, timesteps=(100, 300, 500, 700, 900), layers=None, attn_weight: float = 1.0,
+    def __init__(self, pipe, timesteps=(100, 300, 500, 700, 900), layers: str | list[str] | None = None,
+                 attn_weight: float = 1.0,
                  gap_weight: float = 1.0, noise_seed: int = 0, tokens: str = "valid", image_size: int | None = None):
         self.pipe, self.unet, self.vae, self.te, self.tok = pipe, pipe.unet, pipe.vae, pipe.text_encoder, pipe.tokenizer
         self.sched = pipe.scheduler
@@ -115,7 +116,7 @@ class DiscffusionScorer:
         zt = self.sched.add_noise(z0, noise, t)
         return self.sched.scale_model_input(zt, t), denoising_target(self.sched, z0, noise, t), t
 
-    def uncond_errors(self, z0: torch.Tensor, idx=None) -> torch.Tensor:
+    def uncond_errors(self, z0: torch.Tensor, idx: list[int] | None = None) -> torch.Tensor:
         "RMS error ‖target − ε̂(z_t, t, ∅)‖/√D per example and timestep -> [N, len(idx)] (text-independent)."
         idx = range(len(self.timesteps)) if idx is None else idx
         errs = []
@@ -125,7 +126,8 @@ class DiscffusionScorer:
             errs.append(_rms(target - pred))
         return torch.stack(errs, 1)
 
-    def score_latents(self, z0, ehs, mask, idx=None, uncond_err=None) -> dict:
+    def score_latents(self, z0, ehs, mask, idx: list[int] | None = None,
+                      uncond_err: torch.Tensor | None = None) -> dict:
         """Per-pair scores for latents `z0` [N,...] and text states `ehs` [N,L,d] with token mask [N,L]: dict of
         `attn` [N], `gap` [N], `score` [N] (float32) averaged over the timesteps `idx` (default all). Keeps the
         autograd graph (wrap in `torch.no_grad()` to score). `uncond_err` [N, len(idx)] may be passed precomputed."""
@@ -258,7 +260,8 @@ def _negatives(neg_texts, n: int) -> list[list[str]]:
                          f"got {len(neg)} with {sorted(ks)} texts each")
     return [[t[k] for t in neg] for k in range(ks.pop())]
 
-def hinge_step(scorer: DiscffusionScorer, opt, images, pos_texts, neg_texts, margin: float = 0.1, t_index=None,
+def hinge_step(scorer: DiscffusionScorer, opt, images, pos_texts, neg_texts, margin: float = 0.1,
+               t_index: int | None = None,
                generator: torch.Generator | None = None) -> float:
     """One LoRA tuning step: scores of (image, positive) and (image, negatives) at one noise-bank timestep
     (`t_index`, random if None), hinge loss over all negatives, backward, `opt.step()`. `neg_texts`: one negative

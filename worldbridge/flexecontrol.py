@@ -47,7 +47,8 @@ def sobel_edges(img, thresh: float = 0.25) -> np.ndarray:
 _PALETTE = np.array([[0.9, 0.1, 0.1], [0.1, 0.8, 0.2], [0.1, 0.3, 0.9], [0.9, 0.8, 0.1], [0.7, 0.2, 0.8],
                      [1.0, 0.5, 0.0], [0.2, 0.8, 0.8], [0.6, 0.6, 0.6]], dtype=np.float32)
 
-def condition_map(kind: str, render=None, depth=None, mask=None) -> np.ndarray:
+def condition_map(kind: str, render: np.ndarray | None = None, depth: np.ndarray | None = None,
+                  mask: np.ndarray | None = None) -> np.ndarray:
     "A [3,H,W] float32 condition of type `kind` from a render (uint8 HxWx3), a depth map or an object-id mask (-1 = background)."
     check_condition_type(kind)
     need = {"edge": ("render", render), "depth": ("depth", depth), "segmentation": ("mask", mask)}[kind]
@@ -63,7 +64,8 @@ def condition_map(kind: str, render=None, depth=None, mask=None) -> np.ndarray:
         m = np.where(ids[None] >= 0, _PALETTE[np.clip(ids, 0, None) % len(_PALETTE)].transpose(2, 0, 1), 0.)
     return m.astype(np.float32)
 
-def scene_conditions(scene, t: int = 0, kinds=CONDITION_TYPES, camera=None) -> list[tuple[str, np.ndarray]]:
+def scene_conditions(scene, t: int = 0, kinds=CONDITION_TYPES,
+                     camera: object | None = None) -> list[tuple[str, np.ndarray]]:
     "`[(kind, [3,H,W] map)]` for frame `t` of a `worldbridge.world.Scene`."
     for k in kinds: check_condition_type(k)
     render = scene.render(t, camera=camera)
@@ -228,12 +230,14 @@ class FlexEControlPipeline(DiffusionPipeline):
         self.vae_scale_factor = 2 ** (len(self.vae.config.block_out_channels) - 1)
 
     @classmethod
-    def from_sd(cls, sd_pipe, controlnet=None, **branch_kw):
+    def from_sd(cls, sd_pipe, controlnet: ModelMixin | None = None, **branch_kw):
         "Wrap a `StableDiffusionPipeline` with a new FlexEControl branch copied from its UNet."
         vsf = 2 ** (len(sd_pipe.vae.config.block_out_channels) - 1)
         controlnet = controlnet or FlexEControlBranch.from_unet(sd_pipe.unet, vae_scale_factor=vsf, **branch_kw)
-        return cls(vae=sd_pipe.vae, text_encoder=sd_pipe.text_encoder, tokenizer=sd_pipe.tokenizer, unet=sd_pipe.unet,
+        pipe = cls(vae=sd_pipe.vae, text_encoder=sd_pipe.text_encoder, tokenizer=sd_pipe.tokenizer, unet=sd_pipe.unet,
                    controlnet=controlnet, scheduler=sd_pipe.scheduler)
+        pipe.set_progress_bar_config(**getattr(sd_pipe, "_progress_bar_config", {}))   # the wrapped pipeline's setting
+        return pipe
 
     def encode(self, prompts) -> torch.Tensor:
         "Text-encoder states of `prompts` (`diffusion.encode_prompts`)."
@@ -275,8 +279,9 @@ class FlexEControlPipeline(DiffusionPipeline):
 def control_loss(pipe: FlexEControlPipeline,
                  batch: dict, # `images` [B,3,H,W] in [-1,1], `prompts`, `conditions` [B,K,3,H,W], `types`; optional `mask` [B,H,W], `token_masks`
                  lambda_ca: float = 0.1, # weight of the cross-attention loss
-                 generator=None, # draws the noise and timesteps
-                 recorder=None, # an `AttentionRecorder` already recording the UNet (default: one for this call)
+                 generator: torch.Generator | None = None, # draws the noise and timesteps
+                 # an `AttentionRecorder` already recording the UNet (default: one for this call)
+                 recorder: object | None = None,
                 ) -> dict:
     """Loss of one batch, `{'loss', 'mask', 'ca'}`: the masked diffusion loss (inside `mask`) plus `lambda_ca` x the
     cross-attention loss of `token_masks` (per item a list of (token index, mask))."""

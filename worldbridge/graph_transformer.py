@@ -31,7 +31,7 @@ def tokenize_words(text: str) -> list[str]:
     if not isinstance(text, str): raise TypeError(f"text must be a str, got {type(text).__name__}")
     return re.findall(r"[a-z0-9]+|[^\sa-z0-9]", text.lower())
 
-def text_graph(text: str, modifiers=None) -> Data:
+def text_graph(text: str, modifiers: set[str] | None = None) -> Data:
     """Text graph of `text`: one node per word; edges between consecutive words and from every modifier (colour /
     size word, `modifiers`) to the head noun that closes its noun phrase. Undirected (both directions stored)."""
     words = tokenize_words(text)
@@ -164,7 +164,8 @@ def joint_adjacency(text: Data, semantic: HeteroData, region: Data | None = None
     return A
 
 # %% ../nbs/30_graph_transformer.ipynb #a7ecf2cb
-def graph_prior_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, graph_adj=None, **kwargs):
+def graph_prior_attention(module, query, key, value, attention_mask, scaling: float | None = None, dropout=0.0,
+                          graph_adj: torch.Tensor | None = None, **kwargs):
     "Quasi-attention: per-head gated mix of softmax attention and graph-masked attention (see above)."
     if scaling is None: scaling = query.size(-1) ** -0.5
     if key.shape[1] != query.shape[1]:  # grouped-query attention (LLaMA): repeat the key/value heads
@@ -206,7 +207,7 @@ def _is_self_attention(m) -> bool:
 
 def add_graph_prior(model, gate_init: float = 0.0, name: str = "graph_prior"):
     """Give every self-attention module of a transformers model (BERT `BertSelfAttention`, ViT `ViTAttention`,
-    LLaMA `LlamaAttention`, ...: see `_is_self_attention`) a learned per-head gate `graph_gate` and switch the model
+    LLaMA `LlamaAttention`, ...: see `_is_self_attention(...)`) a learned per-head gate `graph_gate` and switch the model
     to the quasi-attention implementation. The adjacency is then passed as `model(..., graph_adj=A)`. Returns the model."""
     register_graph_prior(name)
     n = 0
@@ -231,7 +232,8 @@ def _ref(o, objs):
         if len(same) == 1: return "the " + " ".join(w for w in words if w)
     return None
 
-def scene_qa(sg: dict, rng: random.Random, kinds=("relation", "count_color", "count_relation"), predicates=None) -> list[dict]:
+def scene_qa(sg: dict, rng: random.Random, kinds=("relation", "count_color", "count_relation"),
+             predicates: list[str] | None = None) -> list[dict]:
     """All QA items (dicts with question, answer, kind) we can ask about one scene graph; relation questions are
     balanced (one true, one false when possible)."""
     sg = parse_scene_graph(sg)
@@ -270,7 +272,7 @@ def world_qa(n_scenes: int, seed: int = 0, per_scene: int = 4, kinds=("relation"
     from worldbridge.world import make_scene
     rng = random.Random(seed)
     out = []
-    for i in tqdm(range(n_scenes), desc="scenes", leave=False):
+    for i in range(n_scenes):   # no progress bar: hundreds of scenes a second
         sg = make_scene(seed * 1_000_003 + i, n_objects=n_objects, **{"unique_colors": False, "n_frames": t + 2, **world_kw}).scene_graph(t)
         qs = scene_qa(sg, rng, kinds=kinds, predicates=predicates); rng.shuffle(qs)
         out += [dict(scene_graph=sg, scene=seed * 1_000_003 + i, **q) for q in qs[:per_scene]]
@@ -337,7 +339,8 @@ class GraphQAModel(nn.Module):
         self.head = nn.Sequential(nn.Linear(hidden_size, hidden_size), nn.GELU(), nn.Linear(hidden_size, n_answers))
         self.role_head = nn.Linear(hidden_size, n_roles)
 
-    def forward(self, input_ids, obj_attr, obj_box, attention_mask, graph_adj=None, obj_role=None, return_roles: bool = False):
+    def forward(self, input_ids, obj_attr, obj_box, attention_mask, graph_adj: torch.Tensor | None = None,
+                obj_role: torch.Tensor | None = None, return_roles: bool = False):
         "Answer logits [B, n_answers] (and role logits with `return_roles`); `obj_role` (a label in encoded batches) is ignored."
         emb = self.bert.embeddings.word_embeddings
         x = torch.cat([emb(input_ids), emb(obj_attr).sum(2) + self.box(obj_box)], 1)

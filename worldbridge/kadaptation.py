@@ -70,7 +70,7 @@ def _choice(name: str, value, choices, aliases: dict):
 
 @dataclass
 class KAdaptationConfig(PeftConfig):
-    "Configuration of KAdaptation (`get_peft_model(model, KAdaptationConfig(...))`); `KAdaptationConfig.pevit()` is the original PEViT setting."
+    "Configuration of KAdaptation (`get_peft_model(model, KAdaptationConfig(...))`); `KAdaptationConfig.pevit(...)` is the original PEViT setting."
     n: int = field(default=4, metadata={"help": "Kronecker terms and size of each slow factor A_i (n x n)"})
     r: int = field(default=1, metadata={"help": "rank of each fast factor B_i = u_i v_i^T"})
     scaling: float = field(default=1.0, metadata={"help": "multiplies the update"})
@@ -145,8 +145,9 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
 
     def kron_base(self) -> nn.Module: return self.get_base_layer()
 
-    def update_layer(self, adapter_name: str, config: KAdaptationConfig, shared=None, slow_key: str | None = None,
-                     bias_key: str | None = None, module_name: str = "?", generator=None):
+    def update_layer(self, adapter_name: str, config: KAdaptationConfig, shared: tuple | None = None,
+                     slow_key: str | None = None,
+                     bias_key: str | None = None, module_name: str = "?", generator: torch.Generator | None = None):
         "Add adapter `adapter_name`; `slow_key` / `bias_key` name its entries in the shared containers (`None`: its own)."
         n, r = config.n, config.r
         _check_divisible(n, self.out_features, self.in_features, module_name)
@@ -216,8 +217,9 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
 # %% ../nbs/11_kadaptation.ipynb #b7bca791
 class KAdaptationLinear(nn.Module, KAdaptationLayer):
     "A `nn.Linear` (or `Conv1D`) with KAdaptation adapters; the other members of the family subclass it by name only."
-    def __init__(self, base_layer, adapter_name: str, config: KAdaptationConfig, shared=None, slow_key=None, bias_key=None,
-                 module_name: str = "?", generator=None, **kwargs):
+    def __init__(self, base_layer, adapter_name: str, config: KAdaptationConfig, shared: tuple | None = None,
+                 slow_key: str | None = None, bias_key: str | None = None,
+                 module_name: str = "?", generator: torch.Generator | None = None, **kwargs):
         super().__init__()
         KAdaptationLayer.__init__(self, base_layer, **kwargs)
         self.fan_in_fan_out = config.fan_in_fan_out
@@ -328,7 +330,8 @@ class KAdaptationModel(BaseTuner):
 
     def _stores(self): return (self.kadaptation_slow, self.kadaptation_block_bias)
 
-    def inject_adapter(self, model, adapter_name, autocast_adapter_dtype=True, low_cpu_mem_usage=False, state_dict=None):
+    def inject_adapter(self, model, adapter_name, autocast_adapter_dtype=True, low_cpu_mem_usage=False,
+                       state_dict: dict | None = None):
         self._pre_injection_hook(model, self.peft_config[adapter_name], adapter_name)
         for store in self._stores():        # a new adapter never inherits the factors of a deleted (or failed) one
             if adapter_name in store: del store[adapter_name]
@@ -489,7 +492,7 @@ def delta_weight_ranks(model: nn.Module, adapter: str = "default") -> dict[str, 
     return out
 
 # %% ../nbs/11_kadaptation.ipynb #d5e077c4
-def adapter_config(method: str, target_modules, modules_to_save=None, **kwargs):
+def adapter_config(method: str, target_modules, modules_to_save: list[str] | None = None, **kwargs):
     "A PEFT config for `method` in ('lora', 'lokr', 'kadaptation'); LoRA's and LoKr's alpha default to their rank (scale 1)."
     from peft import LoraConfig, LoKrConfig
     if method == "lora": return LoraConfig(**{"r": 8, "target_modules": target_modules, "modules_to_save": modules_to_save,
@@ -545,8 +548,19 @@ def _method_specs(methods, r: int, n: int) -> dict:
 def adaptation_experiment(source: str = "count", target: str = "relation", n_train: int = 400, n_test: int = 300, size: int = 32,
                           hidden_size: int = 64, layers: int = 4, pretrain_steps: int = 400, steps: int = 300,
                           methods=ADAPT_METHODS, lrs: dict | None = None, r: int = 4, n: int = 4, seed: int = 0,
-                          progress: bool = True) -> list[dict]:
+                          progress: bool = True,
+                          threads: int | None = 1,  # torch threads inside, then the caller's again; None: the caller's
+                          ) -> list[dict]:
     "Pretrain a ViT on world task `source`, adapt it to `target` with each method; rows of label, method, trainable (with head), adapter (without), rank (median ΔW rank), acc, seconds."
+    from contextlib import nullcontext
+    from worldbridge.core import torch_threads
+    # the numbers follow the thread count (a float sum's order): fixed inside, they are the same on any machine
+    with nullcontext() if threads is None else torch_threads(threads):
+        return _adaptation_rows(source, target, n_train, n_test, size, hidden_size, layers, pretrain_steps, steps,
+                                methods, lrs, r, n, seed, progress)
+
+def _adaptation_rows(source, target, n_train, n_test, size, hidden_size, layers, pretrain_steps, steps, methods, lrs,
+                     r, n, seed, progress) -> list[dict]:
     from worldbridge.core import tiny_vit
     from worldbridge.world import classification_task
     lrs = {"full": 1e-3, "linear": 1e-2, "lora": 2e-2, "lokr": 2e-2, "kadaptation": 2e-2, "kadaptation-pevit": 2e-2, **(lrs or {})}
@@ -576,14 +590,16 @@ def adaptation_experiment(source: str = "count", target: str = "relation", n_tra
                          seconds=time.perf_counter() - t0, source_acc=src_acc))
     return rows
 
-def plot_adaptation(rows: list[dict], ax=None, title: str | None = None):
+def plot_adaptation(rows: list[dict], ax: object | None = None, title: str | None = None):
     "Accuracy vs trainable parameters (log x), one point per row, coloured by method."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(6, 3.6))[1]
     colours = {m: f"C{i}" for i, m in enumerate(dict.fromkeys(r["method"] for r in rows))}
-    for r in rows:
-        ax.scatter(r["trainable"], 100 * r["acc"], s=40, color=colours[r["method"]])
-        ax.annotate(r.get("label", r["method"]), (r["trainable"], 100 * r["acc"]), textcoords="offset points", xytext=(5, 3), fontsize=7)
+    markers = "osD^vP*Xh<>p"   # one marker a row and the labels in a legend: labels beside the points overlapped
+    for i, r in enumerate(rows):
+        ax.scatter(r["trainable"], 100 * r["acc"], s=40, color=colours[r["method"]], marker=markers[i % len(markers)],
+                   label=r.get("label", r["method"]))
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     ax.set_xscale("log"); ax.set_xlabel("trainable parameters (with the head)"); ax.set_ylabel("target accuracy (%)")
     ax.set_title(title or "adaptation on the procedural world"); ax.grid(alpha=0.3)
     return ax

@@ -204,7 +204,7 @@ class MojitoPipeline(DiffusionPipeline):
         "Text-encoder states of `prompts` (`diffusion.encode_prompts`)."
         return encode_prompts(self, prompts)
 
-    def eps(self, latents, t, ehs, level=None):
+    def eps(self, latents, t, ehs, level: int | torch.Tensor | None = None):
         with intensity_conditioning(self.unet, self.intensity, level):
             return self.unet(latents, t, encoder_hidden_states=ehs).sample
 
@@ -317,7 +317,7 @@ def level_denoising_errors(pipe: MojitoPipeline, latents: torch.Tensor, prompts,
 def train_video(pipe: MojitoPipeline,
                 latents: torch.Tensor, # video latents [N,C,F,h,w] (`diffusion.encode_latents`)
                 prompts, # one per video
-                levels=None, # intensity level of each video (None: no intensity conditioning)
+                levels: list[int] | None = None, # intensity level of each video (None: no intensity conditioning)
                 steps: int = 100, lr: float = 1e-3, batch_size: int = 4, seed: int = 0,
                 train_unet: bool = True, # else only the intensity embedding is trained
                 progress: bool = True,

@@ -14,17 +14,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 import os, sys
+from .core import import_extra
 from .eval.store import write_atomic
 from .eval.run import register_runner
 
-
 # %% auto #0
 __all__ = ['BACKENDS', 'OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFAULT_STEP', 'LR', 'EDIT_TEMPLATES', 'METHODS',
-           'quat_to_rotmat', 'tile_lists', 'rasterize', 'Gaussians4D', 'camera_arrays', 'get_world', 'world_vocab',
-           'EditCommand', 'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm', 'AttributeEmbedder', 'psnr',
-           'ssim', 'fit', 'smooth_features', 'evaluate_views', 'select', 'apply_edit', 'EditResult', 'edit_scene',
-           'scene_catalogue', 'scene_views', 'edit_ground_truth', 'init_from_scene', 'fit_scene', 'edit_view_metrics',
-           'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'viewer']
+           'gsplat_usable', 'quat_to_rotmat', 'tile_lists', 'rasterize', 'Gaussians4D', 'camera_arrays', 'get_world',
+           'world_vocab', 'EditCommand', 'RuleParser', 'OpenAIParser', 'get_parser', 'serve_fake_llm',
+           'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'smooth_features', 'evaluate_views', 'select', 'apply_edit',
+           'EditResult', 'edit_scene', 'scene_catalogue', 'scene_views', 'edit_ground_truth', 'init_from_scene',
+           'fit_scene', 'edit_view_metrics', 'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'show_figure',
+           'viewer']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
@@ -33,6 +34,10 @@ except Exception:  # pragma: no cover
     _gsplat = None
 
 BACKENDS = ("auto", "tiled", "dense", "gsplat")
+
+def gsplat_usable() -> bool:
+    "Whether gsplat's CUDA rasterizer can run here: the package imports (it does without a GPU) and CUDA is usable."
+    return _gsplat is not None and torch.cuda.is_available()
 
 def quat_to_rotmat(q: torch.Tensor) -> torch.Tensor:
     "Rotation matrices `[N,3,3]` from (not necessarily normalised) quaternions `[N,4]` in (w, x, y, z) order."
@@ -90,7 +95,7 @@ def _rasterize_dense(g, height, width):
 
 # %% ../nbs/50_scene4d.ipynb #7a1e5c02
 def tile_lists(g: dict, height: int, width: int, tile: int = 4, min_alpha: float = 1e-5):
-    """Per-tile lists of the projected Gaussians `g` (from `_project`, sorted front to back) whose alpha can reach
+    """Per-tile lists of the projected Gaussians `g` (from `_project(...)`, sorted front to back) whose alpha can reach
     `min_alpha` inside the tile: `(idx [n_tiles, L], counts [n_tiles])`, tiles in row-major order, row k holding the ids
     of tile k's Gaussians front to back, padded with `n` (no Gaussian). Discrete, so computed without gradients."""
     with torch.no_grad():
@@ -133,13 +138,14 @@ def _rasterize_tiled(g, height, width, tile=4, min_alpha=1e-5):
     untile = lambda x: x.reshape(nty, ntx, tile, tile, -1).transpose(1, 2).reshape(nty * tile, ntx * tile, -1)[:height, :width]
     return untile(f), untile(logT[..., None])[..., 0]
 
-def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, width: int, bg=None,
+def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, width: int,
+              bg: torch.Tensor | tuple | None = None,
               near: float = 0.05, eps2d: float = 0.3, backend: str = "auto", tile: int = 4, min_alpha: float = 1e-5) -> dict:
     """Render Gaussians (`means [N,3]`, `quats [N,4]` wxyz, `scales [N,3]` > 0, `opacities [N]` in (0,1),
     `colors [N,D]` any D) with the pinhole camera `K [3,3]`, world-to-camera `R [3,3]`, `t [3]`.
     Returns `image [H,W,D]`, `alpha [H,W]`, `depth [H,W]` (expected depth of the visible Gaussians).
     `backend`: "tiled" (per-`tile` lists of the Gaussians whose alpha reaches `min_alpha` there), "dense" (every Gaussian
-    at every pixel: the reference), "gsplat" (CUDA), or "auto" (gsplat for CUDA tensors when installed, else tiled)."""
+    at every pixel: the reference), "gsplat" (CUDA), or "auto" (gsplat for CUDA tensors where `gsplat_usable()`, else tiled)."""
     N, D = colors.shape
     for name, v, shp in [("means", means, (N, 3)), ("quats", quats, (N, 4)), ("scales", scales, (N, 3)),
                          ("opacities", opacities, (N,))]:
@@ -153,8 +159,11 @@ def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, wid
     if not 0 <= min_alpha < 1: raise ValueError(f"rasterize: `min_alpha` must lie in [0, 1), got {min_alpha!r}")
     K, R, t = _as_tensor(K, means), _as_tensor(R, means), _as_tensor(t, means)
     bg = torch.zeros(D, dtype=means.dtype, device=means.device) if bg is None else _as_tensor(bg, means).reshape(D)
-    if backend == "gsplat" or (backend == "auto" and _gsplat is not None and means.is_cuda):
-        if _gsplat is None: raise ValueError("rasterize: backend='gsplat' needs the `gsplat` package (CUDA)")
+    if backend == "gsplat" or (backend == "auto" and means.is_cuda and gsplat_usable()):
+        if not gsplat_usable() or not means.is_cuda:
+            raise ValueError(f"rasterize: backend='gsplat' needs the `gsplat` package ({'installed' if _gsplat else 'missing'}),"
+                             f" CUDA ({'usable' if torch.cuda.is_available() else 'not usable'}) and CUDA tensors; "
+                             "backend='auto' or 'tiled' runs anywhere")
         return _rasterize_gsplat(means, quats, scales, opacities, colors, K, R, t, height, width, bg, near, eps2d)
     g = _project(means, quats, scales, opacities, colors, K, R, t, near, eps2d)
     if not len(g["z"]):
@@ -180,8 +189,9 @@ def _logit(p, eps=1e-4):
 
 class Gaussians4D(nn.Module):
     "A dynamic 3-D Gaussian scene: canonical Gaussians + per-frame translations of `M` motion nodes + features."
-    def __init__(self, means, colors, scales, node_offsets, node_weights=None, opacities=0.9, feats=None,
-                 feat_dim: int = 16, labels=None, bg=(0., 0., 0.), seed: int = 0):
+    def __init__(self, means, colors, scales, node_offsets, node_weights: torch.Tensor | None = None, opacities=0.9,
+                 feats: torch.Tensor | None = None,
+                 feat_dim: int = 16, labels: torch.Tensor | None = None, bg=(0., 0., 0.), seed: int = 0):
         super().__init__()
         means = torch.as_tensor(means, dtype=torch.float32); N = len(means)
         node_offsets = torch.as_tensor(node_offsets, dtype=torch.float32)
@@ -250,7 +260,8 @@ class Gaussians4D(nn.Module):
             self.quats[~ok] = torch.tensor([1., 0, 0, 0])
         return int(bad.sum())
 
-    def render(self, t, camera, size: int | None = None, what: str = "rgb", bg=None, keep=None, backend="auto") -> dict:
+    def render(self, t, camera, size: int | None = None, what: str = "rgb", bg: torch.Tensor | tuple | None = None,
+               keep: torch.Tensor | None = None, backend="auto") -> dict:
         """Render frame `t` from `camera` (anything with `K`, `R`, `t` and optionally `size`/`width`/`height`).
         `what`: "rgb", "feat" or "both" (features rendered as extra channels, background feature `bg_feat`)."""
         if what not in ("rgb", "feat", "both"): raise ValueError(f"render: `what` must be rgb|feat|both, got {what!r}")
@@ -265,7 +276,7 @@ class Gaussians4D(nn.Module):
         return rasterize(p["means"][vis], p["quats"][vis], p["scales"][vis], p["opacities"][vis], cols[vis],
                          K, R, tt, H, W, bg=bgv, backend=backend)
 
-def camera_arrays(camera, size=None):
+def camera_arrays(camera, size: int | None = None):
     "(K, R, t, H, W) float32 tensors from a world `Camera` (or a dict/tuple with K, R, t); `size` rescales K."
     if isinstance(camera, dict): K, R, t = camera["K"], camera["R"], camera["t"]; s0 = camera.get("size")
     elif isinstance(camera, (tuple, list)): K, R, t = camera[:3]; s0 = camera[3] if len(camera) > 3 else None
@@ -323,7 +334,7 @@ class EditCommand:
     def describe(self) -> str:
         return " ".join(str(self.target[k]) for k in ("size", "color", "kind") if self.target.get(k)) or "object"
 
-    def validate(self, colors=None, kinds=None) -> "EditCommand":
+    def validate(self, colors: list[str] | None = None, kinds: list[str] | None = None) -> "EditCommand":
         "Normalise and check the fields; raises `ValueError` naming the bad field."
         if self.op not in OPS: raise ValueError(f"EditCommand: `op` must be one of {OPS}, got {self.op!r}")
         if not isinstance(self.target, dict) or not any(self.target.get(k) for k in ("color", "kind", "size")):
@@ -372,7 +383,7 @@ def _amount(text):
 class RuleParser:
     "Offline rule-based instruction parser over the world's colour/kind vocabulary."
     name = "rule"
-    def __init__(self, colors=None, kinds=None):
+    def __init__(self, colors: list[str] | None = None, kinds: list[str] | None = None):
         if colors is None or kinds is None:
             wc, wk = world_vocab(); colors = colors or wc; kinds = kinds or wk
         self.colors, self.kinds = list(colors), list(kinds)
@@ -437,7 +448,7 @@ def _extract_json(text: str) -> dict:
 class OpenAIParser:
     "Instruction parser backed by an OpenAI-compatible `/v1/chat/completions` endpoint."
     def __init__(self, url: str, model: str = "gpt-4o-mini", api_key: str | None = None, timeout: float = 60.0,
-                 colors=None, kinds=None, retries: int = 3):
+                 colors: list[str] | None = None, kinds: list[str] | None = None, retries: int = 3):
         if not re.match(r"https?://", url or ""): raise ValueError(f"OpenAIParser: `url` must start with http(s)://, got {url!r}")
         self.url = url.rstrip("/"); self.model, self.api_key, self.timeout, self.retries = model, api_key, timeout, retries
         if self.url.endswith("/v1"): self.url = self.url[:-3]
@@ -500,7 +511,8 @@ def serve_fake_llm(reply_for, port: int = 0):
 # %% ../nbs/50_scene4d.ipynb #c1891989
 class AttributeEmbedder:
     "Orthonormal attribute vectors for colours, kinds, sizes and background; `embed(...)` is their normalised sum."
-    def __init__(self, colors=None, kinds=None, sizes=("small", "large"), dim: int = 16, seed: int = 0):
+    def __init__(self, colors: list[str] | None = None, kinds: list[str] | None = None, sizes=("small", "large"),
+                 dim: int = 16, seed: int = 0):
         if colors is None or kinds is None:
             wc, wk = world_vocab(); colors = colors or wc; kinds = kinds or wk
         self.colors, self.kinds, self.sizes = list(colors), list(kinds), list(sizes)
@@ -511,7 +523,8 @@ class AttributeEmbedder:
         self.vecs = {tok: Q[:, i] for i, tok in enumerate(self.tokens)}
         self.dim = dim
 
-    def embed(self, color=None, kind=None, size=None, background: bool = False) -> torch.Tensor:
+    def embed(self, color: str | None = None, kind: str | None = None, size: str | None = None,
+              background: bool = False) -> torch.Tensor:
         if background: return self.vecs["<bg>"].clone()
         parts = []
         for key, v in (("color", color), ("kind", kind), ("size", size)):
@@ -544,7 +557,7 @@ def _img01(x) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(x))
     return x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
 
-def psnr(a, b, mask=None) -> float:
+def psnr(a, b, mask: np.ndarray | torch.Tensor | None = None) -> float:
     "PSNR (dB) between images in [0,1] (optionally over a boolean `[H,W]` mask)."
     a, b = _img01(a), _img01(b)
     se = (a - b).pow(2).mean(-1)
@@ -555,7 +568,7 @@ def psnr(a, b, mask=None) -> float:
     mse = float(se.mean())
     return float(10 * math.log10(1.0 / max(mse, 1e-10)))
 
-def ssim(a, b, mask=None, win: int = 11, sigma: float = 1.5) -> float:
+def ssim(a, b, mask: np.ndarray | torch.Tensor | None = None, win: int = 11, sigma: float = 1.5) -> float:
     """Mean SSIM (Wang et al. 2004) of images in [0,1] with the standard settings: `win`×`win` Gaussian window of std
     `sigma`, K1 = 0.01, K2 = 0.03, data range 1, population (co)variances, averaged over the channels and over the window
     positions inside the image, as scikit-image's `structural_similarity(a, b, gaussian_weights=True, sigma=1.5,
@@ -583,39 +596,47 @@ def ssim(a, b, mask=None, win: int = 11, sigma: float = 1.5) -> float:
 LR = dict(means=3e-3, log_scales=1e-2, quats=1e-2, opacity_logits=5e-2, color_logits=5e-2, feats=5e-2,
           node_logits=2e-2, node_offsets=2e-3)
 
-def fit(model: Gaussians4D, views: list, iters: int = 200, embedder: AttributeEmbedder | None = None, catalogue=None,
+def fit(model: Gaussians4D, views: list, iters: int = 200, embedder: AttributeEmbedder | None = None,
+        catalogue: list | None = None,
         feat_weight: float = 1.0, batch: int = 2, lr_scale: float = 1.0, freeze=(), seed: int = 0, progress: bool = True,
-        smooth: int = 2) -> list:
+        smooth: int = 2,
+        threads: int | None = 1,  # torch threads while fitting, then the caller's again; None: the caller's
+        ) -> list:
     """Fit `model` to `views` (dicts with t, camera, image, optional mask); returns the loss history.
     With `embedder` and `catalogue`, the features are distilled from the masks' attribute embeddings."""
-    if not views: raise ValueError("fit: `views` is empty")
-    for i, v in enumerate(views):
-        for k in ("t", "camera", "image"):
-            if k not in v: raise ValueError(f"fit: view {i} lacks field `{k}`")
-    use_feat = embedder is not None and catalogue is not None and all("mask" in v for v in views)
-    if use_feat:
-        if not hasattr(model, "bg_feat"): model.register_buffer("bg_feat", embedder.embed(background=True))
-        teach = [embedder.teacher(v["mask"], catalogue) for v in views]
-    imgs = [_img01(v["image"]) for v in views]
-    groups = [dict(params=[p], lr=LR[n] * lr_scale) for n, p in model.named_parameters() if n not in freeze]
-    for n, p in model.named_parameters(): p.requires_grad_(n not in freeze)
-    opt = torch.optim.Adam(groups, eps=1e-15)
-    g = torch.Generator().manual_seed(seed); hist = []
-    for it in tqdm(range(iters), desc="fit", disable=not progress, leave=False):
-        idx = torch.randint(len(views), (min(batch, len(views)),), generator=g).tolist()
-        loss = 0.0
-        for i in idx:
-            v = views[i]; H = imgs[i].shape[0]
-            out = model.render(v["t"], v["camera"], size=H, what="both" if use_feat else "rgb")["image"]
-            loss = loss + (out[..., :3] - imgs[i]).abs().mean()
-            if use_feat: loss = loss + feat_weight * (out[..., 3:] - teach[i]).pow(2).sum(-1).mean()
-        loss = loss / len(idx)
-        if not torch.isfinite(loss): raise ValueError(f"fit: non-finite loss at iteration {it} (diverged; lower lr_scale)")
-        opt.zero_grad(); loss.backward(); opt.step(); hist.append(float(loss.detach()))
-    model.prune()
-    for p in model.parameters(): p.requires_grad_(False)
-    if use_feat and smooth: smooth_features(model, k=8, iters=smooth)
-    return hist
+    from contextlib import nullcontext
+    from worldbridge.core import torch_threads
+    # the loss follows the thread count (a float sum's order): fixed while fitting, the fit is the same on any machine
+    with nullcontext() if threads is None else torch_threads(threads):
+        if not views: raise ValueError("fit: `views` is empty")
+        for i, v in enumerate(views):
+            for k in ("t", "camera", "image"):
+                if k not in v: raise ValueError(f"fit: view {i} lacks field `{k}`")
+        use_feat = embedder is not None and catalogue is not None and all("mask" in v for v in views)
+        if use_feat:
+            if not hasattr(model, "bg_feat"): model.register_buffer("bg_feat", embedder.embed(background=True))
+            teach = [embedder.teacher(v["mask"], catalogue) for v in views]
+        imgs = [_img01(v["image"]) for v in views]
+        groups = [dict(params=[p], lr=LR[n] * lr_scale) for n, p in model.named_parameters() if n not in freeze]
+        for n, p in model.named_parameters(): p.requires_grad_(n not in freeze)
+        opt = torch.optim.Adam(groups, eps=1e-15)
+        g = torch.Generator().manual_seed(seed); hist = []
+        for it in tqdm(range(iters), desc="fit", disable=not progress, leave=False):
+            idx = torch.randint(len(views), (min(batch, len(views)),), generator=g).tolist()
+            loss = 0.0
+            for i in idx:
+                v = views[i]; H = imgs[i].shape[0]
+                out = model.render(v["t"], v["camera"], size=H, what="both" if use_feat else "rgb")["image"]
+                loss = loss + (out[..., :3] - imgs[i]).abs().mean()
+                if use_feat: loss = loss + feat_weight * (out[..., 3:] - teach[i]).pow(2).sum(-1).mean()
+            loss = loss / len(idx)
+            if not torch.isfinite(loss):
+                raise ValueError(f"fit: non-finite loss at iteration {it} (diverged; lower lr_scale)")
+            opt.zero_grad(); loss.backward(); opt.step(); hist.append(float(loss.detach()))
+        model.prune()
+        for p in model.parameters(): p.requires_grad_(False)
+        if use_feat and smooth: smooth_features(model, k=8, iters=smooth)
+        return hist
 
 def smooth_features(model: Gaussians4D, k: int = 8, iters: int = 2) -> Gaussians4D:
     "Average each Gaussian's feature with its `k` nearest neighbours at frame 0 (a 3-D consistency step, as in Gaussian "
@@ -685,7 +706,8 @@ class EditResult:
     message: str = ""
 
 def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: AttributeEmbedder | None = None,
-               catalogue=None, palette=None, threshold: float | None = None) -> EditResult:
+               catalogue: list | None = None, palette: dict | None = None,
+               threshold: float | None = None) -> EditResult:
     "instruction → command → feature-similarity selection → edited copy of `model` (or a message saying why not)."
     parser = parser or RuleParser(); embedder = embedder or AttributeEmbedder()
     model.check()                                      # NaN/inf Gaussians: a clear error before anything is edited
@@ -701,7 +723,7 @@ def scene_catalogue(scene) -> list:
     "The scene's objects as dicts (id, color, kind, size)."
     return [dict(id=int(o.id), color=o.color, kind=o.kind, size=getattr(o, "size", None)) for o in scene.objects]
 
-def scene_views(scene, cameras, frames=None, size: int | None = None) -> list:
+def scene_views(scene, cameras, frames: list[int] | None = None, size: int | None = None) -> list:
     "Training/eval views (t, camera, image, mask) of `scene` for every frame in `frames` and camera."
     frames = range(len(scene.traj)) if frames is None else frames
     return [dict(t=int(t), camera=cam, image=scene.render(int(t), cam, size=size),
@@ -788,8 +810,9 @@ def _dilate(m: np.ndarray, r: int = 1) -> np.ndarray:
     "Binary dilation by a (2r+1)×(2r+1) square; outside the image is background (no wrap-around)."
     return ndimage.binary_dilation(np.asarray(m, bool), structure=np.ones((2 * r + 1, 2 * r + 1), bool))
 
-def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask, new_color=None, palette=None,
-                      delta: float = 0.1, obj_change=None) -> dict:
+def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask, new_color: str | None = None,
+                      palette: dict | None = None,
+                      delta: float = 0.1, obj_change: np.ndarray | None = None) -> dict:
     """Metrics of one edited view (arrays `[H,W,3]` uint8 or float in [0,1]; `target_mask` bool `[H,W]`).
     `obj_change`: pixels where the *object* changes (e.g. from shadow-free renders); default: wherever the truth changes."""
     P0, P1, G0, G1 = (np.clip(_img01(x).numpy(), 0, 1) for x in (pred_before, pred_after, gt_before, gt_after))
@@ -1043,9 +1066,9 @@ def _png(img) -> bytes:
     buf = io.BytesIO(); Image.fromarray(a).resize((a.shape[1] * 4, a.shape[0] * 4), Image.NEAREST).save(buf, "PNG")
     return buf.getvalue()
 
-def scene_figure(model: Gaussians4D, t=0, selected=None):
+def scene_figure(model: Gaussians4D, t=0, selected: torch.Tensor | None = None):
     "plotly 3-D scatter of the visible Gaussians at frame `t` (selected ones outlined)."
-    import plotly.graph_objects as go
+    go = import_extra("plotly.graph_objects", "viz", "scene_figure (the 3-D view)")
     with torch.no_grad():
         p = model.params(t); v = model.visible
         xyz = p["means"][v].numpy(); col = (p["colors"][v].numpy() * 255).astype(int)
@@ -1059,12 +1082,30 @@ def scene_figure(model: Gaussians4D, t=0, selected=None):
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), scene=dict(aspectmode="data"), showlegend=False)
     return fig
 
-def viewer(model: Gaussians4D, cameras, parser=None, embedder=None, catalogue=None, palette=None, size: int = 64):
-    "ipywidgets app: frame and camera sliders, an instruction box, before/after renders."
-    import ipywidgets as W
+def show_figure(fig, show: bool = True,  # False: only return the bundle
+                height: int = 420) -> dict:
+    """Display a plotly figure so that it draws without a network: plotly's own mime type first (JupyterLab draws it
+    with the extension that plotly ships, offline, and as a safe renderer it needs no trusted notebook), then HTML that
+    loads plotly.js from its CDN, for the docs site and other viewers. Returns the display bundle."""
+    pio = import_extra("plotly.io", "viz", "show_figure")
+    bundle = {**pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict()),
+              "text/html": fig.to_html(include_plotlyjs="cdn", full_html=False, default_height=height),
+              "text/plain": f"<plotly figure: {len(fig.data)} traces>"}
+    if show:
+        from IPython.display import display
+        display(bundle, raw=True)
+    return bundle
+
+def viewer(model: Gaussians4D, cameras, parser=None, embedder: AttributeEmbedder | None = None,
+           catalogue: list | None = None, palette: dict | None = None,
+           size: int = 96):  # the renders' side in pixels (shown 4x larger)
+    "ipywidgets app: frame and camera sliders, an instruction box and its full message, before/after renders with captions."
+    import html
+    W = import_extra("ipywidgets", "viz", "viewer")
     state = dict(edited=model)
     tw = W.IntSlider(0, 0, model.n_frames - 1, description="frame"); cw = W.IntSlider(0, 0, len(cameras) - 1, description="camera")
-    box = W.Text(placeholder="e.g. paint the red ball blue", description="edit"); btn = W.Button(description="apply"); msg = W.Label()
+    box = W.Text(placeholder="e.g. paint the red ball blue", description="edit"); btn = W.Button(description="apply")
+    msg = W.HTML(layout=W.Layout(flex="1 1 auto"))   # wraps: a long parser error is read whole
     im0, im1 = W.Image(format="png"), W.Image(format="png")
     def draw(*_):
         with torch.no_grad():
@@ -1072,8 +1113,10 @@ def viewer(model: Gaussians4D, cameras, parser=None, embedder=None, catalogue=No
             im1.value = _png(state["edited"].render(tw.value, cameras[cw.value], size)["image"])
     def run(_):
         try:
-            r = edit_scene(model, box.value, parser, embedder, catalogue, palette); state["edited"] = r.model; msg.value = r.message
-        except ValueError as e: msg.value = f"error: {e}"
+            r = edit_scene(model, box.value, parser, embedder, catalogue, palette); state["edited"] = r.model; msg.value = html.escape(r.message)
+        except ValueError as e: msg.value = html.escape(f"error: {e}")
         draw()
     tw.observe(draw, "value"); cw.observe(draw, "value"); btn.on_click(run); draw()
-    return W.VBox([W.HBox([tw, cw]), W.HBox([box, btn, msg]), W.HBox([im0, im1])])
+    caption = lambda t: W.Label(t, layout=W.Layout(width=f"{4 * size}px"))
+    return W.VBox([W.HBox([tw, cw]), W.HBox([box, btn, msg]), W.HBox([im0, im1]),
+                   W.HBox([caption("before: the fitted scene"), caption("after the edit (no refitting)")])])

@@ -34,7 +34,7 @@ def color_names():
     from worldbridge.world import COLORS
     return tuple(COLORS)
 
-def parse_noun_phrases(prompt: str, colors=None) -> list[dict]:
+def parse_noun_phrases(prompt: str, colors: list[str] | None = None) -> list[dict]:
     """Noun phrases of `prompt`: dicts with `text`, `words` (start, end) word span, `color`, `size`, `kind`.
     Raises ValueError on an empty prompt or one without any noun phrase."""
     if not isinstance(prompt, str) or not prompt.strip(): raise ValueError("prompt is empty")
@@ -108,7 +108,7 @@ def set_structured_attention(unet, chunk_len: int, recorder: AttentionRecorder |
 # %% ../nbs/31_structured_generation.ipynb #ef1703f4
 @torch.no_grad()
 def structured_prompt_embeds(pipe, prompt: str, phrases: list[str] | None = None, negative_prompt: str = "",
-                             colors=None) -> tuple[torch.Tensor, torch.Tensor]:
+                             colors: list[str] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """(`prompt_embeds`, `negative_prompt_embeds`) of shape `[1, (k+1)·L, D]` for structured guidance: the full
     prompt's encoding followed by one aligned sequence per noun phrase (`phrases`, parsed from the prompt if None)."""
     if not isinstance(prompt, str) or not prompt.strip(): raise ValueError("prompt is empty")
@@ -125,7 +125,7 @@ def structured_prompt_embeds(pipe, prompt: str, phrases: list[str] | None = None
     return torch.cat(seqs, 1), neg.repeat(1, len(seqs), 1)
 
 # %% ../nbs/31_structured_generation.ipynb #c0bf9d90
-def box_mask(box, h: int, w: int, device=None) -> torch.Tensor:
+def box_mask(box, h: int, w: int, device: str | torch.device | None = None) -> torch.Tensor:
     "[h, w] float mask of the cells whose centres lie in the normalised box (x0, y0, x1, y1) (at least the centre cell)."
     x0, y0, x1, y1 = [min(max(float(v), 0.), 1.) for v in box]  # clipped to the image
     if not (x0 < x1 and y0 < y1): raise ValueError(f"box {box} must be normalised (x0, y0, x1, y1) with x0 < x1, y0 < y1 inside [0, 1]")
@@ -134,7 +134,7 @@ def box_mask(box, h: int, w: int, device=None) -> torch.Tensor:
     if m.sum() == 0: m[min(int((y0 + y1) / 2 * h), h - 1), min(int((x0 + x1) / 2 * w), w - 1)] = 1
     return m
 
-def token_maps(recorder: AttentionRecorder, spans, latent_hw, layers=None) -> list[torch.Tensor]:
+def token_maps(recorder: AttentionRecorder, spans, latent_hw, layers: tuple | list | None = None) -> list[torch.Tensor]:
     """Per phrase, the list over recorded layers of `[B, h, w]` attention maps (mean over heads and the span's
     tokens); `layers`: substrings of the layer names to keep (e.g. `("mid_block", "up_blocks.1")`), None for all."""
     H, W = latent_hw
@@ -158,7 +158,8 @@ def layout_energy(maps, boxes) -> tuple[torch.Tensor, torch.Tensor]:
         E = E + ((1 - fr) ** 2).mean(); frac.append(fr.mean())
     return E, torch.stack(frac)
 
-def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, recorder, layers=None) -> torch.Tensor:
+def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, recorder,
+                       layers: tuple | list | None = None) -> torch.Tensor:
     "In-box attention mass fraction per phrase for `latents` at timestep `t` (no guidance)."
     with torch.no_grad():
         recorder.clear(); recorder.enabled = True
@@ -166,7 +167,8 @@ def attention_in_boxes(pipe, latents, t, prompt_embeds, spans, boxes, recorder, 
         recorder.enabled = False
         return layout_energy(token_maps(recorder, spans, latents.shape[-2:], layers), boxes)[1]
 
-def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, recorder, lr: float = 1.0, iters: int = 3, layers=None):
+def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, recorder, lr: float = 1.0, iters: int = 3,
+                         layers: tuple | list | None = None):
     "`iters` gradient steps of the layout energy on `latents` at timestep `t`; returns (latents, last energy)."
     a = pipe.scheduler.alphas_cumprod[int(t)].item() if hasattr(pipe.scheduler, "alphas_cumprod") else 0.
     sigma2 = 1 - a
@@ -185,9 +187,12 @@ def layout_guidance_step(pipe, latents, t, prompt_embeds, spans, boxes, recorder
 # %% ../nbs/31_structured_generation.ipynb #fb9936d5
 METHODS = ("plain", "structured", "layout", "structured+layout")
 
-def generate(pipe, prompt: str, method: str = "plain", boxes=None, phrases=None, num_inference_steps: int = 20,
-             guidance_scale: float = 7.5, negative_prompt: str = "", generator=None, guide_steps=None,
-             guide_iters: int = 3, guide_lr: float = 1.0, guide_layers=None, colors=None, height=None, width=None,
+def generate(pipe, prompt: str, method: str = "plain", boxes: list | None = None, phrases: list[str] | None = None,
+             num_inference_steps: int = 20,
+             guidance_scale: float = 7.5, negative_prompt: str = "", generator: torch.Generator | None = None,
+             guide_steps: list[int] | None = None,
+             guide_iters: int = 3, guide_lr: float = 1.0, guide_layers: tuple | list | None = None,
+             colors: list[str] | None = None, height: int | None = None, width: int | None = None,
              return_info: bool = False):
     """Generate one image (`float [H, W, 3]` in [0, 1]) for `prompt` with `method` in METHODS. Layout methods need
     `boxes` (normalised, one per noun phrase of `phrases` or of the parsed prompt). `guide_steps`: indices of the

@@ -127,7 +127,7 @@ def train_loop(model: nn.Module, # in training mode during the loop, evaluation 
                data, # batches, as `sampling` reads them (see `batch_stream`)
                steps: int, # optimizer steps
                loss_fn=default_loss, # `loss_fn(model, batch)` -> scalar loss
-               params=None, # the tensors to train (default: `model`'s parameters with `requires_grad`)
+               params: list | None = None, # the tensors to train (default: `model`'s parameters with `requires_grad`)
                optimizer="adam", # 'adam', 'adamw', 'sgd', or `(params, lr, weight_decay) -> optimizer`
                lr: float = 1e-3, # the learning rate (the peak, with a schedule)
                weight_decay: float = 0.0, # the optimizer's weight decay
@@ -135,7 +135,7 @@ def train_loop(model: nn.Module, # in training mode during the loop, evaluation 
                sampling: str = "cycle", # 'cycle', 'random' or 'shuffle' (see `batch_stream`)
                batch_size: int = 64, # items per batch ('random', 'shuffle')
                seed: int = 0, # seed of the sampling generator ('random', 'shuffle')
-               device=None, # move each batch there (None: leave it where it is)
+               device: str | torch.device | None = None, # move each batch there (None: leave it where it is)
                progress: bool = True, # show a progress bar with the running loss
                desc: str | None = None, # the progress bar's label
                name: str = "train_loop", # names the caller in error messages

@@ -9,4 +9,4 @@ __all__ = []
 #| eval: false
 import sys
 from .cli import eval_cli
-if __name__ == "__main__": sys.exit(eval_cli())
+if __name__ == "__main__" and "ipykernel" not in sys.modules: sys.exit(eval_cli())   # (Run All in Jupyter: not the CLI)

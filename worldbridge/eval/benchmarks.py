@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #5e304443
 from __future__ import annotations
-import os, re, json, unicodedata
+import os, re, json, inspect, unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -141,7 +141,7 @@ class Table:
 class Benchmark:
     "Everything particular to one benchmark; the rest of the harness reads it from here."
     name: str
-    load: Callable           # (data: Path, video_dir, on_error, allow_outside) -> (items, problems)
+    load: Callable           # (data: Path, video_dir, on_error, allow_outside[, limit]) -> (items, problems)
     prompts: dict            # prompt name -> template (placeholders: {question} {options} {options_paren} {options_dict} {options_raw})
     default_prompt: str
     generation: dict         # prompt name -> decoding defaults (max_new_tokens, temperature, ...)
@@ -207,10 +207,11 @@ def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta)
     return Item(f"{bench}/{vid_key}/{j}", bench, question, opts, label, str(video), groups={"discipline": disc, "type": qtype}, meta=m), warns
 
 def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or its directory
-                 video_dir=None,  # where the videos are
+                 video_dir: str | Path | None = None,  # where the videos are
                  on_error: str = 'skip',  # 'skip' or 'raise'
                  bench: str = 'mmworld',  # the id prefix
-                 allow_outside: bool = False  # let the file name videos outside its roots
+                 allow_outside: bool = False,  # let the file name videos outside its roots
+                 limit: int | None = None  # stop after the video that brings the items to `limit` (the rest: not checked)
                 ) -> tuple[list[Item], list[RecordError]]:
     "Items and problems (errors and warnings) of an MMWorld file: `mmworld.json` (a video per record) or lmms-eval's question-per-row layout."
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
@@ -233,6 +234,7 @@ def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or i
             qs = v.get("questions") if isinstance(v, dict) else None
             groups.append((i, v, [(f"{i}.questions[{j}]", q) for j, q in enumerate(qs)] if isinstance(qs, list) else qs))
     for i, v, qs in groups:
+        if limit is not None and len(items) >= limit: break
         try:
             if not isinstance(v, dict): raise RecordError(path, i, "<record>", f"expected an object, got {type(v).__name__}")
             vid, disc = _req_str(v, "video_id", path, i), _req_str(v, "discipline", path, i)
@@ -264,12 +266,13 @@ def _vlm4d_split(rid: str, syn: bool, answer, video: str, r: dict) -> str:
     return "real_ego" if r.get("perspective") == "ego" or "ego4d" in video.lower() else "real_exo"
 
 def load_vlm4d(path,  # a VLM4D-format file
-               video_dir=None,  # where the videos are
+               video_dir: str | Path | None = None,  # where the videos are
                on_error: str = 'skip',  # 'skip' or 'raise'
                bench: str = 'vlm4d',  # the id prefix
                synthetic: bool | None = None,  # whether its videos are synthetic (default: from the file name)
                tag: str | None = 'auto',  # the id's file tag ('auto': real/synthetic for the official files)
-               allow_outside: bool = False  # let the file name videos outside its roots
+               allow_outside: bool = False,  # let the file name videos outside its roots
+               limit: int | None = None  # stop at `limit` items (the records after: not checked)
               ) -> tuple[list[Item], list[RecordError]]:
     "Items and problems of a VLM4D-format file; ids are `{bench}/{tag}/{id}` with `tag` 'real' or 'synthetic' for the official files."
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
@@ -280,6 +283,7 @@ def load_vlm4d(path,  # a VLM4D-format file
     if tag == "auto": tag = {"real_mc": "real", "synthetic_mc": "synthetic"}.get(path.stem)
     items, problems = [], []
     for i, r in enumerate(data):
+        if limit is not None and len(items) >= limit: break
         try:
             if not isinstance(r, dict): raise RecordError(path, i, "<record>", f"expected an object, got {type(r).__name__}")
             rid, video, question = _req_str(r, "id", path, i), _req_str(r, "video", path, i), _req_str(r, "question", path, i)
@@ -307,9 +311,10 @@ def load_vlm4d(path,  # a VLM4D-format file
 def _check_on_error(on_error):
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
 
-def _load_mmworld_bench(data, video_dir, on_error, allow_outside=False): return load_mmworld(data, video_dir, on_error, allow_outside=allow_outside)
+def _load_mmworld_bench(data, video_dir, on_error, allow_outside=False, limit=None):
+    return load_mmworld(data, video_dir, on_error, allow_outside=allow_outside, limit=limit)
 
-def _load_vlm4d_bench(data, video_dir, on_error, allow_outside=False):
+def _load_vlm4d_bench(data, video_dir, on_error, allow_outside=False, limit=None):
     files = [data] if data.is_file() else [data / f for f in ("real_mc.json", "synthetic_mc.json") if (data / f).exists()]
     items, probs = [], []
     if not data.is_file() and (data / "vlm4d.json").exists():   # one file of VLM4D's format (the world's), used only on its own
@@ -318,14 +323,17 @@ def _load_vlm4d_bench(data, video_dir, on_error, allow_outside=False):
         else: files = [data / "vlm4d.json"]
     if not files: raise FileNotFoundError(f"{data}: expected real_mc.json and synthetic_mc.json (or vlm4d.json)")
     for f in files:
-        a, b = load_vlm4d(f, video_dir, on_error, allow_outside=allow_outside); items += a; probs += b
+        if limit is not None and len(items) >= limit: break   # the next file is not read
+        a, b = load_vlm4d(f, video_dir, on_error, allow_outside=allow_outside, limit=limit and limit - len(items))
+        items += a; probs += b
     return items, probs
 
-def _load_world_bench(data, video_dir, on_error, allow_outside=False):
+def _load_world_bench(data, video_dir, on_error, allow_outside=False, limit=None):
     "The world benchmark: `mmworld.json` only (`vlm4d.json` is a view of its direction questions: each question counts once)."
     if not data.is_dir(): raise ValueError(f"data={str(data)!r}: the world benchmark is a directory (mmworld.json)")
     if not (data / "mmworld.json").exists(): raise FileNotFoundError(f"{data}: expected mmworld.json (worldbridge world make)")
-    items, probs = load_mmworld(data / "mmworld.json", video_dir, on_error, bench="world/mmworld", allow_outside=allow_outside)
+    items, probs = load_mmworld(data / "mmworld.json", video_dir, on_error, bench="world/mmworld",
+                               allow_outside=allow_outside, limit=limit)
     try: fams = {str(v.get("video_id")): [q.get("family") for q in v.get("questions", [])]
                  for v in json.loads((data / "mmworld.json").read_text(encoding="utf-8-sig")) if isinstance(v, dict)}
     except (ValueError, AttributeError, TypeError): fams = {}
@@ -334,7 +342,6 @@ def _load_world_bench(data, video_dir, on_error, allow_outside=False):
         fam = (fams.get(vid) or [])[j] if j < len(fams.get(vid) or []) else None
         it.groups = {"part": "mmworld", **it.groups, **({"family": fam} if isinstance(fam, str) else {})}
     return items, probs
-
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #cfaa9dab
 VLM4D_COT = ("\nQuestion: {question}\n{options}\n\nAnswer the given multiple-choice question step by step. Begin by explaining your reasoning process "
@@ -380,20 +387,29 @@ BENCHES = ("mmworld", "vlm4d", "world", "edit4d")
 def load_bench(bench: str,  # 'mmworld' | 'vlm4d' | 'world'
                data,  # the benchmark's directory or file
                on_error: str = 'skip',  # 'skip' (collect problems) or 'raise'
-               video_dir=None,  # where the videos are, if not under `data`
-               allow_outside_data: bool = False  # let the files name videos outside the data root
+               video_dir: str | Path | None = None,  # where the videos are, if not under `data`
+               allow_outside_data: bool = False,  # let the files name videos outside the data root
+               limit: int | None = None  # only the first `limit` items; the records after: not checked (`--limit`)
               ) -> tuple[list[Item], list[RecordError]]:
-    "Items and problems of benchmark `bench` ('mmworld' | 'vlm4d' | 'world') under `data` (a directory or a file); videos must lie inside `data`/`video_dir` unless `allow_outside_data`."
+    """Items and problems of benchmark `bench` ('mmworld' | 'vlm4d' | 'world') under `data` (a directory or a file); videos
+    must lie inside `data`/`video_dir` unless `allow_outside_data`. With `limit`, the same first items as without, and only
+    their records are checked."""
     _check_on_error(on_error)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit={limit!r}: expected a positive number of items (or None for all)")
     spec = get_benchmark(bench)
     data = Path(data)
     if not data.exists(): raise FileNotFoundError(f"data={str(data)!r}: no such file or directory")
-    items, probs = spec.load(data, video_dir, on_error, allow_outside_data)
-    seen, out = set(), []
-    for it in items:
-        if it.id in seen:
-            e = RecordError(it.meta.get("file"), it.meta.get("index"), "id", f"duplicate item id {it.id!r}")
-            if on_error == "raise": raise e
-            probs.append(e); continue
-        seen.add(it.id); out.append(it)
-    return out, probs
+    kw = dict(limit=limit) if limit is not None and "limit" in inspect.signature(spec.load).parameters else {}
+    while True:
+        items, probs = spec.load(data, video_dir, on_error, allow_outside_data, **kw)
+        seen, out = set(), []
+        for it in items:
+            if it.id in seen:
+                e = RecordError(it.meta.get("file"), it.meta.get("index"), "id", f"duplicate item id {it.id!r}")
+                if on_error == "raise": raise e
+                probs.append(e); continue
+            seen.add(it.id); out.append(it)
+        if not kw or len(out) >= limit or len(items) < kw["limit"]: break   # enough items, or every record read
+        kw["limit"] *= 2   # duplicates were dropped: read further
+    return (out if limit is None else out[:limit]), probs

@@ -24,7 +24,8 @@ EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_DATA, EXIT_LOCKED = 0, 2, 3, 4, 5
 def _parser():
     p = argparse.ArgumentParser(prog="worldbridge eval", description="Evaluate a video-language model on a world-model benchmark "
                                 "(resumable: rerun the same command to continue; shard with `accelerate launch -m worldbridge.eval`). "
-                                "Exit codes: 0 complete; 2 bad arguments; 3 incomplete: some items failed or were not judged (rerun to retry them); "
+                                "Exit codes: 0 complete; 2 bad arguments; 3 incomplete: some items failed or were not judged (rerun to retry them), "
+                                "or the endpoint did not see the frames; "
                                 "4 --strict found a malformed record; 5 another run is writing into --out.")
     p.add_argument("--bench", required=True, choices=BENCHES + tuple(b for b in runner_names() if b not in BENCHES))   # and the installed runners
     p.add_argument("--data", required=True, help="benchmark directory (mmworld.json | real_mc.json + synthetic_mc.json | world dataset) or file")
@@ -65,13 +66,15 @@ def _parser():
 def _finish(out, m, name) -> int:
     "Print the summary and say how the run ended; the exit code."
     print(summary_table({name: m}))
+    if m.get("frames_seen") is False:   # every item answered, but not from the frames: not the run that was asked for
+        print(f"report: {Path(out) / 'report.md'} (the endpoint did not see the frames: see the warning at the top)"); return EXIT_INCOMPLETE
     if m["complete"]: print(f"report: {Path(out) / 'report.md'}"); return EXIT_OK
     print(f"report: {Path(out) / 'report.md'} (incomplete: {m['n_errors']} items failed, {m.get('n_missing', 0)} not answered, "
           f"{m.get('n_unjudged', 0)} not judged; "
           f"see the 'error' field in {Path(out) / 'results.jsonl'}; rerun the same command to retry them)")
     return EXIT_INCOMPLETE
 
-def eval_cli(argv=None) -> int:
+def eval_cli(argv: list[str] | None = None) -> int:
     "`worldbridge eval ...` (also `python -m worldbridge.eval ...` and `accelerate launch -m worldbridge.eval ...`)."
     p = _parser(); a = p.parse_args(argv)
     if not Path(a.data).exists(): p.error(f"--data {a.data}: no such file or directory")
@@ -107,13 +110,14 @@ def eval_cli(argv=None) -> int:
     except RecordError as e: print(f"worldbridge eval: --strict: {redact(str(e))}", file=sys.stderr); return EXIT_DATA
     except RunLocked as e: print(f"worldbridge eval: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
     except (ValueError, FileNotFoundError) as e: p.error(redact(str(e), kv=True))
+    except ImportError as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_USAGE   # a missing extra, named
     except OSError as e:   # a disk that filled up, a directory made read-only mid-run: the answers so far are saved
         print(f"worldbridge eval: {type(e).__name__}: {redact(str(e), kv=True)}; the answers so far are saved: fix this and rerun the same command "
               "to continue", file=sys.stderr)
         return EXIT_INCOMPLETE
 
 # %% ../../nbs/01_eval/08_cli.ipynb #cb8b77d8
-def score_cli(argv=None) -> int:
+def score_cli(argv: list[str] | None = None) -> int:
     "`worldbridge score --bench vlm4d --data DIR --responses PATH --out RUN_DIR`: re-score model outputs in the official layout."
     p = argparse.ArgumentParser(prog="worldbridge score", description="Re-score model outputs in VLM4D's official layout "
                                 "({real_mc,synthetic_mc}_{cot,direct-output}/MODEL.json, records with id and response), deterministically. "
@@ -149,7 +153,7 @@ DEMO_MODELS = "random,blind,smollm2,smollm2:loglikelihood,tiny:qwen2_vl"
 DEMO_NOTES = {"tiny": " (random weights: the code path of a real VLM, not its accuracy)",
               "smollm2": " (real weights, SmolLM2-135M-Instruct: reads the question and options, not the video)"}
 
-def demo_cli(argv=None) -> int:
+def demo_cli(argv: list[str] | None = None) -> int:
     "`worldbridge demo`: world benchmark -> baselines, a real LLM (text-only) and a tiny VLM -> report and summary table."
     p = argparse.ArgumentParser(prog="worldbridge demo", description="Generate the procedural world benchmark, evaluate the offline "
                                 "baselines, a real language model (SmolLM2, text-only) and a tiny VLM on it, "
@@ -172,8 +176,10 @@ def demo_cli(argv=None) -> int:
     for i, spec in enumerate(specs):
         note = DEMO_NOTES.get(spec.partition(":")[0], "")
         print(f"[2/3] model {i + 1}/{len(specs)}: {spec}{note}", flush=True)
-        runs[spec] = run_eval("world", data, spec, out / _slug(spec), prompt="neutral", n_frames=a.frames, limit=a.limit,
-                              cache_dir=out / ".frame_cache", batch_size=8, progress=not a.no_progress)
+        try: runs[spec] = run_eval("world", data, spec, out / _slug(spec), prompt="neutral", n_frames=a.frames, limit=a.limit,
+                                   cache_dir=out / ".frame_cache", batch_size=8, progress=not a.no_progress)
+        except ImportError as e:   # a missing extra, named; --models without this one runs the rest
+            print(f"worldbridge demo: {spec}: {e} (or leave it out of --models)", file=sys.stderr); return EXIT_USAGE
     rep = compare_runs(runs, out / "report.md")
     print("[3/3] summary (rule-based extraction; 95% bootstrap CIs)\n")
     print(summary_table(runs))

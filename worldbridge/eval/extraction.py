@@ -26,7 +26,6 @@ _TOWARD, _MOVE = r"(?:toward|towards|to)", r"(?:(?:is|are) )?(?:moving |move |mo
 _SEEN = r"(?:visible|present|seen|shown|depicted|found|there|in (?:the|this|any) (?:video|scene|image|images|frames?|clip))"
 _PHRASES = [  # one canonical token for the phrases that options and answers word differently (applied to options and answers alike)
     (rf"\b{_MOVE}(?:closer )?{_TOWARD} (?:the )?camera\b|\b(?:coming|come|getting|moving|move) closer\b|^{_MOVE}{_TOWARD}$|^approaching$", "APPROACH"),
-    (rf"\b{_MOVE}{_TOWARD} (?!(?:the )?(?:left|right|top|bottom|up|down|center|centre|middle|side)\b)", "APPROACH "),  # towards the dart board
     (rf"\b{_MOVE}(?:further |farther )?away from (?:the )?camera\b|\b(?:going|moving|move) (?:further|farther) away\b|^{_MOVE}away$", "RECEDE"),
     (r"\b(?:is |are )?(?:not moving|staying in place|stayed in place|stay in place|standing in place|stationary)\b", "STILL"),
     (rf"\bthere (?:(?:is|are|was|were) (?:no|not any)|(?:isn|aren|wasn|weren) t any) [a-z]+(?: [a-z]+)? "   # no X in the video,
@@ -66,12 +65,17 @@ def _found(text: str, options: dict) -> dict:
     words, opts = _words(text, numeric), {k: _words(v, numeric) for k, v in options.items()}
     known = {" ".join(v) for v in opts.values()}
     words = [re.sub(r"^(left|right|top|bottom)to(left|right|top|bottom)$", r"\2", w) if w not in known else w for w in words]  # 'from left to right' -> right
-    hits = {}
+    hits, firsts = {}, {w[0] for w in opts.values() if w}
     for k, v in opts.items():
         # 'No, there is no red cube in the video.' is named by its reason too
-        for v in [v] + ([v[1:]] if len(v) > 1 and v[0] in ("yes", "no") else []):
+        # an option that is a bare 'towards' / 'coming toward' / 'away' is named by that word too,
+        # unless another option follows it ('towards the left' names left)
+        bare = re.fullmatch(r"\s*(?:(?:coming|moving|going|heading) )?(toward|towards|away)\s*", options[k].lower())
+        alt = [_stem(bare.group(1))] if bare else None
+        for v in [v] + ([v[1:]] if len(v) > 1 and v[0] in ("yes", "no") else []) + ([alt] if alt else []):
             n = len(v)
-            pos = [i for i in range(len(words) - n + 1) if n and words[i:i + n] == v and not (_NEGATION & set(words[max(0, i - 3):i]))]
+            pos = [i for i in range(len(words) - n + 1) if n and words[i:i + n] == v and not (_NEGATION & set(words[max(0, i - 3):i]))
+                   and not (v is alt and words[i + 1:i + 2] and words[i + 1] in firsts)]
             if pos and pos[-1] >= hits.get(k, (-1,))[0]: hits[k] = (pos[-1], " ".join(v))
     return {k: p for k, (p, v) in hits.items() if not any(v != w and f" {v} " in f" {w} " for _, w in hits.values())}
 
@@ -81,15 +85,22 @@ _CLOSE = r"(?:\}\$|\}|\\\)|\$|\*\*|\*|_|\)|\]|'|\"|`|”|’)*"
 _LETTER = rf"{_OPEN}\s*(?P<L>[A-Ja-j])\s*{_CLOSE}(?![A-Za-z0-9])"
 _CUE = (r"(?P<cue>final answer|final choice|final option|correct answer|correct option|correct choice|right answer|best answer|best option|"
         r"best choice|most likely answer|answer)")
-_STATEMENT = re.compile(rf"{_CUE}(?:\s*,[^,.\n]{{0,60}},)?\s*(?:\((?:[^()\n]{{0,30}})\))?\s*(?:is|would be|should be|will be|must be|:|=|-)?\s*"
+_STATEMENT = re.compile(rf"{_CUE}(?:\s+(?:to|for) (?:the|this) question)?(?:\s*,[^,.\n]{{0,60}},)?\s*(?:\((?:[^()\n]{{0,30}})\))?\s*(?:is|would be|should be|will be|must be|:|=|-)?\s*"
                         rf"(?:therefore|thus|clearly|then|likely|probably)?\s*,?\s*(?:is\s*)?[:\-]?\s*(?:option|choice|letter)?\s*[:\-]?\s*{_LETTER}", re.I)
 _PICK = re.compile(rf"(?:(?:i|we)\s+(?:would\s+|will\s+)?(?:choose|select|pick|go with)|(?:select|choose|pick)\s*:?)\s*(?:option|choice)?\s*{_LETTER}"
-                   rf"|(?:option|choice)\s*{_LETTER.replace('P<L>', 'P<L3>')}\s*(?:is|seems|appears to be)\s+(?:the\s+)?(?:correct|right|best|most (?:likely|accurate|appropriate|plausible))", re.I)
+                   # 'option C is correct', 'D is likely the best answer'
+                   rf"|(?:(?:option|choice)\s*|(?<![A-Za-z0-9'])(?=(?-i:[A-J])\s))"
+                   rf"{_LETTER.replace('P<L>', 'P<L3>')}\s*(?:is|seems|appears to be)\s+"
+                   rf"(?:likely\s+|probably\s+)?(?:the\s+)?"
+                   rf"(?:correct|right|best|most (?:likely|accurate|appropriate|plausible))", re.I)
 _HEDGE = re.compile(rf"(?:\s*(?:,|/|\||or|and|&)\s*|\s*\n\s*|\s+(?=[$(\['\"`]))(?:option\s*)?{_LETTER.replace('P<L>', 'P<L2>')}", re.I)
 _FRAGMENT = re.compile(r"\s*(?:[:.)\-–—]|\()[ \t]*([^\n]*)")   # the label on the letter's own line
 
-_UNDECIDED = re.compile(r"\b(?:not possible to (?:determine|tell|say|answer|know)|impossible to (?:determine|tell|say|know|answer)|cannot (?:be )?(?:determine|determined|tell|confirm|say)"
-                        r"|can ?not (?:determine|tell)|unable to (?:determine|tell)|(?:is|it's) not clear|not enough information to|insufficient information)\b", re.I)
+_UNDECIDED = re.compile(r"\b(?:not possible to (?:determine|tell|say|answer|know)"
+                        r"|impossible to (?:determine|tell|say|know|answer)"
+                        r"|cannot (?:be )?(?:[a-z]+ly )?(?:determine|determined|tell|confirm|say)"
+                        r"|can ?not (?:[a-z]+ly )?(?:determine|tell)|unable to (?:[a-z]+ly )?(?:determine|tell)"
+                        r"|(?:is|it's) not clear|not enough information to|insufficient information)\b", re.I)
 
 def _article(text: str, end: int, letter: str, options: dict) -> bool:
     "Is the capital letter before `text[end:]` the article/pronoun 'A'/'I' ('A car', 'I think') rather than a choice?"
@@ -193,15 +204,13 @@ def extract_choice(response,  # the model's free-text answer
         letter, end, start = hits[-1]
         bad = _check(text, letter, end, options, skip)
         return Choice(None, bad) if bad else Choice(letter, rule)
-    # 1. explicit statements ('the final answer is: $C', 'Answer: \boxed{B}'); 'final answer' wins, then the last one
+    # 1. explicit statements ('the final answer is: $C', 'Answer: \boxed{B}'); the last one wins (a revision too)
     hits = [(m.group("cue").lower(), m.group("L").upper(), m.end(), m.start()) for m in _STATEMENT.finditer(text)]
     hits = [h for h in hits if h[1] in letters and not (h[1] in "AI" and _article(text, h[2], h[1], options))]
     if "conditional" not in skip:
         if hits and all(_conditional(text, h[3]) for h in hits): return Choice(None, "conditional")
         hits = [h for h in hits if not _conditional(text, h[3])]
-    if hits and "answer_is" not in skip:
-        final = [h for h in hits if h[0].startswith("final")]
-        return verdict([h[1:] for h in (final or hits)], "answer_is")
+    if hits and "answer_is" not in skip: return verdict([h[1:] for h in hits], "answer_is")
     # 2. the whole response, or its first line, is a letter ('B', '(C)', 'a</s>', 'D.\nBecause ...')
     first = text.split("\n", 1)[0].strip()
     for part, rule in ((text, "letter"), (first, "first_line")):

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['FRAME_METHODS', 'MEM_CACHE_SIZE', 'make_test_video', 'make_fixtures', 'frame_indices', 'video_info',
-           'decode_all_frames', 'seek_frames', 'file_digest', 'shared_call', 'sample_frames']
+__all__ = ['FRAME_METHODS', 'SLICE_THREADS_MIN_PIXELS', 'MEM_CACHE_SIZE', 'make_test_video', 'make_fixtures', 'frame_indices',
+           'video_info', 'decode_all_frames', 'seek_frames', 'file_digest', 'shared_call', 'sample_frames']
 
 # %% ../../nbs/01_eval/01_frames.ipynb #47356f37
 def make_test_video(path, n_frames: int = 48, fps: int = 24, size: int = 64, gop: int = 12, codec: str = "libx264"):
@@ -87,50 +87,62 @@ def frame_indices(n_total: int,  # frames in the video
     return np.clip(((np.arange(n) + 0.5) * n_total / n).astype(int), 0, n_total - 1)
 
 # %% ../../nbs/01_eval/01_frames.ipynb #c3bdfc3a
+SLICE_THREADS_MIN_PIXELS = 640 * 480   # smaller frames decode faster on one thread than with the decoder's slice threads
+
+def _stream(c, path):
+    "The first video stream of open container `c`, set to decode on one thread if its frames are small."
+    if not c.streams.video: raise ValueError(f"{path}: no video stream")
+    s = c.streams.video[0]
+    if (s.codec_context.width or 0) * (s.codec_context.height or 0) < SLICE_THREADS_MIN_PIXELS:
+        s.codec_context.thread_count = 1
+    return s
+
+def _info(c, path) -> dict:
+    "`video_info` of open container `c`."
+    s = _stream(c, path)
+    fps = float(s.average_rate or s.guessed_rate or 0)
+    dur = float(s.duration * s.time_base) if s.duration else (c.duration / 1e6 if c.duration else 0.0)
+    n = s.frames or (int(round(dur * fps)) if dur and fps else 0)
+    return dict(n_frames=int(n), fps=fps, duration=dur, width=s.codec_context.width, height=s.codec_context.height)
+
 def video_info(path) -> dict:
     "Frame count, frame rate, duration (s) and size of the first video stream."
     import av
-    with av.open(str(path)) as c:
-        if not c.streams.video: raise ValueError(f"{path}: no video stream")
-        s = c.streams.video[0]
-        fps = float(s.average_rate or s.guessed_rate or 0)
-        dur = float(s.duration * s.time_base) if s.duration else (c.duration / 1e6 if c.duration else 0.0)
-        n = s.frames or (int(round(dur * fps)) if dur and fps else 0)
-        return dict(n_frames=int(n), fps=fps, duration=dur, width=s.codec_context.width, height=s.codec_context.height)
+    with av.open(str(path)) as c: return _info(c, path)
 
 def decode_all_frames(path) -> np.ndarray:
     "Every frame, decoded sequentially: `uint8 [T,H,W,3]` (the slow reference)."
     import av
-    with av.open(str(path)) as c:
-        if not c.streams.video: raise ValueError(f"{path}: no video stream")
-        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    with av.open(str(path)) as c: frames = [f.to_ndarray(format="rgb24") for f in c.decode(_stream(c, path))]
     if not frames: raise ValueError(f"{path}: no frame could be decoded")
     return np.stack(frames)
 
 def seek_frames(path, indices, reuse_gap: int = 16, stats: dict | None = None) -> np.ndarray:
     "Frames at `indices` (constant-frame-rate video) by keyframe seeking: `uint8 [len(indices),H,W,3]`; `stats` gets the seek and decoded-frame counts."
     import av
+    with av.open(str(path)) as c: return _seek(c, path, indices, reuse_gap, stats)
+
+def _seek(c, path, indices, reuse_gap: int = 16, stats: dict | None = None) -> np.ndarray:
     want = sorted(set(int(i) for i in indices))
     got, n_seek, n_dec = {}, 0, 0
-    with av.open(str(path)) as c:
-        s = c.streams.video[0]
-        tb, fps = float(s.time_base), float(s.average_rate or s.guessed_rate)
-        start, per = (s.start_time or 0), 1.0 / fps / tb   # timestamp units per frame
-        dec, cur, last = None, None, None
-        for k in want:
-            target = start + k * per
-            if last is not None and cur >= target - per / 2: got[k] = last; continue  # already past it (duplicate / dropped frames)
-            if dec is None or target - cur > reuse_gap * per:
-                c.seek(int(target), stream=s, backward=True, any_frame=False); dec = c.decode(s); n_seek += 1
-            for f in dec:
-                n_dec += 1
-                if f.pts is None: raise ValueError(f"{path}: frames without timestamps; cannot seek")
-                cur = f.pts
-                if cur >= target - per / 2: last = f.to_ndarray(format="rgb24"); break
-            else:
-                if last is None: raise ValueError(f"{path}: no frame at or after index {k}")
-                dec = None   # stream ended: reuse the last frame for targets past the end
-            got[k] = last
+    s = _stream(c, path)
+    tb, fps = float(s.time_base), float(s.average_rate or s.guessed_rate)
+    start, per = (s.start_time or 0), 1.0 / fps / tb   # timestamp units per frame
+    dec, cur, last = None, None, None
+    for k in want:
+        target = start + k * per
+        if last is not None and cur >= target - per / 2: got[k] = last; continue  # already past it (duplicate / dropped frames)
+        if dec is None or target - cur > reuse_gap * per:
+            c.seek(int(target), stream=s, backward=True, any_frame=False); dec = c.decode(s); n_seek += 1
+        for f in dec:
+            n_dec += 1
+            if f.pts is None: raise ValueError(f"{path}: frames without timestamps; cannot seek")
+            cur = f.pts
+            if cur >= target - per / 2: last = f.to_ndarray(format="rgb24"); break
+        else:
+            if last is None: raise ValueError(f"{path}: no frame at or after index {k}")
+            dec = None   # stream ended: reuse the last frame for targets past the end
+        got[k] = last
     if stats is not None: stats.update(seeks=n_seek, decoded=n_dec)
     return np.stack([got[int(i)] for i in indices])
 
@@ -188,7 +200,7 @@ def sample_frames(path,  # the video file
                   n: int | None = 8,  # how many frames (ignored with `fps`)
                   fps: float | None = None,  # sample at this rate instead
                   max_frames: int = 64,  # cap for `fps` sampling
-                  cache_dir=None,  # a directory for cached samples
+                  cache_dir: str | Path | None = None,  # a directory for cached samples
                   method: str = 'centre',  # 'linspace' (both ends) | 'centre' (segment centres)
                   decoder: str = 'seek'  # 'seek' (keyframe seeking) | 'decode_all' (the reference)
                  ) -> np.ndarray:
@@ -208,11 +220,13 @@ def _sample(path, key, n, fps, max_frames, cache_dir, method, decoder):
         if cache.exists():
             try: return np.load(cache)
             except Exception: pass   # a torn cache file is rebuilt
-    info = video_info(path)
-    if decoder == "decode_all" or info["n_frames"] <= 0 or not info["fps"]:
+    import av
+    with av.open(str(path)) as c:   # opened once: its stream's facts, then the frames
+        info = _info(c, path)
+        seek = decoder == "seek" and info["n_frames"] > 0 and info["fps"]
+        if seek: frames = _seek(c, path, frame_indices(info["n_frames"], n, fps, info["fps"], max_frames, method))
+    if not seek:
         allf = decode_all_frames(path)
         frames = allf[frame_indices(len(allf), n, fps, info["fps"], max_frames, method)]
-    else:
-        frames = seek_frames(path, frame_indices(info["n_frames"], n, fps, info["fps"], max_frames, method))
     if cache is not None: _save_cache(cache, frames)
     return frames

@@ -175,7 +175,7 @@ def write_report(out_dir,  # the run directory
 
 SUMMARY_KEYS = ("part", "discipline", "split")
 
-def summary_table(runs: dict, keys=None) -> str:
+def summary_table(runs: dict, keys: list[str] | None = None) -> str:
     "A fixed-width table of `{name: metrics}`: overall accuracy with CI and accuracy per group of `keys` (default: part, discipline, split)."
     present = [k for m in runs.values() for k in m["rule"]["groups"]]
     keys = [k for k in (keys or SUMMARY_KEYS) if k in present] or list(dict.fromkeys(present))

@@ -82,7 +82,7 @@ class HFVLM(Adapter):
         self.gen, self.max_images = dict(max_new_tokens=max_new_tokens), max_images
 
     @classmethod
-    def from_pretrained(cls, hub_id: str, device=None, dtype=None, **kw):
+    def from_pretrained(cls, hub_id: str, device: str | None = None, dtype: object | None = None, **kw):
         "Load `hub_id` with `AutoModelForImageTextToText` + `AutoProcessor` (needs the checkpoint locally or network)."
         from transformers import AutoModelForImageTextToText, AutoProcessor
         from worldbridge.core import get_device, get_dtype
@@ -165,8 +165,8 @@ _CAUSAL_LMS: dict = {}   # (path, gguf_file, device, dtype) -> (model, tokenizer
 
 def load_causal_lm(path,  # a local folder (or a hub id), holding `gguf_file` if given
                    gguf_file: str | None = None,  # a GGUF file in `path`, dequantised by transformers (needs `gguf`)
-                   device=None,  # 'cpu', 'cuda', ...; default: the best available
-                   dtype=None  # torch dtype or its name; default: float32 on CPU, bfloat16 on a GPU
+                   device: str | None = None,  # 'cpu', 'cuda', ...; default: the best available
+                   dtype: object | None = None  # torch dtype or its name; default: float32 on CPU, bfloat16 on a GPU
                   ) -> tuple:
     "`(model, tokenizer)` of a causal LM, loaded once per process (a model and a judge of the same spec share it)."
     from worldbridge.core import get_device, get_dtype
@@ -201,7 +201,8 @@ class HFCausalLM(Adapter):
         if self.tok.pad_token is None: self.tok.pad_token = self.tok.eos_token
 
     @classmethod
-    def from_pretrained(cls, path, gguf_file: str | None = None, device=None, dtype=None, name: str | None = None,
+    def from_pretrained(cls, path, gguf_file: str | None = None, device: str | None = None, dtype: object | None = None,
+                        name: str | None = None,
                         **kw):
         "Load a local folder (or hub id) `path`, or the GGUF file `gguf_file` in it (once per process)."
         name = name or f"hf:{Path(path) / gguf_file if gguf_file else path}"
@@ -362,7 +363,8 @@ class _Watchdog:
             if self.pid != os.getpid():   # first use, or a forked child (which has no watchdog thread)
                 self.heap, self.pid = [], os.getpid()
                 threading.Thread(target=self._run, name="worldbridge-deadlines", daemon=True).start()
-            heapq.heappush(self.heap, e); self.cv.notify()
+            heapq.heappush(self.heap, e)
+            if self.heap[0] is e: self.cv.notify()   # a new earliest deadline; else the thread already wakes in time
         return e
     def disarm(self, e: list) -> bool:
         "Cancel entry `e`; False if its function was already called (or is being called)."
@@ -405,6 +407,7 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
                 timeout: float = 120.0,  # seconds to wait for a reply
                 retries: int = 3,  # retries of a failed call
                 backoff: float = 1.0,  # first backoff in seconds (doubles)
+                usage: dict | None = None,  # filled with the reply's token counts (`usage`), if the server gives them
                 **extra
                ) -> str:
     """POST `messages` to `{base_url}/chat/completions`; the first choice's text. Sends only the settings given; retries 429/5xx, dropped and
@@ -446,10 +449,12 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
                 try: resp = json.loads(raw)
                 except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: last = RuntimeError(f"{url}: reply is not JSON ({e}): {shown(raw, 200)}")
                 else:
-                    try: return _content(resp)
+                    try: text = _content(resp)
                     except (KeyError, IndexError, TypeError):
                         field = "choices" if not isinstance(resp, dict) or not resp.get("choices") else "choices[0].message.content"
                         raise RuntimeError(f"{url}: malformed reply: no {field} in {shown(raw, 200)}") from None
+                    if usage is not None and isinstance(resp.get("usage"), dict): usage.update(resp["usage"])
+                    return text
         finally: _WATCHDOG.disarm(alarm)
         pause = wait if wait is not None else backoff * 2 ** attempt
         if attempt >= retries or time.monotonic() + pause >= deadline: raise last
@@ -482,6 +487,7 @@ class OpenAIChat(Adapter):
         check_key_transport(base_url, self.api_key)
         self.gen = dict(max_new_tokens=max_tokens)
         self.needs_frames, self.name = send_frames, f"openai:{base_url}#{model}"
+        self.frames_seen, self._checking = None, threading.Lock()   # `check_frames`, once per adapter
     def frame_urls(self, frames) -> list[str]:
         "JPEG data URLs of `frames`, encoded once per frame array (the questions about one video share its sampled frames, even at once)."
         if frames is None: return []
@@ -496,7 +502,28 @@ class OpenAIChat(Adapter):
         g.pop("do_sample", None)
         return {**g, **self.kw}
     def generate(self, item, frames, prompt):
-        return openai_chat(self.base_url, self.model, self.messages(frames, prompt), api_key=self.api_key, **self.request_kwargs())
+        usage = {}
+        text = openai_chat(self.base_url, self.model, self.messages(frames, prompt), api_key=self.api_key, usage=usage,
+                           **self.request_kwargs())
+        first = frames is not None and len(frames) and self.frames_seen is None and usage.get("prompt_tokens")
+        if first and self._checking.acquire(blocking=False):   # the first reply that counts its tokens
+            try: self.check_frames(prompt, usage["prompt_tokens"], len(frames))
+            finally: self._checking.release()
+        return text
+    def check_frames(self, prompt: str, with_frames: int, n_frames: int) -> dict:
+        """Does the server see the frames? The prompt is sent again without them (one new token): a server that counts as
+        many prompt tokens without the frames as with them dropped them (a text-only model). Sets and returns `frames_seen`:
+        `seen` (None if the server counts no tokens), `n_frames` and the prompt tokens with and without the frames."""
+        kw = {**self.request_kwargs(), "max_tokens": 1}; kw.pop("max_completion_tokens", None)
+        usage = {}
+        try: openai_chat(self.base_url, self.model, self.messages(None, prompt), api_key=self.api_key, usage=usage, **kw)
+        except Exception as e:
+            self.frames_seen = dict(seen=None, error=f"{type(e).__name__}: {e}"); return self.frames_seen
+        without = usage.get("prompt_tokens")
+        seen = with_frames > without if isinstance(without, int) and without > 0 else None
+        self.frames_seen = dict(seen=seen, n_frames=n_frames, prompt_tokens_with_frames=with_frames,
+                                prompt_tokens_without=without)
+        return self.frames_seen
 
 # %% ../../nbs/01_eval/03_models.ipynb #391a302f
 class FakeOpenAIServer:

@@ -60,7 +60,7 @@ def parse_kv(s: str | dict | None, what: str = "arguments") -> dict:
 
 def generation_config(bench: str,  # the benchmark
                       prompt_name: str,  # the prompt (its decoding defaults)
-                      gen_kwargs=None  # overrides, 'k=v,...' or a dict
+                      gen_kwargs: str | dict | None = None  # overrides, 'k=v,...' or a dict
                      ) -> dict:
     "Decoding settings of a run: the prompt's defaults (from its benchmark), overridden by `gen_kwargs`."
     base = dict(DEFAULT_GENERATION)

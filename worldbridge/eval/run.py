@@ -4,12 +4,12 @@
 
 # %% ../../nbs/01_eval/07_run.ipynb #4630ac00
 from __future__ import annotations
-import os, re, sys, json, math, time, hashlib, contextlib, functools, importlib, importlib.metadata, platform
+import os, re, sys, json, math, time, hashlib, threading, contextlib, functools, importlib, importlib.metadata, platform
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 from .benchmarks import Item, BENCHMARKS, get_benchmark, load_bench, VLM4D_TABLE
-from .frames import sample_frames, file_digest, FRAME_METHODS
+from .frames import sample_frames, file_digest, FRAME_METHODS, MEM_CACHE_SIZE
 from .prompts import resolve_prompt, format_prompt, generation_config, parse_kv
 from .models import make_model, Adapter, TINY_MAX_NEW_TOKENS, api_key_from_env, check_key_transport, check_endpoint, MAX_TIMEOUT
 from .extraction import (extract_choice, judge_response, parse_judge_spec, verdict_bool, JudgeError, JUDGE_PROTOCOLS,
@@ -91,7 +91,7 @@ def evaluate_item(item: Item,  # the question
                   template: str,  # the prompt template
                   prompt_name: str = 'custom',  # its name (recorded)
                   sampling: dict | None = None,  # frame sampling: n_frames, fps, max_frames, method
-                  cache_dir=None,  # a directory for cached frames
+                  cache_dir: str | Path | None = None,  # a directory for cached frames
                   judge: dict | None = None  # the judge settings, or None
                  ) -> dict:
     "Evaluate one item; never raises (an error becomes a record with `status='error'`)."
@@ -105,7 +105,8 @@ def evaluate_item(item: Item,  # the question
     rec["seconds"] = round(time.perf_counter() - t0, 4)
     return rec
 
-def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str = "custom", sampling: dict | None = None, cache_dir=None,
+def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str = "custom",
+                   sampling: dict | None = None, cache_dir: str | Path | None = None,
                    judge: dict | None = None) -> list[dict]:
     "Evaluate several items with one `model.generate_batch` call; a batch that fails is evaluated item by item, so one bad item fails alone."
     t0 = time.perf_counter()
@@ -243,6 +244,12 @@ def _set_aside(out: Path) -> Path:
     for f in sorted({f for pat in RUN_FILES for f in out.glob(pat) if f.is_file()}): f.rename(dest / f.name)
     return dest
 
+def _unseen(fs: dict) -> str:
+    "What a run whose endpoint did not see the frames says, with the token counts that show it."
+    return (f"the endpoint did not see the frames: it counted {fs.get('prompt_tokens_with_frames')} prompt tokens with "
+            f"{fs.get('n_frames')} frames and {fs.get('prompt_tokens_without')} without them (a text-only model drops images), "
+            "so these are text-only answers; serve a vision-language model (then --restart), or run --text-only")
+
 def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with its own runner ('edit4d': `get_runner`)
              data,  # the benchmark's directory (or file)
              model,  # a model spec ('random', 'hf:ID', 'openai:URL#MODEL', ...) or an `Adapter`
@@ -255,12 +262,13 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              limit: int | None = None,  # evaluate only the first `limit` items
              judge: str | None = None,  # an LLM judge endpoint 'BASE_URL#MODEL'
              judge_protocol: str | None = None,  # 'vlm4d' | 'mmworld' | 'letter'; default: the benchmark's
-             judge_gen=None,  # the judge's request settings, 'k=v,...' or a dict
+             judge_gen: str | dict | None = None,  # the judge's request settings, 'k=v,...' or a dict
              judge_mode: str = 'all',  # 'all' answers to the judge, or 'fallback': only those the rules call uncertain
-             gen_kwargs=None,  # decoding settings, 'k=v,...' or a dict (over the prompt's defaults)
+             # decoding settings, 'k=v,...' or a dict (over the prompt's defaults)
+             gen_kwargs: str | dict | None = None,
              model_kw: dict | None = None,  # keyword arguments of the model adapter (`--model-args`)
              on_error: str = 'skip',  # 'skip' (report) or 'raise' on a malformed record
-             video_dir=None,  # where the videos are, if not under `data`
+             video_dir: str | Path | None = None,  # where the videos are, if not under `data`
              missing_video: str = 'error',  # 'error' (the item fails) or 'skip' (left out), for every model
              text_only: bool = False,  # answer from the text alone (the blind rows): no video is read or needed
              allow_outside_data: bool = False,  # let benchmark files name videos outside `data`/`video_dir`
@@ -273,7 +281,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              batch_size: int = 1,  # items per `generate_batch` call (Hugging Face and tiny models)
              rank: int = 0,  # this process's index, when sharded
              world_size: int = 1,  # the number of processes
-             cache_dir=None,  # a directory for cached sampled frames
+             cache_dir: str | Path | None = None,  # a directory for cached sampled frames
              retry_errors: bool = True,  # evaluate failed items again
              finalize: bool = True,  # merge, score and write the report when done (the main process, `rank` 0)
              barrier=None,  # called inside the lock before the report (sharded runs: wait for the other processes)
@@ -302,7 +310,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
     if missing_video not in ("error", "skip"): raise ValueError(f"missing_video={missing_video!r}: expected 'error' or 'skip'")
     prompt_name, template = resolve_prompt(bench, prompt)
     gen, user_gen = generation_config(bench, prompt_name, gen_kwargs), parse_kv(gen_kwargs, "gen_kwargs")
-    items, problems = load_bench(bench, data, on_error, video_dir, allow_outside_data)
+    items, problems = load_bench(bench, data, on_error, video_dir, allow_outside_data, limit)   # (the records after: not checked)
     if limit is not None: items = items[:limit]
     missing = [] if text_only else [it for it in items if not it.video or not Path(it.video).exists()]
     if missing_video == "skip": items = [it for it in items if it.video and Path(it.video).exists()]
@@ -337,6 +345,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                   f"(recorded in run.json's endpoints)", file=sys.stderr)
             old = dict(old, model=run["model"], fingerprint=run["fingerprint"])
         elif old and old.get("endpoints"): run["endpoints"] = old["endpoints"]
+        if old and old.get("frames_seen"): run["frames_seen"] = old["frames_seen"]   # (`OpenAIChat.check_frames`)
         if old and old.get("fingerprint", run_fingerprint(old)) != run["fingerprint"]:
             diff = _differs(old, run)
             raise ValueError(f"{out}: holds a run of {old.get('model')!r} on {old.get('bench')!r} with prompt {old.get('prompt_name')!r} whose settings "
@@ -375,9 +384,21 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                 for i in range(0, len(todo), batch_size):
                     for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
             else:   # what finished while the last lines were written goes to disk together: one fsync, not one per item
-                for recs in _in_batches(lambda it: evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J), todo, concurrency):
-                    store.append_many(recs); bar.update(len(recs))
+                ahead = None
+                if concurrency > 1 and sampling["n_frames"]: ahead = _Prefetch(todo, lambda it: _frames_of(it, adapter, sampling, cache_dir))
+                def one(it):
+                    if ahead: ahead.started()
+                    return evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J)
+                try:
+                    for recs in _in_batches(one, todo, concurrency):
+                        store.append_many(recs); bar.update(len(recs))
+                finally:
+                    if ahead: ahead.close()
             bar.close()
+            if getattr(adapter, "frames_seen", None) and rank == 0:   # an endpoint's answer to: were the frames seen?
+                run["frames_seen"] = {k: redact(v) if isinstance(v, str) else v for k, v in adapter.frames_seen.items()}
+                write_atomic(out / "run.json", json.dumps(run, indent=1))
+                if run["frames_seen"]["seen"] is False: print("warning: " + _unseen(run["frames_seen"]), file=sys.stderr)
         for recs in _in_batches(lambda it: judge_record(dict(done[it.id]), it, J), rejudge, concurrency): store.append_many(recs)
         if barrier is not None: barrier()
         return finalize_run(out, n_boot=n_boot, items=items) if finalize and rank == 0 else None
@@ -406,13 +427,37 @@ def _in_batches(fn, items, k: int):
             for f in pending: f.cancel()
             raise
 
+class _Prefetch:
+    """One thread that samples the frames of the items not started yet, in order, at most `ahead` videos past the next
+    item to start: while the first requests are in flight the next videos are decoded, so a cold run's later items do not
+    wait for them. `ahead` is less than the frame cache keeps: nothing decoded is dropped before it is used."""
+    def __init__(self, items: list, sample, ahead: int = MEM_CACHE_SIZE // 2):
+        self.items, self.sample, self.ahead, self.n, self.stop = items, sample, ahead, 0, False
+        self.cv = threading.Condition()
+        threading.Thread(target=self._run, name="worldbridge-prefetch", daemon=True).start()
+    def started(self):
+        "One more item has started (they start in order)."
+        with self.cv: self.n += 1; self.cv.notify()
+    def close(self):
+        with self.cv: self.stop = True; self.cv.notify()
+    def _run(self):
+        for j, it in enumerate(self.items):
+            with self.cv:
+                while not self.stop and j >= self.n and len({x.video for x in self.items[self.n:j + 1]}) > self.ahead:
+                    self.cv.wait()
+                if self.stop: return
+                if j < self.n: continue   # its own thread samples it
+            try: self.sample(it)
+            except Exception: pass        # the item's own call meets the same error and records it
+
 def _concurrently(fn, items, k: int):
     "`fn(item)` for every item, at most `k` at a time; results in completion order (each is written as its own line, so the order does not matter)."
     for batch in _in_batches(fn, items, k): yield from batch
 
 def _scope(run: dict) -> list[Item]:
     "The items a run directory covers, as its `run.json` describes them."
-    items, _ = load_bench(run["bench"], run["data"], video_dir=run.get("video_dir"), allow_outside_data=run.get("allow_outside_data", False))
+    items, _ = load_bench(run["bench"], run["data"], video_dir=run.get("video_dir"),
+                          allow_outside_data=run.get("allow_outside_data", False), limit=None if run.get("tags") else run.get("limit"))
     if run.get("tags"): items = [it for it in items if it.meta.get("tag") in run["tags"]]
     if run.get("limit") is not None: items = items[:run["limit"]]
     if run.get("missing_video") == "skip": items = [it for it in items if it.video and Path(it.video).exists()]
@@ -440,7 +485,11 @@ def finalize_run(out,  # the run directory
     metrics["n_unjudged"] = sum(r.get("status") == "ok" and r.get("judge_correct") is None for r in recs) if run.get("judge") else 0
     metrics["complete"] = len(recs) == len(items) and metrics["n_errors"] == 0 and metrics["n_unjudged"] == 0   # a failed judge call is no verdict
     metrics["n_missing"] = len(items) - len(recs)
+    metrics["frames_seen"] = (run.get("frames_seen") or {}).get("seen")   # None: not checked (no frames or token counts)
     write_report(out, metrics, run, recs)
+    if metrics["frames_seen"] is False:   # said at the top of the report, under its title
+        title, _, rest = (out / "report.md").read_text(encoding="utf-8").partition("\n")
+        write_atomic(out / "report.md", f"{title}\n\n> **Warning**: {_unseen(run['frames_seen'])}.\n{rest}")
     return metrics
 
 # %% ../../nbs/01_eval/07_run.ipynb #1bc533c8
@@ -497,7 +546,7 @@ def score_responses(data,  # the benchmark's directory (`real_mc.json`, `synthet
                     kind: str | None = None,  # 'cot' | 'direct-output', when the model has both
                     judge: str | None = None,  # also judge the responses: 'BASE_URL#MODEL'
                     judge_protocol: str | None = None,  # the judge's protocol
-                    judge_gen=None,  # the judge's request settings
+                    judge_gen: str | dict | None = None,  # the judge's request settings
                     judge_mode: str = 'all',  # judge 'all' responses, or 'fallback': only those the rules call uncertain
                     concurrency: int = 1,  # judge calls in flight at once
                     n_boot: int = 1000,  # bootstrap resamples
@@ -569,7 +618,7 @@ def export_responses(run_dir,  # a VLM4D run directory
     return paths
 
 # %% ../../nbs/01_eval/07_run.ipynb #4730627b
-def verdict_table(root, data=None) -> list[dict]:
+def verdict_table(root, data: str | Path | None = None) -> list[dict]:
     "Per model and prompt kind: VLM4D's Table 1 from the authors' verdicts and from worldbridge's re-scoring of the released outputs under `root`."
     root = Path(root); data = Path(data or root)
     items = {it.id: it for it in load_bench("vlm4d", data)[0]}
@@ -656,6 +705,6 @@ def get_runner(bench: str):
     if not callable(fn): raise TypeError(f"bench={bench!r}: the entry point {bench} = {ep.value} in the group {RUNNER_GROUP!r} is not callable ({type(fn).__name__})")
     return _RUNNERS.setdefault(bench, fn)   # loading its module may have registered it already (scene4d does)
 
-def run_edit4d(data, model, out, limit=None, **kw) -> dict:
+def run_edit4d(data, model, out, limit: int | None = None, **kw) -> dict:
     "The `edit4d` benchmark, `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None, **kw)`, through the registry (`get_runner`)."
     return get_runner("edit4d")(data, model, out, limit=limit, **kw)

@@ -55,7 +55,10 @@ def write_atomic(path,  # the file to (re)write
     os.replace(tmp, path)
     return path
 
-def _dumps(rec) -> str: return json.dumps(scrub(rec), ensure_ascii=True)   # ASCII escapes: lone surrogates and any other text round-trip
+def _dumps(rec) -> str:
+    "One JSON line (ASCII escapes: lone surrogates and any other text round-trip), with every string `redact`ed."
+    line = json.dumps(rec, ensure_ascii=True)   # one check of the whole line; a line with something to redact is redacted string by string
+    return line if redact(line) == line else json.dumps(scrub(rec), ensure_ascii=True)
 
 class ResultStore:
     "The JSONL results of one run directory (one file per process when sharded)."
@@ -91,7 +94,7 @@ class ResultStore:
                 if f.read(1) != b"\n": f.write(b"\n")   # re-terminate a torn line
             f.write(lines); f.flush(); os.fsync(f.fileno())
 
-    def merge(self, order=None) -> list:
+    def merge(self, order: list | None = None) -> list:
         "Merge all files into `results.jsonl` (one record per item, in `order` if given) and remove the shards."
         recs = self.load()
         ids = [i for i in (order or []) if i in recs] + [i for i in recs if i not in set(order or [])]

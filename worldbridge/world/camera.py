@@ -255,7 +255,8 @@ def _shadow_window(camera: Camera, c, r):
     (x0, y0), (x1, y1) = q.min(0) - 0.01, q.max(0) + 0.01
     return _window(camera, np.array([[x0, y0, 0.0], [x0, y1, 0.0], [x1, y0, 0.0], [x1, y1, 0.0]]))
 
-def raycast(objects, camera: Camera, positions=None, shadows: bool = True, walls: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def raycast(objects, camera: Camera, positions: np.ndarray | None = None, shadows: bool = True,
+            walls: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Render `objects` (at `positions` [N,3], default their `pos`) from `camera`: RGB uint8 [H,W,3],
     mask int [H,W] (object `id`, -1 for ground/sky/walls) and camera depth z float [H,W] (inf for the sky); `walls`: draw
     the arena's walls."""
@@ -347,7 +348,8 @@ def _ref_cast(objects, positions, o, d):
         closer = s < best; best[closer] = s[closer]; idx[closer] = k
     return best, idx
 
-def raycast_reference(objects, camera: Camera, positions=None, shadows: bool = True, walls: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def raycast_reference(objects, camera: Camera, positions: np.ndarray | None = None, shadows: bool = True,
+                      walls: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "`raycast` as first written (every ray against every object): the reference the fast renderer is tested against."
     positions = np.asarray([ob.pos for ob in objects] if positions is None else positions, float).reshape(len(objects), 3)
     o, d = camera.rays(); P = len(d)

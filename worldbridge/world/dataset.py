@@ -216,7 +216,7 @@ def _make(a, m) -> int:
         print(f"preset {a.preset}" + (f" changed by {' '.join(changed)}: not the preset itself" if changed else ""))
     return 0
 
-def world_cli(argv=None) -> int:
+def world_cli(argv: list[str] | None = None) -> int:
     "`worldbridge world make --out DIR [--n N] [--preset NAME] ...` | `worldbridge world audit DIR [--json]`."
     p = argparse.ArgumentParser(prog="worldbridge world", description="procedural world benchmarks")
     sub = p.add_subparsers(dest="cmd", required=True)

@@ -15,7 +15,7 @@ from .scene import *
 __all__ = ['TASKS', 'object_classes', 'single_object_images', 'classification_task', 'compositional_pairs']
 
 # %% ../../nbs/00_world/05_learning.ipynb #95fb2c4f
-def object_classes(colors=None, kinds=None) -> list[str]:
+def object_classes(colors: list[str] | None = None, kinds: list[str] | None = None) -> list[str]:
     "Class names 'colour kind' (e.g. 'red cube') over `colors` x `kinds` (default all)."
     colors, kinds = tuple(COLORS) if colors is None else tuple(colors), KINDS if kinds is None else tuple(kinds)
     for c in colors:
@@ -39,7 +39,8 @@ def _place(rng, kinds_colors_sizes, spread=2.2, min_gap=0.15, tries=500):
         objs.append(Obj(i, k, c, s, r, (xy[0], xy[1], r)))
     return objs
 
-def single_object_images(classes=None, n_per_class: int = 10, size: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def single_object_images(classes: list[str] | None = None, n_per_class: int = 10, size: int = 32,
+                         seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     "`n_per_class` renders of one object per class (random size, position, camera azimuth): (uint8 [N,H,W,3], int labels [N])."
     classes = object_classes() if classes is None else list(classes)
     if n_per_class < 1: raise ValueError(f"n_per_class={n_per_class}: expected >= 1")

@@ -250,7 +250,7 @@ def make_scene(seed: int = 0, cfg: WorldConfig | None = None, **overrides) -> Sc
 
 # %% ../../nbs/00_world/03_scene.ipynb #93af9b71
 def draw_scene_graph(scene: Scene, t: int = 0, predicates=("left_of", "in_front_of", "near", "moving_towards"),
-                     axes=None):
+                     axes: object | None = None):
     """Matplotlib drawing of `scene.scene_graph(t)`: the frame with labelled boxes (left) and the graph (right):
     one node per object (in its colour; nodes on a circle in the angular order of the box centres) and one arrow per related pair, labelled with its `predicates`."""
     import matplotlib.pyplot as plt
