@@ -25,7 +25,8 @@ QWEN2_SPECIALS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>":
                   "<|object_ref_end|>": 151647, "<|box_start|>": 151648, "<|box_end|>": 151649, "<|quad_start|>": 151650,
                   "<|quad_end|>": 151651, "<|vision_start|>": 151652, "<|vision_end|>": 151653, "<|vision_pad|>": 151654,
                   "<|image_pad|>": 151655, "<|video_pad|>": 151656}
-LLAVA_ONEVISION_SPECIALS = {**{k: v for k, v in QWEN2_SPECIALS.items() if v not in (151646, 151647)}, "<image>": 151646, "<video>": 151647}
+LLAVA_ONEVISION_SPECIALS = {**{k: v for k, v in QWEN2_SPECIALS.items() if v not in (151646, 151647)},
+                            "<image>": 151646, "<video>": 151647}
 
 def layout_tokenizer(vocab_size: int, # the model's vocabulary size: every id below it is a token
                      specials: dict, # special token -> its id in the checkpoint
@@ -38,9 +39,11 @@ def layout_tokenizer(vocab_size: int, # the model's vocabulary size: every id be
     "A word-level `PreTrainedTokenizerFast` over the world's vocabulary with `specials` at their checkpoint ids."
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders
     from transformers import PreTrainedTokenizerFast
-    words = list(dict.fromkeys(["!", *_PUNCT, *"abcdefghijklmnopqrstuvwxyz", *WORLD_WORDS, *[w.lower() for w in extra_words]]))
+    words = list(dict.fromkeys(["!", *_PUNCT, *"abcdefghijklmnopqrstuvwxyz", *WORLD_WORDS,
+                                *[w.lower() for w in extra_words]]))
     taken = set(specials.values())
-    if len(taken) != len(specials) or max(taken) >= vocab_size: raise ValueError(f"specials: ids must be distinct and below vocab_size={vocab_size}")
+    if len(taken) != len(specials) or max(taken) >= vocab_size: raise ValueError(f"specials: ids must be distinct and "
+                                                                                 f"below vocab_size={vocab_size}")
     free = (i for i in range(vocab_size) if i not in taken)
     vocab = {w: next(free) for w in [*words, "<|unk|>"]}
     vocab.update({f"<|unused{i}|>": i for i in free})
@@ -59,14 +62,16 @@ def layout_tokenizer(vocab_size: int, # the model's vocabulary size: every id be
 def clip_tokenizer(model_max_length: int = 77, # CLIP's 77 positions (OWL-ViT: 16)
                    pad_token: str = CLIP_EOS, # CLIP pads with EOS; OWL-ViT's processor with '!' (id 0)
                    extra_words=()):
-    "The world tokenizer in CLIP's id layout: 49,408 ids, `<|startoftext|>` 49406 and `<|endoftext|>` 49407 around every text."
+    ("The world tokenizer in CLIP's id layout: 49,408 ids, `<|startoftext|>` 49406 and `<|endoftext|>` 49407 around "
+     "every text.")
     return layout_tokenizer(49408, {CLIP_BOS: 49406, CLIP_EOS: 49407}, model_max_length, bos=CLIP_BOS, eos=CLIP_EOS,
                             pad=pad_token, extra_words=extra_words)
 
 def qwen2_tokenizer(specials: dict = QWEN2_SPECIALS, # `QWEN2_SPECIALS`, or `LLAVA_ONEVISION_SPECIALS`
                     model_max_length: int = 32768, extra_words=()):
     "The world tokenizer in Qwen2's id layout (151,657 ids, no BOS, `<|im_end|>` ends a turn, `<|endoftext|>` pads)."
-    tok = layout_tokenizer(max(specials.values()) + 1, specials, model_max_length, pad="<|endoftext|>", extra_words=extra_words)
+    tok = layout_tokenizer(max(specials.values()) + 1, specials, model_max_length, pad="<|endoftext|>",
+                           extra_words=extra_words)
     tok.eos_token = "<|im_end|>"
     return tok
 
@@ -75,7 +80,8 @@ _CLIP_TEXT = dict(vocab_size=49408, hidden_size=512, intermediate_size=2048, num
                   max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5, bos_token_id=0, eos_token_id=2, pad_token_id=1)
 _CLIP_VISION = dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12, image_size=224,
                     patch_size=32, hidden_act="quick_gelu", layer_norm_eps=1e-5)
-CLIP_VIT_B32_CONFIG = dict(text_config=_CLIP_TEXT, vision_config=_CLIP_VISION, projection_dim=512, logit_scale_init_value=2.6592)
+CLIP_VIT_B32_CONFIG = dict(text_config=_CLIP_TEXT, vision_config=_CLIP_VISION, projection_dim=512,
+                           logit_scale_init_value=2.6592)
 CLIP_VIT_B16_CONFIG = dict(text_config=_CLIP_TEXT, vision_config={**_CLIP_VISION, "patch_size": 16}, projection_dim=512,
                            logit_scale_init_value=2.6592)
 VIT_B16_CONFIG = dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072, hidden_act="gelu",
@@ -95,8 +101,10 @@ def _depth(cfg: dict, key: str, layers: int | None) -> dict:
 
 def _clip(config, layers, seed, device, dtype, cls_name="CLIPModel", config_name="CLIPConfig"):
     import transformers
-    cfg = getattr(transformers, config_name)(**{**config, "text_config": _depth(config["text_config"], "num_hidden_layers", layers),
-                                               "vision_config": _depth(config["vision_config"], "num_hidden_layers", layers)})
+    cfg = getattr(transformers, config_name)(**{**config, "text_config": _depth(config["text_config"],
+                                                                                "num_hidden_layers", layers),
+                                               "vision_config": _depth(config["vision_config"], "num_hidden_layers",
+                                                                       layers)})
     return _build(lambda: getattr(transformers, cls_name)(cfg), seed, device, dtype)
 
 def clip_vit_b32(layers: int | None = None, # depth of both towers (published: 12)
@@ -115,17 +123,20 @@ def vit_b16(num_labels: int = 10, # a new classification head
             seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
     "`google/vit-base-patch16-224-in21k`'s `ViTForImageClassification`, random weights."
     from transformers import ViTConfig, ViTForImageClassification
-    cfg = ViTConfig(**{**_depth(VIT_B16_CONFIG, "num_hidden_layers", layers), "image_size": image_size}, num_labels=num_labels)
+    cfg = ViTConfig(**{**_depth(VIT_B16_CONFIG, "num_hidden_layers", layers), "image_size": image_size},
+                    num_labels=num_labels)
     return _build(lambda: ViTForImageClassification(cfg), seed, device, dtype)
 
 def owlvit_b32(layers: int | None = None, seed: int = 0,
                device: str | torch.device | None = None, dtype: torch.dtype | None = None):
-    "`google/owlvit-base-patch32`'s `OwlViTForObjectDetection` (768 px), random weights (use with `clip_tokenizer(16, pad_token='!')`)."
+    ("`google/owlvit-base-patch32`'s `OwlViTForObjectDetection` (768 px), random weights (use with `clip_tokenizer(16, "
+     "pad_token='!')`).")
     return _clip(OWLVIT_B32_CONFIG, layers, seed, device, dtype, "OwlViTForObjectDetection", "OwlViTConfig")
 
 # %% ../nbs/00_architectures.ipynb #0bf7b833
 _SD_UNET = dict(act_fn="silu", block_out_channels=[320, 640, 1280, 1280], center_input_sample=False, downsample_padding=1,
-                down_block_types=["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
+                down_block_types=["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D",
+                                  "DownBlock2D"],
                 up_block_types=["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"],
                 flip_sin_to_cos=True, freq_shift=0, in_channels=4, out_channels=4, layers_per_block=2, mid_block_scale_factor=1,
                 norm_eps=1e-5, norm_num_groups=32, sample_size=64)
@@ -144,7 +155,8 @@ SD21_TEXT_CONFIG = dict(vocab_size=49408, hidden_size=1024, intermediate_size=40
 SD_SCHEDULER_CONFIG = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                            set_alpha_to_one=False, skip_prk_steps=True, steps_offset=1, clip_sample=False, prediction_type="epsilon")
 T2V_UNET3D_CONFIG = dict(act_fn="silu", attention_head_dim=64, block_out_channels=[320, 640, 1280, 1280], cross_attention_dim=1024,
-                         down_block_types=["CrossAttnDownBlock3D", "CrossAttnDownBlock3D", "CrossAttnDownBlock3D", "DownBlock3D"],
+                         down_block_types=["CrossAttnDownBlock3D", "CrossAttnDownBlock3D", "CrossAttnDownBlock3D",
+                                           "DownBlock3D"],
                          up_block_types=["UpBlock3D", "CrossAttnUpBlock3D", "CrossAttnUpBlock3D", "CrossAttnUpBlock3D"],
                          in_channels=4, out_channels=4, layers_per_block=2, norm_eps=1e-5, norm_num_groups=32, sample_size=32)
 T2V_SCHEDULER_CONFIG = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
@@ -191,7 +203,8 @@ def sd15_text_encoder(layers: int | None = None, # depth (published: 12)
 
 def sd21_text_encoder(layers: int | None = None, # depth (published: 23)
                       seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
-    "SD-2.1's (and text-to-video-ms-1.7b's) text encoder, OpenCLIP ViT-H/14's as a `CLIPTextModel` (1024 wide), random weights."
+    ("SD-2.1's (and text-to-video-ms-1.7b's) text encoder, OpenCLIP ViT-H/14's as a `CLIPTextModel` (1024 wide), "
+     "random weights.")
     return _text(SD21_TEXT_CONFIG, layers, seed, device, dtype)
 
 def sd_pipeline(version: str = "1.5", # '1.5' or '2.1'
@@ -200,7 +213,8 @@ def sd_pipeline(version: str = "1.5", # '1.5' or '2.1'
                 vae_layers_per_block: int | None = None, # the VAE's (published: 2)
                 sample_size: int | None = None, # the UNet's default latent side (published: 64)
                 seed: int = 0, device: str | torch.device | None = None, dtype: torch.dtype | None = None):
-    "A `StableDiffusionPipeline` of SD-`version`'s architecture, random weights, `clip_tokenizer()`, PNDM (safety checker off)."
+    ("A `StableDiffusionPipeline` of SD-`version`'s architecture, random weights, `clip_tokenizer()`, PNDM (safety "
+     "checker off).")
     from diffusers import StableDiffusionPipeline, PNDMScheduler
     if version not in ("1.5", "2.1"): raise ValueError(f"version={version!r}: expected '1.5' or '2.1'")
     unet = (sd15_unet if version == "1.5" else sd21_unet)(layers_per_block, sample_size, seed, device, dtype)
@@ -214,10 +228,12 @@ def sd_pipeline(version: str = "1.5", # '1.5' or '2.1'
 def t2v_pipeline(layers_per_block: int | None = None, text_layers: int | None = None, vae_layers_per_block: int | None = None,
                  sample_size: int | None = None, seed: int = 0,
                  device: str | torch.device | None = None, dtype: torch.dtype | None = None):
-    "A `TextToVideoSDPipeline` of `ali-vilab/text-to-video-ms-1.7b`'s architecture, random weights, `clip_tokenizer()`, DDIM."
+    ("A `TextToVideoSDPipeline` of `ali-vilab/text-to-video-ms-1.7b`'s architecture, random weights, "
+     "`clip_tokenizer()`, DDIM.")
     from diffusers import TextToVideoSDPipeline, DDIMScheduler
     pipe = TextToVideoSDPipeline(vae=sd_vae(vae_layers_per_block, seed + 2, device, dtype), text_encoder=sd21_text_encoder(text_layers, seed + 1, device, dtype),
-                                 tokenizer=clip_tokenizer(), unet=t2v_unet3d(layers_per_block, sample_size, seed, device, dtype),
+                                 tokenizer=clip_tokenizer(), unet=t2v_unet3d(layers_per_block, sample_size, seed,
+                                                                             device, dtype),
                                  scheduler=DDIMScheduler.from_config(T2V_SCHEDULER_CONFIG))
     pipe.set_progress_bar_config(disable=True)
     return pipe
@@ -239,8 +255,10 @@ LLAVA_ONEVISION_05B_CONFIG = dict(
                        num_attention_heads=16, image_size=384, patch_size=14, vision_use_head=False),
     image_token_index=151646, video_token_index=151647, vision_feature_layer=-1, vision_feature_select_strategy="full",
     vision_aspect_ratio="anyres_max_9", projector_hidden_act="gelu", tie_word_embeddings=True)
-QWEN2_VL_IMAGE_PROCESSOR = dict(min_pixels=56 * 56, max_pixels=28 * 28 * 1280 * 12.8, patch_size=14, merge_size=2, temporal_patch_size=2)
-LLAVA_ONEVISION_IMAGE_PROCESSOR = dict(size={"height": 384, "width": 384}, image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
+QWEN2_VL_IMAGE_PROCESSOR = dict(min_pixels=56 * 56, max_pixels=28 * 28 * 1280 * 12.8, patch_size=14, merge_size=2,
+                                temporal_patch_size=2)
+LLAVA_ONEVISION_IMAGE_PROCESSOR = dict(size={"height": 384, "width": 384}, image_mean=[0.5, 0.5, 0.5],
+                                       image_std=[0.5, 0.5, 0.5])
 
 def qwen2_vl_2b(layers: int | None = None, # language-model depth (published: 28)
                 vision_layers: int | None = None, # vision-tower depth (published: 32)
@@ -263,17 +281,20 @@ def llava_onevision_05b(layers: int | None = None, # language-model depth (publi
     return _build(lambda: LlavaOnevisionForConditionalGeneration(cfg), seed, device, dtype)
 
 def qwen2_vl_2b_processor(chat_template: str | None = None):
-    "A `Qwen2VLProcessor` with Qwen2-VL's published image settings, `qwen2_tokenizer()` and `core.FramesVideoProcessor` (default template: `core.QWEN_CHAT_TEMPLATE`)."
+    ("A `Qwen2VLProcessor` with Qwen2-VL's published image settings, `qwen2_tokenizer()` and "
+     "`core.FramesVideoProcessor` (default template: `core.QWEN_CHAT_TEMPLATE`).")
     from transformers import Qwen2VLProcessor, Qwen2VLImageProcessorPil
     from worldbridge.core import FramesVideoProcessor, QWEN_CHAT_TEMPLATE
     class _Processor(Qwen2VLProcessor):   # accepts FramesVideoProcessor in place of the torchvision-backed one
         def check_argument_for_proper_class(self, name, arg): return type(arg)
     tok = qwen2_tokenizer(); tok.chat_template = chat_template or QWEN_CHAT_TEMPLATE
     ip = Qwen2VLImageProcessorPil(**QWEN2_VL_IMAGE_PROCESSOR)
-    return _Processor(image_processor=ip, tokenizer=tok, video_processor=FramesVideoProcessor(ip), chat_template=tok.chat_template)
+    return _Processor(image_processor=ip, tokenizer=tok, video_processor=FramesVideoProcessor(ip),
+                      chat_template=tok.chat_template)
 
 def llava_onevision_05b_processor(chat_template: str | None = None):
-    "A `LlavaOnevisionProcessor` (images only) with LLaVA-OneVision-0.5B's published image settings and `qwen2_tokenizer(LLAVA_ONEVISION_SPECIALS)`."
+    ("A `LlavaOnevisionProcessor` (images only) with LLaVA-OneVision-0.5B's published image settings and "
+     "`qwen2_tokenizer(LLAVA_ONEVISION_SPECIALS)`.")
     from transformers import LlavaOnevisionProcessor, LlavaOnevisionImageProcessorPil
     class _Processor(LlavaOnevisionProcessor):   # no video processor (it needs torchvision)
         def check_argument_for_proper_class(self, name, arg): return type(arg)
@@ -296,7 +317,8 @@ def measure_steps(run, # `run(n)` runs n training steps
                   device: str | torch.device | None = None, # the device the steps run on (default `core.get_device()`)
                   **info, # anything else to record (batch size, dtype, ...)
                  ) -> dict:
-    "Time `steps` calls of the step after `warmup` ones: `{'label', 'device', 'step_s', 'peak_gib', ...}`, printed and recorded."
+    ("Time `steps` calls of the step after `warmup` ones: `{'label', 'device', 'step_s', 'peak_gib', ...}`, printed "
+     "and recorded.")
     if not isinstance(steps, int) or steps < 1: raise ValueError(f"steps={steps!r}: expected an int >= 1")
     dev = get_device(device)
     if warmup: run(warmup)

@@ -11,10 +11,13 @@ __all__ = ['COMMANDS', 'main']
 
 # %% ../nbs/02_cli.ipynb #399cd7b2
 COMMANDS = {  # name -> (module, function taking argv, one-line help)
-    "world": ("worldbridge.world", "world_cli", "generate procedural-world datasets (`worldbridge world make --n 200 --out DIR`)"),
+    "world": ("worldbridge.world", "world_cli",
+              "generate procedural-world datasets (`worldbridge world make --n 200 --out DIR`)"),
     "eval": ("worldbridge.eval.cli", "eval_cli", "evaluate a model on mmworld | vlm4d | world | edit4d"),
-    "score": ("worldbridge.eval.cli", "score_cli", "re-score released model outputs in VLM4D's official layout, deterministically"),
-    "demo": ("worldbridge.eval.cli", "demo_cli", "the main job: make a world benchmark, evaluate baselines, a real LLM and a tiny VLM, write a report"),
+    "score": ("worldbridge.eval.cli", "score_cli",
+              "re-score released model outputs in VLM4D's official layout, deterministically"),
+    "demo": ("worldbridge.eval.cli", "demo_cli",
+             "the main job: make a world benchmark, evaluate baselines, a real LLM and a tiny VLM, write a report"),
 }
 
 def main(argv: list[str] | None = None):

@@ -23,7 +23,8 @@ def images_to_pixels(images, size: int | None = None, mean=CLIP_MEAN, std=CLIP_S
     if x.ndim == 3: x = x[None]
     if x.ndim != 4 or x.shape[-1] != 3: raise ValueError(f"images: expected uint8 [N,H,W,3], got shape {tuple(x.shape)}")
     x = x.permute(0, 3, 1, 2).float() / 255.
-    if size is not None and x.shape[-1] != size: x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    if size is not None and x.shape[-1] != size: x = F.interpolate(x, size=(size, size), mode="bilinear",
+                                                                   align_corners=False, antialias=True)
     return (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
 
 def _dev(model): return next(model.parameters()).device
@@ -46,7 +47,8 @@ def tokenize(tok, texts, device: str | torch.device | None = None) -> dict:
     for i, t in enumerate(texts):
         if not isinstance(t, str) or not t.strip(): raise ValueError(f"texts[{i}]={t!r}: expected a non-empty string")
     enc = tok(texts, padding=True, truncation=True, return_tensors="pt")
-    return {k: v.to(device) if device is not None else v for k, v in enc.items() if k in ("input_ids", "attention_mask")}
+    return {k: v.to(device) if device is not None else v for k, v in enc.items() if k in ("input_ids",
+                                                                                          "attention_mask")}
 
 def text_features(model, tok, texts, normalize: bool = True) -> torch.Tensor:
     "Projected text embeddings `[N,D]` of a `CLIPModel` (EOS-pooled, as CLIP does)."
@@ -60,7 +62,8 @@ def clip_scores(model, tok, images, texts) -> torch.Tensor:
     return image_features(model, images) @ text_features(model, tok, texts).T
 
 # %% ../nbs/19_clipworld.ipynb #59087973
-CAPTION_TEMPLATES = ("{}", "a photo of {}", "a picture of {}", "an image of {}", "this is {}", "there is {} in the image")
+CAPTION_TEMPLATES = ("{}", "a photo of {}", "a picture of {}", "an image of {}", "this is {}",
+                     "there is {} in the image")
 
 def world_caption_data(n_single_per_class: int = 4, n_pairs: int = 200, size: int = 32, seed: int = 0,
                        classes: list[str] | None = None, kinds=("attribute", "relation"), parts: bool = False,
@@ -102,7 +105,8 @@ def clip_loss(v: torch.Tensor, t: torch.Tensor, logit_scale, caption_ids: torch.
 def train_clip(model, tok, images, captions, steps: int = 300, batch_size: int = 64, lr: float = 2e-3,
                seed: int = 0, augment: bool = True, progress: bool = True) -> list[float]:
     "Train a `CLIPModel` contrastively on (uint8 images, captions); returns the loss per step. Model left in eval mode."
-    if len(images) != len(captions): raise ValueError(f"images ({len(images)}) and captions ({len(captions)}): expected the same length")
+    if len(images) != len(captions): raise ValueError(f"images ({len(images)}) and captions ({len(captions)}): "
+                                                      f"expected the same length")
     if len(captions) < 2: raise ValueError("captions: need at least 2 pairs")
     g = torch.Generator().manual_seed(seed)
     px = images_to_pixels(images, model.config.vision_config.image_size)
@@ -140,13 +144,16 @@ def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200
     "A tiny `CLIPModel` trained on world images: `(model, tokenizer, image_processor, losses)`; cached."
     from pathlib import Path
     from worldbridge.core import tiny_clip, save_state, load_state
-    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers, None if classes is None else tuple(classes), lr, parts, None if templates is None else tuple(templates), tuple(sorted(clip_kw.items())))
+    key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers,
+           None if classes is None else tuple(classes), lr, parts, None if templates is None else tuple(templates), tuple(sorted(clip_kw.items())))
     if key in _CACHE: return _CACHE[key]
-    model, tok, proc = tiny_clip(image_size=size, hidden_size=hidden_size, projection_dim=hidden_size, layers=layers, seed=seed, **clip_kw)
+    model, tok, proc = tiny_clip(image_size=size, hidden_size=hidden_size, projection_dim=hidden_size, layers=layers,
+                                 seed=seed, **clip_kw)
     if path is not None and Path(path).exists():
         model.load_state_dict(load_state(path)); losses = []
     else:
-        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes, parts=parts, templates=templates)
+        x, caps = world_caption_data(n_single_per_class, n_pairs, size, seed, classes=classes, parts=parts,
+                                     templates=templates)
         losses = train_clip(model, tok, x, caps, steps=steps, lr=lr, seed=seed, progress=progress)
         if path is not None: save_state(model.state_dict(), path)
     model.eval()
@@ -158,7 +165,8 @@ def winoground_scores(S) -> dict:
     """Winoground metrics from scores `S` [n, 2, 2] (S[k, i, c] = score of image i with caption c of item k; caption c
     describes image c): `text`, `image`, `group` (fractions), `i2t`, `t2i` (2-way retrieval accuracies), `margin`, `n`."""
     S = torch.as_tensor(S, dtype=torch.float64)
-    if S.ndim != 3 or S.shape[1:] != (2, 2): raise ValueError(f"S: expected scores of shape [n, 2, 2] (item, image, caption), got {tuple(S.shape)}")
+    if S.ndim != 3 or S.shape[1:] != (2, 2): raise ValueError(f"S: expected scores of shape [n, 2, 2] (item, image, "
+                                                              f"caption), got {tuple(S.shape)}")
     if len(S) == 0: raise ValueError("S: no items")
     t = (S[:, 0, 0] > S[:, 0, 1]) & (S[:, 1, 1] > S[:, 1, 0])
     i = (S[:, 0, 0] > S[:, 1, 0]) & (S[:, 1, 1] > S[:, 0, 1])

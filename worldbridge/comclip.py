@@ -16,7 +16,8 @@ __all__ = ['PARSE_PROMPT', 'rule_parse', 'llm_parse', 'get_parser', 'check_box',
            'detector_grounder', 'comclip_scores', 'comclip_weights', 'pair_scores']
 
 # %% ../nbs/21_comclip.ipynb #97b3caf2
-_PREDICATES = [("to the left of", "left_of"), ("to the right of", "right_of"), ("left of", "left_of"), ("right of", "right_of"),
+_PREDICATES = [("to the left of", "left_of"), ("to the right of", "right_of"), ("left of", "left_of"), ("right of",
+                                                                                                        "right_of"),
                ("in front of", "in_front_of"), ("on top of", "above"), ("behind", "behind"), ("above", "above"), ("below", "below"),
                ("under", "below"), ("next to", "near"), ("near", "near"), ("moving towards", "moving_towards"),
                ("moving away from", "moving_away_from"), ("and", "and")]
@@ -26,8 +27,10 @@ def _np(s):
     return " ".join(w for w in re.findall(r"[a-z0-9]+", s.lower()) if w not in _FILLER)
 
 def rule_parse(caption: str) -> dict:
-    "{'subject','predicate','object'} of 'the red cube is left of the blue ball' style captions (predicate None if none found)."
-    if not isinstance(caption, str) or not caption.strip(): raise ValueError(f"caption={caption!r}: expected a non-empty string")
+    ("{'subject','predicate','object'} of 'the red cube is left of the blue ball' style captions (predicate None if "
+     "none found).")
+    if not isinstance(caption, str) or not caption.strip(): raise ValueError(f"caption={caption!r}: expected a "
+                                                                             f"non-empty string")
     c = " " + re.sub(r"[^a-z0-9 ]", " ", caption.lower()) + " "
     c = re.sub(r"\s+", " ", c)
     for phrase, pred in _PREDICATES:
@@ -43,21 +46,25 @@ PARSE_PROMPT = ("Split the image caption into its subject noun phrase, the relat
                 "the object noun phrase. Answer only with JSON: {\"subject\": ..., \"predicate\": ..., \"object\": ...}.\nCaption: ")
 
 def llm_parse(caption: str, base_url: str, model: str = "gpt-4o-mini", api_key: str | None = None, timeout: float = 30.) -> dict:
-    "Parse `caption` with an LLM behind an OpenAI-compatible `/chat/completions` endpoint at `base_url` (e.g. http://host/v1)."
-    if not isinstance(caption, str) or not caption.strip(): raise ValueError(f"caption={caption!r}: expected a non-empty string")
+    ("Parse `caption` with an LLM behind an OpenAI-compatible `/chat/completions` endpoint at `base_url` (e.g. "
+     "http://host/v1).")
+    if not isinstance(caption, str) or not caption.strip(): raise ValueError(f"caption={caption!r}: expected a "
+                                                                             f"non-empty string")
     body = json.dumps(dict(model=model, temperature=0, messages=[{"role": "user", "content": PARSE_PROMPT + caption}])).encode()
     req = urllib.request.Request(base_url.rstrip("/") + "/chat/completions", data=body, headers={"Content-Type": "application/json",
                                  **({"Authorization": f"Bearer {api_key}"} if api_key else {})})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r: content = json.load(r)["choices"][0]["message"]["content"]
-    except (OSError, KeyError, IndexError, TypeError, json.JSONDecodeError) as e:  # URLError/HTTPError/timeouts are OSErrors
+    # URLError/HTTPError/timeouts are OSErrors
+    except (OSError, KeyError, IndexError, TypeError, json.JSONDecodeError) as e:
         raise ConnectionError(f"llm_parse: no usable chat completion from {req.full_url}: {type(e).__name__}: {e}") from e
     m = re.search(r"\{.*\}", content, re.S)
     if not m: raise ValueError(f"LLM answer is not JSON: {content[:200]!r}")
     d = json.loads(m.group(0))
     missing = [k for k in ("subject", "predicate", "object") if k not in d]
     if missing: raise ValueError(f"LLM answer lacks {missing}: {d}")
-    return dict(subject=_np(d["subject"] or ""), predicate=d["predicate"], object=_np(d["object"]) if d["object"] else None)
+    return dict(subject=_np(d["subject"] or ""), predicate=d["predicate"],
+                object=_np(d["object"]) if d["object"] else None)
 
 def get_parser(kind: str = "rule", **kw):
     "A caption parser: 'rule' (offline) or 'llm' (keyword args of `llm_parse`: base_url, model, api_key)."
@@ -91,7 +98,8 @@ def given_boxes(boxes: dict):
     return ground
 
 def clip_grounder(clip, tok, proposals):
-    "Grounder choosing, for subject and object words, the proposal box whose sub-image CLIP matches best (distinct boxes)."
+    ("Grounder choosing, for subject and object words, the proposal box whose sub-image CLIP matches best (distinct "
+     "boxes).")
     proposals = list(proposals)
     def ground(image, parse):
         roles = [r for r in ("subject", "object") if parse.get(r)]
@@ -100,7 +108,8 @@ def clip_grounder(clip, tok, proposals):
             e = image_features(clip, np.stack([sub_image(image, [b]) for b in proposals]))
             s = text_features(clip, tok, [f"a {parse[r]}" for r in roles]) @ e.T   # [roles, proposals]
         if len(roles) == 2 and len(proposals) >= 2:  # best joint assignment of two distinct boxes
-            i, j = max(((i, j) for i in range(len(proposals)) for j in range(len(proposals)) if i != j), key=lambda ij: s[0, ij[0]] + s[1, ij[1]])
+            i, j = max(((i, j) for i in range(len(proposals)) for j in range(len(proposals)) if i != j),
+                       key=lambda ij: s[0, ij[0]] + s[1, ij[1]])
             return {roles[0]: proposals[i], roles[1]: proposals[j]}
         return {r: proposals[int(s[k].argmax())] for k, r in enumerate(roles)}
     return ground
@@ -122,7 +131,8 @@ def detector_grounder(model, tok, template: str = "a photo of a {}"):
         with torch.no_grad():
             out = model(input_ids=enc["input_ids"].to(dev), attention_mask=enc["attention_mask"].to(dev),
                         pixel_values=images_to_pixels(image, size).to(dev))
-        logits, boxes = out.logits[0].float().cpu(), out.pred_boxes[0].float().cpu()   # [patches, queries], [patches, 4] (cx, cy, w, h) in [0, 1]
+        # [patches, queries], [patches, 4] (cx, cy, w, h) in [0, 1]
+        logits, boxes = out.logits[0].float().cpu(), out.pred_boxes[0].float().cpu()
         H, W = image.shape[:2]; res, used = {}, set()
         for q, r in enumerate(roles):
             order = logits[:, q].argsort(descending=True).tolist()
@@ -145,7 +155,8 @@ def comclip_scores(clip, tok, images, captions, grounders, parser=rule_parse, we
     captions = [captions] if isinstance(captions, str) else list(captions)
     if not captions: raise ValueError("captions: empty list")
     if callable(grounders): grounders = [grounders] * len(images)
-    if len(grounders) != len(images): raise ValueError(f"grounders ({len(grounders)}) and images ({len(images)}): expected one per image")
+    if len(grounders) != len(images): raise ValueError(f"grounders ({len(grounders)}) and images ({len(images)}): "
+                                                       f"expected one per image")
     if weighting not in ("sim", "softmax"): raise ValueError(f"weighting={weighting!r}: expected 'sim' or 'softmax'")
     parses = [parser(c) for c in captions]
     t = text_features(clip, tok, captions)
@@ -160,7 +171,8 @@ def comclip_scores(clip, tok, images, captions, grounders, parser=rule_parse, we
 
 @torch.no_grad()
 def comclip_weights(clip, tok, image, caption, grounder, parse=None, weighting: str = "softmax", temp: float = 0.1):
-    "Sub-image embeddings `e [K,D]` and their weights `w [K]` (subject, object, predicate when relational) for one image/caption."
+    ("Sub-image embeddings `e [K,D]` and their weights `w [K]` (subject, object, predicate when relational) for one "
+     "image/caption.")
     if weighting not in ("sim", "softmax"): raise ValueError(f"weighting={weighting!r}: expected 'sim' or 'softmax'")
     p = parse or rule_parse(caption)
     bx = grounder(image, p)
@@ -176,7 +188,8 @@ def comclip_weights(clip, tok, image, caption, grounder, parse=None, weighting: 
 
 # %% ../nbs/21_comclip.ipynb #34246372
 def pair_scores(clip, tok, pairs, method: str = "comclip", grounding: str = "oracle", parser=rule_parse, progress: bool = False, **kw) -> torch.Tensor:
-    "Scores `[P,2,2]` (image, caption) of compositional pairs with 'plain' CLIP or 'comclip' (`grounding`: 'oracle', 'clip' or a grounder)."
+    ("Scores `[P,2,2]` (image, caption) of compositional pairs with 'plain' CLIP or 'comclip' (`grounding`: 'oracle', "
+     "'clip' or a grounder).")
     if method not in ("plain", "comclip"): raise ValueError(f"method={method!r}: expected 'plain' or 'comclip'")
     if not callable(grounding) and grounding not in ("oracle", "clip"):
         raise ValueError(f"grounding={grounding!r}: expected 'oracle', 'clip' or a grounder (callable)")

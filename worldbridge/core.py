@@ -25,7 +25,8 @@ def get_device(device: str | torch.device | None = None) -> torch.device:
     return torch.device("cpu")
 
 def get_dtype(dtype: str | torch.dtype | None = None, device: str | torch.device | None = None) -> torch.dtype:
-    "`dtype` if given (name or torch dtype), else bfloat16 on CUDA devices that support it, float16 on other accelerators, float32 on CPU."
+    ("`dtype` if given (name or torch dtype), else bfloat16 on CUDA devices that support it, float16 on other "
+     "accelerators, float32 on CPU.")
     if isinstance(dtype, torch.dtype): return dtype
     if dtype is not None:
         names = {"fp32": torch.float32, "float32": torch.float32, "fp16": torch.float16, "float16": torch.float16,
@@ -47,7 +48,8 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 # %% ../nbs/00_core.ipynb #8334ab17
 @contextmanager
 def torch_threads(n: int = 1):  # torch intra-op threads inside the block
-    "Run a block with `n` torch threads and give the caller's count back after it, so an experiment gives the same numbers at any thread count without changing the user's session (a float sum's order follows the thread count)."
+    ("Run a block with `n` torch threads and give the caller's count back after it, so an experiment gives the same "
+     "numbers at any thread count without changing the user's session (a float sum's order follows the thread count).")
     if not isinstance(n, int) or n < 1: raise ValueError(f"n={n!r}: expected a positive int")
     before = torch.get_num_threads()
     torch.set_num_threads(n)
@@ -79,7 +81,8 @@ def _cell_flags(lines: list[str]) -> list[str]:
     return flags
 
 def _skip_heavy(lines: list[str]) -> list[str]:
-    "IPython input transformer: a flagged cell whose flag is off becomes one `print` of what it would do and how to run it."
+    ("IPython input transformer: a flagged cell whose flag is off becomes one `print` of what it would do and how to "
+     "run it.")
     off = [f for f in _cell_flags(lines) if f not in enabled_flags()]
     if not off: return lines
     what = next((l.strip()[1:].strip() for l in lines if l.strip().startswith("#") and not l.startswith("#|")), "")
@@ -91,7 +94,8 @@ def _skip_heavy(lines: list[str]) -> list[str]:
     return [f"print({msg!r})\n"]
 
 def skip_heavy_cells(shell: object | None = None) -> bool:  # an IPython shell; default: the running one
-    "From now on in this IPython session, `#| slow`/`gpu`/`hub` cells whose flag is off print one line instead of running; False outside IPython."
+    ("From now on in this IPython session, `#| slow`/`gpu`/`hub` cells whose flag is off print one line instead of "
+     "running; False outside IPython.")
     if shell is None:
         try: from IPython import get_ipython
         except ImportError: return False
@@ -148,7 +152,8 @@ user assistant system you your please describe""".split()
 _PUNCT = list(".,?!:;'\"()-/")
 
 def tiny_tokenizer(extra_words=(), model_max_length: int = 32, extra_special_tokens=()):
-    "A word-level `PreTrainedTokenizerFast` built in memory over the procedural world's vocabulary (no files, no network)."
+    ("A word-level `PreTrainedTokenizerFast` built in memory over the procedural world's vocabulary (no files, no "
+     "network).")
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders
     from transformers import PreTrainedTokenizerFast
     specials = ["<pad>", "<unk>", "<bos>", "<eos>"]
@@ -174,7 +179,8 @@ def _seeded(seed, fn):
 # %% ../nbs/00_core.ipynb #3b803cfd
 def tiny_clip(image_size=32, patch_size=8, hidden_size=32, projection_dim=32, layers=2, heads=2, seed=0,
               tokenizer: object | None = None):
-    "A tiny random `CLIPModel` with the in-memory tokenizer and a `CLIPImageProcessor` (PIL backend): `(model, tokenizer, image_processor)`."
+    ("A tiny random `CLIPModel` with the in-memory tokenizer and a `CLIPImageProcessor` (PIL backend): `(model, "
+     "tokenizer, image_processor)`.")
     from transformers import CLIPConfig, CLIPModel, CLIPImageProcessorPil
     tok = tokenizer or tiny_tokenizer()
     tc = dict(vocab_size=len(tok), hidden_size=hidden_size, intermediate_size=hidden_size*2, num_hidden_layers=layers,
@@ -183,7 +189,8 @@ def tiny_clip(image_size=32, patch_size=8, hidden_size=32, projection_dim=32, la
     vc = dict(image_size=image_size, patch_size=patch_size, hidden_size=hidden_size, intermediate_size=hidden_size*2,
               num_hidden_layers=layers, num_attention_heads=heads, projection_dim=projection_dim)
     model = _seeded(seed, lambda: CLIPModel(CLIPConfig(text_config=tc, vision_config=vc, projection_dim=projection_dim))).eval()
-    proc = CLIPImageProcessorPil(size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size})
+    proc = CLIPImageProcessorPil(size={"shortest_edge": image_size},
+                                 crop_size={"height": image_size, "width": image_size})
     return model, tok, proc
 
 def tiny_vit(num_labels=4, image_size=32, patch_size=8, hidden_size=32, layers=2, heads=2, seed=0):
@@ -205,7 +212,8 @@ def tiny_llama(hidden_size=32, layers=2, heads=2, seed=0, tokenizer: object | No
 
 # %% ../nbs/00_core.ipynb #0fba3c3a
 class FramesVideoProcessor:
-    "Qwen2-VL video patchification in numpy, from uint8 frames `[T,H,W,3]` (transformers' video processors need torchvision)."
+    ("Qwen2-VL video patchification in numpy, from uint8 frames `[T,H,W,3]` (transformers' video processors need "
+     "torchvision).")
     model_input_names = ["pixel_values_videos", "video_grid_thw"]
     def __init__(self, image_processor):
         self.ip = image_processor
@@ -225,7 +233,8 @@ class FramesVideoProcessor:
         patches, grids = [], []
         for i, v in enumerate(videos):
             v = np.asarray(v)
-            if v.ndim != 4 or v.shape[-1] != 3: raise ValueError(f"videos[{i}] must be uint8 [T,H,W,3], got shape {v.shape}")
+            if v.ndim != 4 or v.shape[-1] != 3: raise ValueError(f"videos[{i}] must be uint8 [T,H,W,3], got shape "
+                                                                 f"{v.shape}")
             if len(v) % tp: v = np.concatenate([v, np.repeat(v[-1:], tp - len(v) % tp, 0)])
             T, H, W, _ = v.shape
             h, w = self._hw(H, W)
@@ -234,14 +243,16 @@ class FramesVideoProcessor:
             gt, gh, gw = T // tp, h // ps, w // ps
             x = fr.reshape(gt, tp, 3, gh // ms, ms, ps, gw // ms, ms, ps).transpose(0, 3, 6, 4, 7, 2, 1, 5, 8)
             patches.append(x.reshape(gt * gh * gw, 3 * tp * ps * ps)); grids.append([gt, gh, gw])
-        return BatchFeature({"pixel_values_videos": np.concatenate(patches), "video_grid_thw": np.array(grids, np.int64)},
+        return BatchFeature({"pixel_values_videos": np.concatenate(patches),
+                             "video_grid_thw": np.array(grids, np.int64)},
                             tensor_type=return_tensors)
 
     def get_num_of_video_patches(self, num_frames, height, width, videos_kwargs: dict | None = None):
         h, w = self._hw(height, width)
         return -(-num_frames // self.temporal_patch_size) * (h // self.patch_size) * (w // self.patch_size)
 
-QWEN_SPECIALS = ["<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>", "<|endoftext|>"]
+QWEN_SPECIALS = ["<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>",
+                 "<|endoftext|>"]
 QWEN_CHAT_TEMPLATE = ("{% for message in messages %}<|im_start|>{{ message['role'] }}{{ '\n' }}"
     "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for c in message['content'] %}"
     "{% if c['type'] == 'image' %}<|vision_start|><|image_pad|><|vision_end|>{% elif c['type'] == 'video' %}<|vision_start|><|video_pad|><|vision_end|>"
@@ -249,7 +260,8 @@ QWEN_CHAT_TEMPLATE = ("{% for message in messages %}<|im_start|>{{ message['role
     "{% if add_generation_prompt %}<|im_start|>assistant{{ '\n' }}{% endif %}")
 
 def tiny_qwen2_vl(seed=0, hidden_size=32, layers=2, heads=2, vision_depth=1, patch_size=14):
-    "A tiny random `Qwen2VLForConditionalGeneration` and a `Qwen2VLProcessor` (images and videos): `(model, processor)`."
+    ("A tiny random `Qwen2VLForConditionalGeneration` and a `Qwen2VLProcessor` (images and videos): `(model, "
+     "processor)`.")
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor, Qwen2VLImageProcessorPil
     class _Processor(Qwen2VLProcessor):  # accepts FramesVideoProcessor in place of the torchvision-backed one
         def check_argument_for_proper_class(self, name, arg): return type(arg)
@@ -260,7 +272,8 @@ def tiny_qwen2_vl(seed=0, hidden_size=32, layers=2, heads=2, vision_depth=1, pat
     cfg = Qwen2VLConfig(
         text_config=dict(vocab_size=len(tok), hidden_size=hidden_size, intermediate_size=hidden_size*2, num_hidden_layers=layers,
             num_attention_heads=heads, num_key_value_heads=heads, max_position_embeddings=4096,
-            rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [hd - 2*(hd//3), hd//3, hd//3]},
+            rope_parameters={"rope_type": "default", "rope_theta": 10000.0,
+                             "mrope_section": [hd - 2*(hd//3), hd//3, hd//3]},
             bos_token_id=tok.bos_token_id, eos_token_id=ids["<|im_end|>"], pad_token_id=tok.pad_token_id),
         vision_config=dict(depth=vision_depth, embed_dim=hidden_size, hidden_size=hidden_size, num_heads=heads, mlp_ratio=2,
             patch_size=patch_size, spatial_merge_size=2, temporal_patch_size=2),
@@ -269,7 +282,8 @@ def tiny_qwen2_vl(seed=0, hidden_size=32, layers=2, heads=2, vision_depth=1, pat
     model = _seeded(seed, lambda: Qwen2VLForConditionalGeneration(cfg)).eval()
     ip = Qwen2VLImageProcessorPil(min_pixels=(patch_size*2)**2, max_pixels=(patch_size*4)**2, patch_size=patch_size,
                                   merge_size=2, temporal_patch_size=2)
-    return model, _Processor(image_processor=ip, tokenizer=tok, video_processor=FramesVideoProcessor(ip), chat_template=QWEN_CHAT_TEMPLATE)
+    return model, _Processor(image_processor=ip, tokenizer=tok, video_processor=FramesVideoProcessor(ip),
+                             chat_template=QWEN_CHAT_TEMPLATE)
 
 LLAVA_CHAT_TEMPLATE = ("{% for message in messages %}{{ message['role'].upper() }}: "
     "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for c in message['content'] %}"
@@ -277,7 +291,8 @@ LLAVA_CHAT_TEMPLATE = ("{% for message in messages %}{{ message['role'].upper() 
     "{% if add_generation_prompt %}ASSISTANT:{% endif %}")
 
 def tiny_llava(seed=0, hidden_size=32, layers=2, heads=2, image_size=32, patch_size=8):
-    "A tiny random `LlavaForConditionalGeneration` (CLIP vision tower + LLaMA) and a `LlavaProcessor`: `(model, processor)`."
+    ("A tiny random `LlavaForConditionalGeneration` (CLIP vision tower + LLaMA) and a `LlavaProcessor`: `(model, "
+     "processor)`.")
     from transformers import LlavaConfig, LlavaForConditionalGeneration, LlavaProcessor, CLIPImageProcessorPil
     tok = tiny_tokenizer(extra_special_tokens=["<image>"], model_max_length=512)
     tok.chat_template = LLAVA_CHAT_TEMPLATE
@@ -290,6 +305,7 @@ def tiny_llava(seed=0, hidden_size=32, layers=2, heads=2, image_size=32, patch_s
         image_token_index=tok.convert_tokens_to_ids("<image>"), vision_feature_layer=-1,
         vision_feature_select_strategy="default", projector_hidden_act="gelu")
     model = _seeded(seed, lambda: LlavaForConditionalGeneration(cfg)).eval()
-    ip = CLIPImageProcessorPil(size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size})
+    ip = CLIPImageProcessorPil(size={"shortest_edge": image_size},
+                               crop_size={"height": image_size, "width": image_size})
     return model, LlavaProcessor(image_processor=ip, tokenizer=tok, patch_size=patch_size, vision_feature_select_strategy="default",
                                  image_token="<image>", num_additional_image_tokens=1, chat_template=LLAVA_CHAT_TEMPLATE)

@@ -94,7 +94,8 @@ def negative_classes(t: torch.Tensor) -> torch.Tensor:
 
 def counterfactual(v: torch.Tensor, v_neg: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     "v' = (1-u)∘v + u∘v⁻ (shapes must match)."
-    if v.shape != v_neg.shape or u.shape != v.shape: raise ValueError(f"v {tuple(v.shape)}, v_neg {tuple(v_neg.shape)}, u {tuple(u.shape)}: expected equal shapes")
+    if v.shape != v_neg.shape or u.shape != v.shape: raise ValueError(f"v {tuple(v.shape)}, v_neg "
+                                                                      f"{tuple(v_neg.shape)}, u {tuple(u.shape)}: expected equal shapes")
     return (1 - u) * v + u * v_neg
 
 @torch.no_grad()
@@ -102,7 +103,8 @@ def greedy_mask(v: torch.Tensor, v_neg: torch.Tensor, t: torch.Tensor, y: torch.
                 chunk: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     """Binary masks `u [B,D]` copying the fewest greedy-ordered dims of `v_neg` into `v` that make the prediction
     (with text features `t [C,D]` or `[B,C,D]`) differ from `y`; also `flipped [B]` (False: even u=1 does not flip)."""
-    if v.shape != v_neg.shape: raise ValueError(f"v {tuple(v.shape)} and v_neg {tuple(v_neg.shape)}: expected equal shapes")
+    if v.shape != v_neg.shape: raise ValueError(f"v {tuple(v.shape)} and v_neg {tuple(v_neg.shape)}: expected equal "
+                                                f"shapes")
     B, D = v.shape
     tb = t if t.ndim == 3 else t[None].expand(B, -1, -1)
     ar = torch.arange(B, device=v.device)
@@ -125,8 +127,10 @@ def greedy_mask(v: torch.Tensor, v_neg: torch.Tensor, t: torch.Tensor, y: torch.
         flipped[idx] = True
     return u, flipped
 
-def refine_mask(v, v_neg, t, y_neg, u0, steps: int = 20, lr: float = 0.5, l1: float = 1.0, l2: float = 1.0, scale: float = 100.):
-    "Soft mask u=σ(m) from the greedy `u0`: push v' toward class `y_neg` with an L1/L2 sparsity penalty; returns u (detached)."
+def refine_mask(v, v_neg, t, y_neg, u0, steps: int = 20, lr: float = 0.5, l1: float = 1.0, l2: float = 1.0,
+                scale: float = 100.):
+    ("Soft mask u=σ(m) from the greedy `u0`: push v' toward class `y_neg` with an L1/L2 sparsity penalty; returns u "
+     "(detached).")
     m = (u0.float() * 6 - 3).clone().requires_grad_(True)
     opt = torch.optim.Adam([m], lr=lr); t = t.detach(); D = v.shape[1]
     for _ in range(steps):
@@ -139,11 +143,14 @@ def refine_mask(v, v_neg, t, y_neg, u0, steps: int = 20, lr: float = 0.5, l1: fl
 def train_prompts(learner: PromptLearner, feats: torch.Tensor, labels, method: str = "coop", steps: int = 100,
                   batch_size: int = 32, lr: float = 2e-3, lam: float = 1.0, tau: float = 0.07, scale: float | None = None,
                   seed: int = 0, progress: bool = True) -> list[float]:
-    "Train `learner` (CoOp/CoCoOp/CPL by `method`) on precomputed image features `feats [N,D]` with `labels` (class indices)."
-    if method not in ("coop", "cocoop", "cpl"): raise ValueError(f"method={method!r}: expected 'coop', 'cocoop' or 'cpl'")
+    ("Train `learner` (CoOp/CoCoOp/CPL by `method`) on precomputed image features `feats [N,D]` with `labels` (class "
+     "indices).")
+    if method not in ("coop", "cocoop", "cpl"): raise ValueError(f"method={method!r}: expected 'coop', 'cocoop' or "
+                                                                 f"'cpl'")
     labels = torch.as_tensor(np.asarray(labels)).long()
     dev = feats.device
-    if len(labels) != len(feats): raise ValueError(f"labels ({len(labels)}) and feats ({len(feats)}): expected the same length")
+    if len(labels) != len(feats): raise ValueError(f"labels ({len(labels)}) and feats ({len(feats)}): expected the "
+                                                   f"same length")
     C = len(learner.classnames)
     if labels.min() < 0 or labels.max() >= C: raise ValueError(f"labels: expected class indices in [0, {C})")
     scale = scale or float(learner.clip.logit_scale.exp().clamp(max=100))
@@ -170,7 +177,8 @@ def train_prompts(learner: PromptLearner, feats: torch.Tensor, labels, method: s
                 vp = F.normalize(counterfactual(v[ok], vn, u), dim=-1)
                 ty = t[ok.nonzero().squeeze(1), y[ok]] if t.ndim == 3 else t[y[ok]]
                 pos, negs = (v[ok] * ty).sum(-1) / tau, (vp * ty).sum(-1) / tau
-                loss = loss + lam * F.cross_entropy(torch.stack([pos, negs], 1), torch.zeros(len(pos), dtype=torch.long, device=dev))
+                loss = loss + lam * F.cross_entropy(torch.stack([pos, negs], 1),
+                                                    torch.zeros(len(pos), dtype=torch.long, device=dev))
         opt.zero_grad(); loss.backward(); opt.step(); losses.append(loss.item())
     return losses
 
@@ -200,7 +208,8 @@ def base_novel_split(classes, seed: int = 0) -> tuple[list[str], list[str]]:
     h = len(classes) // 2
     return [classes[i] for i in sorted(p[:h])], [classes[i] for i in sorted(p[h:])]
 
-def base_to_novel(clip, tok, classes, n_train: int = 16, n_test: int = 10, size: int = 32, methods=("coop", "cocoop", "cpl"),
+def base_to_novel(clip, tok, classes, n_train: int = 16, n_test: int = 10, size: int = 32, methods=("coop",
+                                                                                                    "cocoop", "cpl"),
                   steps: int = 100, n_ctx: int = 4, seed: int = 0, progress: bool = True, **train_kw) -> dict:
     "Train each method on base-class renders and report {method: {'base','novel','H'}} (plus 'zero-shot' with 'a {c}')."
     from worldbridge.world import single_object_images
@@ -216,7 +225,8 @@ def base_to_novel(clip, tok, classes, n_train: int = 16, n_test: int = 10, size:
     for m in methods:
         pl = PromptLearner(clip, tok, base, n_ctx=n_ctx, conditional=m != "coop", seed=seed).to(clip.device)
         train_prompts(pl, feats["train"], yb, method=m, steps=steps, seed=seed, progress=progress, **train_kw)
-        res[m] = dict(base=prompt_accuracy(pl, feats["base"], lab_b), novel=prompt_accuracy(pl, feats["novel"], lab_n, novel))
+        res[m] = dict(base=prompt_accuracy(pl, feats["base"], lab_b),
+                      novel=prompt_accuracy(pl, feats["novel"], lab_n, novel))
     for r in res.values(): r["H"] = harmonic_mean(r["base"], r["novel"])
     return res
 
@@ -234,7 +244,8 @@ def learned_pair_scores(learner: PromptLearner, v0: torch.Tensor, v1: torch.Tens
     """Scores [n, 2, 2] (item, image, caption) of n compositional items: image features `v0`, `v1` [n,D] against the
     learned prompts of [caption0, caption1] (re-tokenized per item, context kept; CoCoOp: conditioned on each image)."""
     if not (len(v0) == len(v1) == len(captions0) == len(captions1)):
-        raise ValueError(f"items disagree in length: {len(v0)}, {len(v1)} image features, {len(captions0)}, {len(captions1)} captions")
+        raise ValueError(f"items disagree in length: {len(v0)}, {len(v1)} image features, {len(captions0)}, "
+                         f"{len(captions1)} captions")
     old, out = learner.classnames, []
     try:
         for k in range(len(v0)):

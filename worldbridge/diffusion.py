@@ -79,11 +79,13 @@ def tiny_video_pipeline(sample_size: int = 16, # latent side; frames are `sample
                         seed: int = 0, # seeds the weights (forked RNG)
                         vae_factor: int = 2, # the VAE's downsampling: 2, 4 or 8 (see `tiny_sd_pipeline`)
                        ):
-    "A tiny random `TextToVideoSDPipeline`: `tiny_unet3d` with the VAE, text encoder, tokenizer and scheduler of `tiny_sd_pipeline`."
+    ("A tiny random `TextToVideoSDPipeline`: `tiny_unet3d` with the VAE, text encoder, tokenizer and scheduler of "
+     "`tiny_sd_pipeline`.")
     from diffusers import TextToVideoSDPipeline
     sd = tiny_sd_pipeline(sample_size=sample_size, seed=seed, vae_factor=vae_factor)
     unet = tiny_unet3d(sample_size, sd.text_encoder.config.hidden_size, seed)
-    pipe = TextToVideoSDPipeline(vae=sd.vae, text_encoder=sd.text_encoder, tokenizer=sd.tokenizer, unet=unet, scheduler=sd.scheduler)
+    pipe = TextToVideoSDPipeline(vae=sd.vae, text_encoder=sd.text_encoder, tokenizer=sd.tokenizer, unet=unet,
+                                 scheduler=sd.scheduler)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
@@ -100,7 +102,8 @@ def encode_prompts(pipe, # anything with a `tokenizer` and a `text_encoder` (a d
 def _frames(images) -> np.ndarray:
     "uint8 images [N,H,W,3] or videos [N,F,H,W,3] as an array, checked."
     x = np.asarray(images)
-    if x.ndim not in (4, 5) or x.shape[-1] != 3: raise ValueError(f"images must be [N,H,W,3] (or videos [N,F,H,W,3]), got {tuple(x.shape)}")
+    if x.ndim not in (4, 5) or x.shape[-1] != 3: raise ValueError(f"images must be [N,H,W,3] (or videos [N,F,H,W,3]), "
+                                                                  f"got {tuple(x.shape)}")
     return x
 
 @torch.no_grad()
@@ -110,7 +113,8 @@ def latent_means(vae, # an `AutoencoderKL`
                 ) -> torch.Tensor:
     "VAE posterior means `[N,C,h,w]` (unscaled) of uint8 images, encoded in batches."
     x = torch.as_tensor(np.asarray(images)).permute(0, 3, 1, 2).float() / 127.5 - 1
-    return torch.cat([vae.encode(x[i:i + batch_size].to(vae.device)).latent_dist.mean for i in range(0, len(x), batch_size)])
+    return torch.cat([vae.encode(x[i:i + batch_size].to(vae.device)).latent_dist.mean for i in range(0, len(x),
+                                                                                                     batch_size)])
 
 def latent_scale(vae, # an `AutoencoderKL`
                  images, # uint8 images [N,H,W,3] or videos [N,F,H,W,3] (their frames)
@@ -165,7 +169,8 @@ def train_vae(vae, # an `AutoencoderKL`, trained in place
 
 def denoising_target(scheduler, # a diffusers scheduler (its `config.prediction_type` decides)
                      z0, noise, t) -> torch.Tensor:
-    "What the UNet predicts for `add_noise(z0, noise, t)`: the noise ('epsilon'), the velocity ('v_prediction') or `z0` ('sample')."
+    ("What the UNet predicts for `add_noise(z0, noise, t)`: the noise ('epsilon'), the velocity ('v_prediction') or "
+     "`z0` ('sample').")
     pt = scheduler.config.prediction_type
     if pt == "epsilon": return noise
     if pt == "v_prediction": return scheduler.get_velocity(z0, noise, t)
@@ -236,7 +241,8 @@ def train_unet(pipe, # a text-to-image pipeline whose VAE is trained (its latent
                steps: int = 300, lr: float = 1e-3, batch_size: int = 16, seed: int = 0, progress: bool = True,
                **kwargs, # more `train_denoiser` options (p_uncond, train_text_encoder, lr_scheduler, ...)
               ) -> list[float]:
-    "Fine-tune `pipe.unet` (text-to-image, denoising loss) on `images` with their prompts: `train_denoiser` on `encode_latents`."
+    ("Fine-tune `pipe.unet` (text-to-image, denoising loss) on `images` with their prompts: `train_denoiser` on "
+     "`encode_latents`.")
     return train_denoiser(pipe, encode_latents(pipe.vae, images), prompts, steps=steps, lr=lr, batch_size=batch_size,
                           seed=seed, progress=progress, **kwargs)
 
@@ -249,14 +255,18 @@ def train_tiny_sd(pipe, # a (tiny) text-to-image pipeline, trained in place
                   seed: int = 0, progress: bool = True,
                   **kwargs, # more `train_denoiser` options for the UNet phase
                  ) -> dict:
-    "Train the VAE (`train_vae`, latent scale set) then the UNet (`train_unet`) on `images` and `captions`; returns the losses `{'vae', 'unet'}`."
+    ("Train the VAE (`train_vae`, latent scale set) then the UNet (`train_unet`) on `images` and `captions`; returns "
+     "the losses `{'vae', 'unet'}`.")
     x = _frames(images)
     if x.ndim != 4: raise ValueError(f"images must be [N,H,W,3], got {tuple(x.shape)}")
     if len(captions) != len(x): raise ValueError(f"{len(captions)} captions for {len(x)} images")
     size = pipe.unet.config.sample_size * pipe.vae_scale_factor
-    if x.shape[1:3] != (size, size): raise ValueError(f"images are {x.shape[1]}x{x.shape[2]}, the pipeline makes {size}x{size}")
-    return {"vae": train_vae(pipe.vae, x, steps=vae_steps, lr=vae_lr, batch_size=batch_size, kl=kl, seed=seed, progress=progress),
-            "unet": train_unet(pipe, x, captions, steps=unet_steps, lr=lr, batch_size=batch_size, seed=seed, progress=progress, **kwargs)}
+    if x.shape[1:3] != (size, size): raise ValueError(f"images are {x.shape[1]}x{x.shape[2]}, the pipeline makes "
+                                                      f"{size}x{size}")
+    return {"vae": train_vae(pipe.vae, x, steps=vae_steps, lr=vae_lr, batch_size=batch_size, kl=kl, seed=seed,
+                             progress=progress),
+            "unet": train_unet(pipe, x, captions, steps=unet_steps, lr=lr, batch_size=batch_size, seed=seed,
+                               progress=progress, **kwargs)}
 
 # %% ../nbs/00_diffusion.ipynb #b18aa699
 def cross_attention_layers(unet) -> list[str]:
@@ -289,14 +299,16 @@ class AttentionRecorder:
     def __init__(self, keep: str = "probs", # 'probs', 'logits' or 'both'
                  tokens: list[int] | None = None, # None (all tokens) or a list of token positions
                  enabled: bool = True):
-        if keep not in ("probs", "logits", "both"): raise ValueError(f"keep={keep!r}: expected 'probs', 'logits' or 'both'")
+        if keep not in ("probs", "logits", "both"): raise ValueError(f"keep={keep!r}: expected 'probs', 'logits' or "
+                                                                     f"'both'")
         self.keep, self.tokens, self.enabled, self.records = keep, None if tokens is None else list(tokens), enabled, []
     def clear(self): self.records = []
     def record(self, name: str, logits: torch.Tensor, probs: torch.Tensor):
         "Called by the processors with one call's logits and probabilities `[B, heads, HW, L]`."
         if not self.enabled: return
         if self.tokens is not None:
-            if max(self.tokens) >= logits.shape[-1]: raise ValueError(f"tokens {self.tokens} outside the {logits.shape[-1]} text tokens")
+            if max(self.tokens) >= logits.shape[-1]: raise ValueError(f"tokens {self.tokens} outside the "
+                                                                      f"{logits.shape[-1]} text tokens")
             logits, probs = logits[..., self.tokens], probs[..., self.tokens]
         self.records.append((name, logits if self.keep != "probs" else None, probs if self.keep != "logits" else None))
     def _by_layer(self, k):
@@ -309,7 +321,8 @@ class AttentionRecorder:
     @property
     def logits(self) -> dict: "Recorded logits per layer (lists, in call order)."; return self._by_layer(1)
     def maps(self, kind: str = "probs", layers: str | list[str] | None = None) -> list[torch.Tensor]:
-        "Recorded `kind` ('probs' or 'logits') of every call, in call order; `layers`: substrings of the layer names to keep."
+        ("Recorded `kind` ('probs' or 'logits') of every call, in call order; `layers`: substrings of the layer names "
+         "to keep.")
         k = {"logits": 1, "probs": 2}[kind]
         return [r[k] for r in self.records if r[k] is not None and (layers is None or any(l in r[0] for l in layers))]
 
@@ -328,7 +341,8 @@ class RecordingAttnProcessor:
         "Attention output `[B*heads, HW, d]` from the probabilities `[B*heads, HW, L]` and the states `context`."
         return torch.bmm(probs, attn.head_to_batch_dim(attn.to_v(context)))
 
-    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, *args, **kwargs):
+    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, *args,
+                 **kwargs):
         residual = hidden_states
         if attn.spatial_norm is not None: hidden_states = attn.spatial_norm(hidden_states, temb)
         input_ndim = hidden_states.ndim
@@ -365,7 +379,8 @@ def install_processors(unet,
                        make, # `make(name)` -> the processor for the layer `name`
                        layers: str | list[str] | None = None, # which cross-attention layers (see `resolve_layers`)
                       ) -> dict:
-    "Put `make(name)` on the chosen cross-attention layers of `unet` (the others keep theirs); returns the previous processors."
+    ("Put `make(name)` on the chosen cross-attention layers of `unet` (the others keep theirs); returns the previous "
+     "processors.")
     old = dict(unet.attn_processors)
     new = dict(old)
     for n in resolve_layers(unet, layers): new[n + ".processor"] = make(n)
@@ -378,7 +393,8 @@ def record_attention(unet,
                      recorder: AttentionRecorder | None = None, # default `AttentionRecorder()` (probabilities of all tokens)
                      processor=RecordingAttnProcessor, # `processor(recorder, name)` -> a processor (a subclass, or a lambda)
                     ):
-    "Within the block the chosen layers of `unet` record into the yielded `AttentionRecorder`; the previous processors come back on exit."
+    ("Within the block the chosen layers of `unet` record into the yielded `AttentionRecorder`; the previous "
+     "processors come back on exit.")
     rec = recorder if recorder is not None else AttentionRecorder()
     old = install_processors(unet, lambda n: processor(rec, n), layers)
     try: yield rec
@@ -389,7 +405,8 @@ def token_attention_maps(recorder: AttentionRecorder,
                          size: int, # side of the output maps
                          layers: list[str] | None = None, # substrings of the layer names to average (None: all)
                         ) -> torch.Tensor:
-    "Recorded cross-attention probabilities averaged over heads, layers and calls -> `[B, L, size, size]` (square latents)."
+    ("Recorded cross-attention probabilities averaged over heads, layers and calls -> `[B, L, size, size]` (square "
+     "latents).")
     maps = []
     for p in recorder.maps("probs", layers):            # [B, heads, HW, L]
         b, h, hw, L = p.shape
@@ -397,7 +414,8 @@ def token_attention_maps(recorder: AttentionRecorder,
         if s * s != hw: raise ValueError(f"attention over {hw} positions: token_attention_maps needs square latents")
         m = p.view(b, h, s, s, L).mean(1).permute(0, 3, 1, 2)
         maps.append(F.interpolate(m, size=(size, size), mode="bilinear", align_corners=False))
-    if not maps: raise ValueError("no cross-attention probabilities recorded: run the UNet inside record_attention(unet) first")
+    if not maps: raise ValueError("no cross-attention probabilities recorded: run the UNet inside "
+                                  "record_attention(unet) first")
     return torch.stack(maps).mean(0)
 
 # %% ../nbs/00_diffusion.ipynb #8877cb10
@@ -410,7 +428,8 @@ def token_spans(tokenizer,
                 prompt: str,
                 texts, # words or phrases of the prompt (a string or a list)
                ) -> list[tuple[int, int]]:
-    "(start, end) token positions of each of `texts` in the tokenized `prompt` (first occurrence; special tokens counted)."
+    ("(start, end) token positions of each of `texts` in the tokenized `prompt` (first occurrence; special tokens "
+     "counted).")
     texts = [texts] if isinstance(texts, str) else list(texts)
     ids = tokenizer(prompt, truncation=True, max_length=tokenizer.model_max_length).input_ids
     spans = []
@@ -418,7 +437,8 @@ def token_spans(tokenizer,
         sub = tokenizer(t, add_special_tokens=False).input_ids
         if not sub: raise ValueError(f"{t!r} gives no token")
         i = _find_sub(ids, sub)
-        if i is None: raise ValueError(f"{t!r} not in prompt {prompt!r} (as tokens, truncated to {tokenizer.model_max_length})")
+        if i is None: raise ValueError(f"{t!r} not in prompt {prompt!r} (as tokens, truncated to "
+                                       f"{tokenizer.model_max_length})")
         spans.append((i, i + len(sub)))
     return spans
 

@@ -45,7 +45,8 @@ def images_to_tensor(images, size: int) -> torch.Tensor:
         if isinstance(images, (list, tuple)): arr = np.stack([np.asarray(im.convert("RGB") if hasattr(im, "convert") else im) for im in images]) if len(images) else np.zeros((0, size, size, 3), np.uint8)
         else: arr = np.asarray(images)
         if arr.ndim == 3: arr = arr[None]
-        if arr.ndim != 4 or arr.shape[-1] != 3: raise ValueError(f"images: expected uint8 [N,H,W,3], got shape {arr.shape}")
+        if arr.ndim != 4 or arr.shape[-1] != 3: raise ValueError(f"images: expected uint8 [N,H,W,3], got shape "
+                                                                 f"{arr.shape}")
         x = torch.from_numpy(np.ascontiguousarray(arr)).permute(0, 3, 1, 2).float() / 127.5 - 1
     if x.shape[-2:] != (size, size):
         x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
@@ -75,7 +76,8 @@ class DiscffusionScorer:
         self.vae_scale = 2 ** (len(self.vae.config.block_out_channels) - 1)
         self.latent_size = self.unet.config.sample_size
         self.image_size = image_size or self.latent_size * self.vae_scale
-        self.noise_bank = make_noise_bank(len(ts), (self.unet.config.in_channels, self.latent_size, self.latent_size), noise_seed)
+        self.noise_bank = make_noise_bank(len(ts), (self.unet.config.in_channels, self.latent_size, self.latent_size),
+                                          noise_seed)
         self._uncond = None
 
     @property
@@ -97,10 +99,12 @@ class DiscffusionScorer:
         if isinstance(texts, str): texts = [texts]
         texts = list(texts)
         if not all(isinstance(t, str) for t in texts): raise ValueError("texts must be strings")
-        enc = self.tok(texts, padding="max_length", max_length=self.tok.model_max_length, truncation=True, return_tensors="pt")
+        enc = self.tok(texts, padding="max_length", max_length=self.tok.model_max_length, truncation=True,
+                       return_tensors="pt")
         ids = enc.input_ids.to(self.device)
         ehs = self.te(ids)[0].to(self.dtype)
-        mask = enc.attention_mask.bool().to(self.device) if self.tokens == "valid" else torch.ones_like(ids, dtype=torch.bool)
+        mask = enc.attention_mask.bool().to(self.device) if self.tokens == "valid" else torch.ones_like(ids,
+                                                                                                        dtype=torch.bool)
         return ehs, mask
 
     def uncond(self, n: int) -> torch.Tensor:
@@ -236,7 +240,8 @@ def load_lora(unet, path, adapter_name: str = "default"):
         if not (path / f).exists(): raise FileNotFoundError(f"{path / f} not found (expected a save_lora directory)")
     if adapter_name not in (getattr(unet, "peft_config", None) or {}):
         cfg = json.loads((path / "lora_config.json").read_text())
-        keep = {k: v for k, v in cfg.items() if k in LoraConfig.__dataclass_fields__ and k not in ("peft_type", "task_type")}
+        keep = {k: v for k, v in cfg.items() if k in LoraConfig.__dataclass_fields__ and k not in ("peft_type",
+                                                                                                   "task_type")}
         unet.requires_grad_(False)
         unet.add_adapter(LoraConfig(**keep), adapter_name=adapter_name)
     sd = load_file(str(path / "lora.safetensors"), device=str(next(unet.parameters()).device))
@@ -256,7 +261,8 @@ def _negatives(neg_texts, n: int) -> list[list[str]]:
     neg = [[t] if isinstance(t, str) else list(t) for t in neg_texts]
     ks = {len(t) for t in neg}
     if len(neg) != n or len(ks) != 1 or 0 in ks:
-        raise ValueError(f"neg_texts: expected {n} negatives (a text or a list of K>=1 texts per image, the same K for all), "
+        raise ValueError(f"neg_texts: expected {n} negatives (a text or a list of K>=1 texts per image, the same K for "
+                         f"all), "
                          f"got {len(neg)} with {sorted(ks)} texts each")
     return [[t[k] for t in neg] for k in range(ks.pop())]
 
@@ -295,7 +301,8 @@ def finetune_lora(scorer: DiscffusionScorer, images, pos_texts, neg_texts, steps
     scorer.unet.train()
     for _ in tqdm(range(steps), disable=not progress, desc="lora hinge"):
         b = torch.randperm(len(x), generator=g)[:batch_size].tolist()
-        hist.append(hinge_step(scorer, opt, x[b], [pos_texts[i] for i in b], [neg_texts[i] for i in b], margin, generator=g))
+        hist.append(hinge_step(scorer, opt, x[b], [pos_texts[i] for i in b], [neg_texts[i] for i in b], margin,
+                               generator=g))
     scorer.unet.eval()
     return hist
 
@@ -305,7 +312,8 @@ def pair_scores(score_fn, images0, images1, captions0, captions1, batch_size: in
     dict of such tensors if `score_fn` returns a dict of [N] tensors)."""
     n = len(captions0)
     if not (len(images0) == len(images1) == n == len(captions1)):
-        raise ValueError(f"items disagree in length: {len(images0)}, {len(images1)} images, {n}, {len(captions1)} captions")
+        raise ValueError(f"items disagree in length: {len(images0)}, {len(images1)} images, {n}, {len(captions1)} "
+                         f"captions")
     imgs = np.concatenate([np.asarray(images0), np.asarray(images0), np.asarray(images1), np.asarray(images1)])
     txts = [*captions0, *captions1, *captions0, *captions1]
     outs = [score_fn(imgs[k:k + batch_size], txts[k:k + batch_size]) for k in range(0, len(txts), batch_size)]

@@ -49,7 +49,8 @@ _PALETTE = np.array([[0.9, 0.1, 0.1], [0.1, 0.8, 0.2], [0.1, 0.3, 0.9], [0.9, 0.
 
 def condition_map(kind: str, render: np.ndarray | None = None, depth: np.ndarray | None = None,
                   mask: np.ndarray | None = None) -> np.ndarray:
-    "A [3,H,W] float32 condition of type `kind` from a render (uint8 HxWx3), a depth map or an object-id mask (-1 = background)."
+    ("A [3,H,W] float32 condition of type `kind` from a render (uint8 HxWx3), a depth map or an object-id mask (-1 = "
+     "background).")
     check_condition_type(kind)
     need = {"edge": ("render", render), "depth": ("depth", depth), "segmentation": ("mask", mask)}[kind]
     if need[1] is None: raise ValueError(f"condition {kind!r} needs `{need[0]}`")
@@ -57,7 +58,8 @@ def condition_map(kind: str, render: np.ndarray | None = None, depth: np.ndarray
     elif kind == "depth":
         d = np.asarray(depth, dtype=np.float32); fin = np.isfinite(d) & (d > 0)
         inv = np.where(fin, 1.0 / np.where(fin, d, 1.0), 0.0)
-        if fin.any(): inv = np.where(fin, (inv - inv[fin].min()) / max(inv[fin].max() - inv[fin].min(), 1e-6) * 0.8 + 0.2, 0.)
+        if fin.any(): inv = np.where(fin,
+                                     (inv - inv[fin].min()) / max(inv[fin].max() - inv[fin].min(), 1e-6) * 0.8 + 0.2, 0.)
         m = inv[None].repeat(3, 0)
     else:
         ids = np.asarray(mask)
@@ -69,11 +71,13 @@ def scene_conditions(scene, t: int = 0, kinds=CONDITION_TYPES,
     "`[(kind, [3,H,W] map)]` for frame `t` of a `worldbridge.world.Scene`."
     for k in kinds: check_condition_type(k)
     render = scene.render(t, camera=camera)
-    return [(k, condition_map(k, render=render, depth=scene.depth(t, camera=camera), mask=scene.masks(t, camera=camera)))
+    return [(k, condition_map(k, render=render, depth=scene.depth(t, camera=camera),
+                              mask=scene.masks(t, camera=camera)))
             for k in kinds]
 
 # %% ../nbs/40_flexecontrol.ipynb #fc7331f8
-from .kronecker import KronWrapped, kron_wrap_, kron_delta   # the Kronecker layer family, shared with KAdaptation
+# the Kronecker layer family, shared with KAdaptation
+from .kronecker import KronWrapped, kron_wrap_, kron_delta
 
 # %% ../nbs/40_flexecontrol.ipynb #bc9c9d25
 class MultiConditionEmbedding(nn.Module):
@@ -96,15 +100,18 @@ def _cond_channels(vae_scale_factor: int) -> tuple:
     return tuple(16 * 2 ** i for i in range(n + 1))
 
 class FlexEControlBranch(ModelMixin, ConfigMixin):
-    "One control branch for K conditions of any types, Kronecker-decomposed weights shared across layers and conditions."
+    ("One control branch for K conditions of any types, Kronecker-decomposed weights shared across layers and "
+     "conditions.")
     @register_to_config
     def __init__(self, controlnet_config: dict | None = None, kron_n: int = 4, kron_a: int = 4, rank: int = 2,
                  condition_types: tuple = CONDITION_TYPES):
         super().__init__()
-        if controlnet_config is None: raise ValueError("controlnet_config is required (use FlexEControlBranch.from_unet)")
+        if controlnet_config is None: raise ValueError("controlnet_config is required (use "
+                                                       "FlexEControlBranch.from_unet)")
         cfg = {k: v for k, v in dict(controlnet_config).items() if not k.startswith("_")}
         self.controlnet = ControlNetModel.from_config(cfg)
-        self.kron_A = nn.Parameter(torch.eye(kron_a)[None].repeat(kron_n, 1, 1) + 0.01 * torch.randn(kron_n, kron_a, kron_a))
+        self.kron_A = nn.Parameter(torch.eye(kron_a)[None].repeat(kron_n, 1, 1) + 0.01 * torch.randn(kron_n, kron_a,
+                                                                                                     kron_a))
         for blk in list(self.controlnet.down_blocks) + [self.controlnet.mid_block]:
             kron_wrap_(blk, lambda: self.kron_A, rank)
         for p in list(self.controlnet.conv_in.parameters()) + list(self.controlnet.time_embedding.parameters()):
@@ -126,7 +133,8 @@ class FlexEControlBranch(ModelMixin, ConfigMixin):
         sd = {}
         for k, v in cn.state_dict().items():
             parts = k.split(".")
-            k2 = k if not k.startswith("controlnet_cond_embedding") else k.replace("controlnet_cond_embedding", "controlnet_cond_embedding.stem", 1)
+            k2 = k if not k.startswith("controlnet_cond_embedding") else k.replace("controlnet_cond_embedding",
+                                                                                   "controlnet_cond_embedding.stem", 1)
             sd["controlnet." + k2] = v
         own = self.state_dict()
         for k in list(own):  # wrapped layers: x.weight -> x.base.weight
@@ -160,7 +168,8 @@ class PerConditionControlNets(nn.Module):
     "Baseline: one full diffusers `ControlNetModel` per condition slot (all trainable); residuals are summed."
     def __init__(self, unet, n_conditions: int, vae_scale_factor: int = 8):
         super().__init__()
-        self.nets = nn.ModuleList([ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=_cond_channels(vae_scale_factor))
+        self.nets = nn.ModuleList([ControlNetModel.from_unet(unet,
+                                                             conditioning_embedding_out_channels=_cond_channels(vae_scale_factor))
                                    for _ in range(n_conditions)])
     def forward(self, sample, timestep, encoder_hidden_states, conditions, cond_types, conditioning_scale: float = 1.0):
         if isinstance(conditions, (list, tuple)): conditions = torch.stack(list(conditions), 1)
@@ -253,7 +262,8 @@ class FlexEControlPipeline(DiffusionPipeline):
     def __call__(self, prompt, conditions, num_inference_steps: int = 20, guidance_scale: float = 1.0,
                  conditioning_scale: float = 1.0, generator=None, latents=None, output_type: str = "np"):
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
-        if output_type not in ("np", "pt", "latent"): raise ValueError(f"output_type={output_type!r}: 'np', 'pt' or 'latent'")
+        if output_type not in ("np", "pt", "latent"): raise ValueError(f"output_type={output_type!r}: 'np', 'pt' or "
+                                                                       f"'latent'")
         dev, dt = self.unet.device, self.unet.dtype
         B, s = len(prompts), self.unet.config.sample_size
         conds, types = _prep_conditions(conditions, s * self.vae_scale_factor, B, dev, dt)
@@ -330,7 +340,8 @@ def edge_f1(pred_edges: np.ndarray, true_edges: np.ndarray, tol: int = 1) -> flo
     return statistics.harmonic_mean([prec, rec])                  # F1; 0 when either is 0
 
 def mask_iou(image, background, true_mask, thresh: float = 0.15) -> float:
-    "IoU between the foreground of `image` (colour distance to `background` > thresh, images in [0,1]) and `true_mask` (>= 0)."
+    ("IoU between the foreground of `image` (colour distance to `background` > thresh, images in [0,1]) and "
+     "`true_mask` (>= 0).")
     fg = np.linalg.norm(np.asarray(image, np.float32) - np.asarray(background, np.float32), axis=-1) > thresh
     tm = np.asarray(true_mask) >= 0
     u = (fg | tm).sum()
@@ -341,7 +352,8 @@ def _obj_field(o, k):
     return o[k] if isinstance(o, dict) else getattr(o, k)
 
 def procedural_scene(seed: int = 0, image_size: int = 32, n_frames: int = 8, n_objects=(1, 3), **overrides):
-    "A `worldbridge.world` scene (`overrides` go to its `WorldConfig`, e.g. `p_static=0.0`); `n_objects` an int or a (min, max) range."
+    ("A `worldbridge.world` scene (`overrides` go to its `WorldConfig`, e.g. `p_static=0.0`); `n_objects` an int or a "
+     "(min, max) range.")
     from worldbridge.world import make_scene
     if isinstance(n_objects, int): n_objects = (n_objects, n_objects)
     sc = make_scene(seed, image_size=image_size, n_frames=n_frames, n_objects=tuple(n_objects), **overrides)
@@ -369,7 +381,8 @@ def control_dataset(pipe, seeds, kinds=CONDITION_TYPES, n_objects=(1, 3)) -> dic
         prompt = short_caption(sc)
         tms = []
         for o in sc.objects[:2]:
-            try: tms.append((token_index(pipe.tokenizer, prompt, _obj_field(o, "kind")), (ids == _obj_field(o, "id")).astype(np.float32)))
+            try: tms.append((token_index(pipe.tokenizer, prompt, _obj_field(o, "kind")),
+                             (ids == _obj_field(o, "id")).astype(np.float32)))
             except ValueError: pass
         R.append(r); C.append(np.stack([m for _, m in cm])); M.append((ids >= 0).astype(np.float32)); P.append(prompt)
         TM.append(tms); IDS.append(ids); BG.append(scene_background(sc))
@@ -409,17 +422,22 @@ def controllability_experiment(n_train: int = 64, n_test: int = 12, vae_steps: i
     train = control_dataset(sd, range(1000 + seed, 1000 + seed + n_train))
     test = control_dataset(sd, range(5000 + seed, 5000 + seed + n_test))
     res = {"source": train["source"], "losses": {}, "train_s": {}}
-    res["losses"].update(train_tiny_sd(sd, train["renders"], train["prompts"], vae_steps=vae_steps, unet_steps=unet_steps, progress=progress))
+    res["losses"].update(train_tiny_sd(sd, train["renders"], train["prompts"], vae_steps=vae_steps,
+                                       unet_steps=unet_steps, progress=progress))
     batches = _batches(train, batch_size)
     methods = {"no control": None,
                "FlexEControl": lambda: FlexEControlBranch.from_unet(sd.unet, vae_scale_factor=vsf),
-               f"{len(CONDITION_TYPES)}x ControlNet": lambda: PerConditionControlNets(sd.unet, len(CONDITION_TYPES), vae_scale_factor=vsf)}
+               f"{len(CONDITION_TYPES)}x ControlNet": lambda: PerConditionControlNets(sd.unet, len(CONDITION_TYPES),
+                                                                                      vae_scale_factor=vsf)}
     for name, make in methods.items():
-        fp = FlexEControlPipeline.from_sd(sd, controlnet=make() if make else FlexEControlBranch.from_unet(sd.unet, vae_scale_factor=vsf))
+        fp = FlexEControlPipeline.from_sd(sd,
+                                          controlnet=make() if make else FlexEControlBranch.from_unet(sd.unet,
+                                                                                                      vae_scale_factor=vsf))
         fp.set_progress_bar_config(disable=True)
         if make:
             t0 = time.perf_counter()
-            res["losses"][name] = train_control(fp, batches, steps=control_steps, lr=lr, lambda_ca=lambda_ca, seed=seed, progress=progress)
+            res["losses"][name] = train_control(fp, batches, steps=control_steps, lr=lr, lambda_ca=lambda_ca,
+                                                seed=seed, progress=progress)
             res["train_s"][name] = time.perf_counter() - t0
             res[name] = {"trainable_params": trainable_params(fp.controlnet)}
         else: res[name] = {"trainable_params": 0}

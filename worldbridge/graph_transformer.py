@@ -10,7 +10,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 try: from torch_geometric.data import Data, HeteroData
-except ImportError as e: raise ImportError("worldbridge.graph_transformer needs torch_geometric: pip install 'worldbridge[graph]'") from e
+except ImportError as e: raise ImportError("worldbridge.graph_transformer needs torch_geometric: pip install "
+                                           "'worldbridge[graph]'") from e
 from tqdm.auto import tqdm
 from .world import parse_scene_graph
 
@@ -55,10 +56,12 @@ def _color_words():
         from worldbridge.world import COLORS
         return set(COLORS)
     except Exception:
-        return {"red", "green", "blue", "yellow", "purple", "orange", "gray", "grey", "white", "black", "cyan", "pink", "brown"}
+        return {"red", "green", "blue", "yellow", "purple", "orange", "gray", "grey", "white", "black", "cyan", "pink",
+                "brown"}
 
 # %% ../nbs/30_graph_transformer.ipynb #a1b9bec4
-_all_ = ["parse_scene_graph"]   # defined in worldbridge.world (scene graphs are the world's); still importable from here
+# defined in worldbridge.world (scene graphs are the world's); still importable from here
+_all_ = ["parse_scene_graph"]
 
 def _node_index(sg: dict) -> dict:
     "{object id: node index} of a validated scene graph."
@@ -128,7 +131,8 @@ def _check_edges(name: str, edge_index, n: int):
     ei = torch.as_tensor(edge_index)
     if ei.dim() != 2 or ei.shape[0] != 2: raise ValueError(f"{name}: edge_index must be [2, E], got {tuple(ei.shape)}")
     bad = ei[(ei < 0) | (ei >= n)]
-    if bad.numel(): raise ValueError(f"{name}: edge_index has dangling node id {bad[0].item()} (the graph has {n} nodes)")
+    if bad.numel(): raise ValueError(f"{name}: edge_index has dangling node id {bad[0].item()} (the graph has {n} "
+                                     f"nodes)")
 
 def joint_adjacency(text: Data, semantic: HeteroData, region: Data | None = None, channels=DEFAULT_CHANNELS,
                     length: int | None = None) -> torch.Tensor:
@@ -180,10 +184,12 @@ def graph_prior_attention(module, query, key, value, attention_mask, scaling: fl
         a = graph_adj
         if a.dim() == 3: a = a[:, None]
         if a.dim() != 4 or a.shape[0] != B or a.shape[-2:] != (Lq, Lk):
-            raise ValueError(f"graph_adj must be [B, L, L] or [B, C, L, L] with B={B}, L={Lq}; got {tuple(graph_adj.shape)}")
+            raise ValueError(f"graph_adj must be [B, L, L] or [B, C, L, L] with B={B}, L={Lq}; got "
+                             f"{tuple(graph_adj.shape)}")
         a = a[:, torch.arange(H, device=a.device) % a.shape[1]].to(s.dtype)  # head h reads channel h % C
         eye = torch.eye(Lq, Lk, dtype=torch.bool, device=s.device)
-        logp = torch.where((a > 0) | eye, torch.log(a.clamp_min(1e-12)).masked_fill(eye & (a <= 0), 0.), torch.finfo(s.dtype).min)
+        logp = torch.where((a > 0) | eye, torch.log(a.clamp_min(1e-12)).masked_fill(eye & (a <= 0), 0.),
+                           torch.finfo(s.dtype).min)
         pg = F.softmax(s + logp, dim=-1, dtype=torch.float32).to(query.dtype)
         lam = torch.sigmoid(gate).to(s.dtype).view(1, H, 1, 1)
         p = (1 - lam) * p + lam * pg
@@ -200,7 +206,8 @@ def register_graph_prior(name: str = "graph_prior"):
     return name
 
 def _is_self_attention(m) -> bool:
-    "A transformers self-attention module that calls the attention interface (BERT, ViT, LLaMA, ...): an `...Attention` class (not a cross-attention) owning its query projection."
+    ("A transformers self-attention module that calls the attention interface (BERT, ViT, LLaMA, ...): an "
+     "`...Attention` class (not a cross-attention) owning its query projection.")
     name = type(m).__name__
     if not name.endswith("Attention") or "Cross" in name: return False
     return any(isinstance(getattr(m, a, None), nn.Linear) for a in ("query", "q_proj"))
@@ -249,17 +256,20 @@ def scene_qa(sg: dict, rng: random.Random, kinds=("relation", "count_color", "co
             for lst, ans in ((true, "yes"), (false, "no")):
                 if lst:
                     a, b = rng.choice(lst)
-                    out.append(dict(question=f"is {_ref(a, objs)} {REL_WORDS[p]} {_ref(b, objs)} ?", answer=ans, kind="relation"))
+                    out.append(dict(question=f"is {_ref(a, objs)} {REL_WORDS[p]} {_ref(b, objs)} ?", answer=ans,
+                                    kind="relation"))
     if "count_color" in kinds:
         for c in sorted({o["color"] for o in objs}):
-            out.append(dict(question=f"how many {c} objects are there ?", answer=str(sum(o["color"] == c for o in objs)), kind="count_color"))
+            out.append(dict(question=f"how many {c} objects are there ?",
+                            answer=str(sum(o["color"] == c for o in objs)), kind="count_color"))
     if "count_relation" in kinds:
         for b in objs:
             rb = _ref(b, objs)
             if not rb: continue
             for p in preds:
                 n = sum((a["id"], p, b["id"]) in rels for a in objs)
-                out.append(dict(question=f"how many objects are {REL_WORDS[p]} {rb} ?", answer=str(n), kind="count_relation"))
+                out.append(dict(question=f"how many objects are {REL_WORDS[p]} {rb} ?", answer=str(n),
+                                kind="count_relation"))
     return out
 
 # %% ../nbs/30_graph_transformer.ipynb #7fb8081f
@@ -283,7 +293,8 @@ def encode_example(sg: dict, question: str, tok, max_words: int = 14, max_object
                    channels=DEFAULT_CHANNELS) -> dict:
     "Tensors for one example: `input_ids` (words, padded), object attribute ids/boxes, joint adjacency, masks."
     tg = text_graph(question)
-    if tg.num_nodes > max_words: raise ValueError(f"question has {tg.num_nodes} words > max_words={max_words}: {question!r}")
+    if tg.num_nodes > max_words: raise ValueError(f"question has {tg.num_nodes} words > max_words={max_words}: "
+                                                  f"{question!r}")
     sem = semantic_graph(sg, image_size)
     no = len(sem["object"].ids)
     if no > max_objects: raise ValueError(f"scene graph has {no} objects > max_objects={max_objects}")
@@ -302,7 +313,8 @@ def encode_example(sg: dict, question: str, tok, max_words: int = 14, max_object
     attr = torch.full((max_objects, 3), tok.pad_token_id)
     boxes = torch.zeros(max_objects, 6); boxes[:no] = sem["object"].x
     for j in range(no):
-        attr[j] = torch.tensor(tok.convert_tokens_to_ids([sem["object"].color[j], sem["object"].kind[j], sem["object"].size[j] or "<pad>"]))
+        attr[j] = torch.tensor(tok.convert_tokens_to_ids([sem["object"].color[j], sem["object"].kind[j],
+                                                          sem["object"].size[j] or "<pad>"]))
     mask = torch.zeros(L, dtype=torch.long); mask[:tg.num_nodes + 2] = 1; mask[max_words + 2: max_words + 2 + no] = 1
     return dict(input_ids=wid, obj_attr=attr, obj_box=boxes, attention_mask=mask, graph_adj=A,
                 obj_role=object_roles(tg.words, sem, max_objects))
@@ -341,7 +353,8 @@ class GraphQAModel(nn.Module):
 
     def forward(self, input_ids, obj_attr, obj_box, attention_mask, graph_adj: torch.Tensor | None = None,
                 obj_role: torch.Tensor | None = None, return_roles: bool = False):
-        "Answer logits [B, n_answers] (and role logits with `return_roles`); `obj_role` (a label in encoded batches) is ignored."
+        ("Answer logits [B, n_answers] (and role logits with `return_roles`); `obj_role` (a label in encoded batches) "
+         "is ignored.")
         emb = self.bert.embeddings.word_embeddings
         x = torch.cat([emb(input_ids), emb(obj_attr).sum(2) + self.box(obj_box)], 1)
         tt = torch.cat([torch.zeros_like(input_ids), torch.ones_like(obj_attr[..., 0])], 1)
@@ -393,7 +406,8 @@ def train_qa(train: list[dict], val: list[dict], vocab_size: int, use_prior: boo
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     if model is None: model = GraphQAModel(vocab_size, use_prior=use_prior, pad_token_id=pad_token_id, **model_kw)
     elif model_kw: raise ValueError(f"train_qa: model given, so the model options {sorted(model_kw)} would be ignored")
-    elif model.use_prior != use_prior: raise ValueError(f"train_qa: use_prior={use_prior} but the given model has use_prior={model.use_prior}")
+    elif model.use_prior != use_prior: raise ValueError(f"train_qa: use_prior={use_prior} but the given model has "
+                                                        f"use_prior={model.use_prior}")
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     steps = epochs * math.ceil(len(train) / batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
@@ -405,12 +419,14 @@ def train_qa(train: list[dict], val: list[dict], vocab_size: int, use_prior: boo
         for i in range(0, len(train), batch_size):
             b = collate([train[j] for j in perm[i:i + batch_size]]); y = b.pop("label"); r = b.pop("obj_role", None)
             if ground_weight > 0:
-                if r is None: raise ValueError("train_qa: ground_weight > 0 needs `obj_role` in the examples (encode_example adds it)")
+                if r is None: raise ValueError("train_qa: ground_weight > 0 needs `obj_role` in the examples "
+                                               "(encode_example adds it)")
                 logits, rl = model(**b, return_roles=True)
                 om = b["attention_mask"][:, -rl.shape[1]:].bool()      # real object slots only
                 loss = F.cross_entropy(logits, y) + ground_weight * F.cross_entropy(rl[om], r[om])
                 n_ok += (rl[om].argmax(-1) == r[om]).sum().item(); n_obj += om.sum().item()
             else: loss = F.cross_entropy(model(**b), y)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        hist.append({"epoch": ep, "loss": loss.item(), **({"train_ground_acc": n_ok / n_obj} if n_obj else {}), **evaluate_qa(model, val)})
+        hist.append({"epoch": ep, "loss": loss.item(), **({"train_ground_acc": n_ok / n_obj} if n_obj else {}),
+                     **evaluate_qa(model, val)})
     return model, hist

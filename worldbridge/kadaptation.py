@@ -15,7 +15,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .kronecker import KronLayer, kron_delta, kron_dims, kron_kind                 # the Kronecker layer family
+# the Kronecker layer family
+from .kronecker import KronLayer, kron_delta, kron_dims, kron_kind
 from .training import train_loop, trainable_parameters                           # the one training loop
 
 # %% auto #0
@@ -56,7 +57,8 @@ def _is_linear(m: nn.Module) -> bool:
     return isinstance(base, nn.Linear) or type(base).__name__ == "Conv1D"
 
 def default_targets(model: nn.Module) -> list[str]:
-    "The attention query and value projections of `model`: the first naming in `QV_NAMES` all of whose names are linear layers in it (adapter-wrapped or not)."
+    ("The attention query and value projections of `model`: the first naming in `QV_NAMES` all of whose names are "
+     "linear layers in it (adapter-wrapped or not).")
     names = {k.rsplit(".", 1)[-1] for k, m in model.named_modules() if k and _is_linear(m)}
     found = next((t for t in QV_NAMES if set(t) <= names), None)
     if found is None: raise ValueError(f"KAdaptation: no attention query/value projections named like {QV_NAMES} in "
@@ -70,32 +72,44 @@ def _choice(name: str, value, choices, aliases: dict):
 
 @dataclass
 class KAdaptationConfig(PeftConfig):
-    "Configuration of KAdaptation (`get_peft_model(model, KAdaptationConfig(...))`); `KAdaptationConfig.pevit(...)` is the original PEViT setting."
+    ("Configuration of KAdaptation (`get_peft_model(model, KAdaptationConfig(...))`); `KAdaptationConfig.pevit(...)` "
+     "is the original PEViT setting.")
     n: int = field(default=4, metadata={"help": "Kronecker terms and size of each slow factor A_i (n x n)"})
     r: int = field(default=1, metadata={"help": "rank of each fast factor B_i = u_i v_i^T"})
     scaling: float = field(default=1.0, metadata={"help": "multiplies the update"})
     dropout: float = field(default=0.0, metadata={"help": "dropout probability"})
-    dropout_on: str = field(default="input", metadata={"help": "'input': on the adapter's input; 'delta': on the entries of Delta W (PEViT)"})
-    share_slow: Union[bool, str] = field(default="all", metadata={"help": "'all' (True): one set of A_i for all adapted layers; 'target': one per target name; 'none' (False): per layer"})
+    dropout_on: str = field(default="input",
+                            metadata={"help": "'input': on the adapter's input; 'delta': on the entries of Delta W "
+                                              "(PEViT)"})
+    share_slow: Union[bool, str] = field(default="all",
+                                         metadata={"help": "'all' (True): one set of A_i for all adapted layers; "
+                                                           "'target': one per target name; 'none' (False): per layer"})
     a_rank1: bool = field(default=False, metadata={"help": "A_i = a_i b_i^T (rank one)"})
-    slow_init: Optional[float] = field(default=None, metadata={"help": "None: A_i ~ N(0, 1/n); s: each slow factor ~ U(-s, s)"})
-    adapter_bias: Union[bool, str] = field(default="module", metadata={"help": "'module' (True): bias offset per adapted layer with a bias; 'block': one per block; 'none' (False)"})
+    slow_init: Optional[float] = field(default=None,
+                                       metadata={"help": "None: A_i ~ N(0, 1/n); s: each slow factor ~ U(-s, s)"})
+    adapter_bias: Union[bool, str] = field(default="module",
+                                           metadata={"help": "'module' (True): bias offset per adapted layer with a "
+                                                             "bias; 'block': one per block; 'none' (False)"})
     init_weights: bool = field(default=True, metadata={"help": "Delta W = 0 at start (v = 0); False: random (tests)"})
     init_seed: Optional[int] = field(default=None, metadata={"help": "seed of the random factors (None: torch's RNG)"})
-    target_modules: Optional[Union[list[str], str]] = field(default=None, metadata={"help": "names or regex; None: attention Q, V"})
+    target_modules: Optional[Union[list[str], str]] = field(default=None,
+                                                            metadata={"help": "names or regex; None: attention Q, V"})
     exclude_modules: Optional[Union[list[str], str]] = field(default=None)
     fan_in_fan_out: bool = field(default=False, metadata={"help": "True for GPT-2 style Conv1D weights"})
     layers_to_transform: Optional[Union[list[int], int]] = field(default=None)
     layers_pattern: Optional[Union[list[str], str]] = field(default=None)
-    modules_to_save: Optional[list[str]] = field(default=None, metadata={"help": "e.g. ['classifier']: trained and saved in full"})
+    modules_to_save: Optional[list[str]] = field(default=None,
+                                                 metadata={"help": "e.g. ['classifier']: trained and saved in full"})
 
     def __post_init__(self):
         super().__post_init__()
         self.peft_type = KADAPTATION
         for k in ("n", "r"):
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"KAdaptationConfig.{k}={v!r}: expected a positive int")
-        if not 0 <= self.dropout < 1: raise ValueError(f"KAdaptationConfig.dropout={self.dropout!r}: expected 0 <= dropout < 1")
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"KAdaptationConfig.{k}={v!r}: "
+                                                                                        f"expected a positive int")
+        if not 0 <= self.dropout < 1: raise ValueError(f"KAdaptationConfig.dropout={self.dropout!r}: expected 0 <= "
+                                                       f"dropout < 1")
         if self.slow_init is not None and not self.slow_init > 0: raise ValueError(f"KAdaptationConfig.slow_init={self.slow_init!r}: expected None or > 0")
         self.share_slow = _choice("share_slow", self.share_slow, SLOW_SHARING, {True: "all", False: "none"})
         self.adapter_bias = _choice("adapter_bias", self.adapter_bias, BIAS_MODES, {True: "module", False: "none"})
@@ -105,13 +119,15 @@ class KAdaptationConfig(PeftConfig):
 
     @classmethod
     def pevit(cls, **kwargs) -> "KAdaptationConfig":
-        "The original PEViT setting (n=32, r=1, rank-one slow factors U(-0.01, 0.01), one slow set each for Q and V, one bias per block, scaling 160, dropout 0.5 on ΔW); `kwargs` override."
+        ("The original PEViT setting (n=32, r=1, rank-one slow factors U(-0.01, 0.01), one slow set each for Q and V, "
+         "one bias per block, scaling 160, dropout 0.5 on ΔW); `kwargs` override.")
         return cls(**{**dict(n=32, r=1, a_rank1=True, slow_init=0.01, share_slow="target", adapter_bias="block",
                              scaling=160.0, dropout=0.5, dropout_on="delta"), **kwargs})
 
 # %% ../nbs/11_kadaptation.ipynb #c689d098
 def _slow_factors(n: int, rank1: bool, init: float | None = None, device=None, dtype=None, generator=None) -> list[torch.Tensor]:
-    "Fresh slow factors: `[A [n,n,n]]`, or `[a [n,n,1], b [n,1,n]]` for $A_i = a_i b_i^\\top$; $A_i$ entries ~ N(0, 1/n), or each factor ~ U(-init, init)."
+    ("Fresh slow factors: `[A [n,n,n]]`, or `[a [n,n,1], b [n,1,n]]` for $A_i = a_i b_i^\\top$; $A_i$ entries ~ N(0, "
+     "1/n), or each factor ~ U(-init, init).")
     shapes = [(n, n, 1), (n, 1, n)] if rank1 else [(n, n, n)]
     if init is None: fs = [torch.randn(*s, generator=generator) / n ** (0.25 if rank1 else 0.5) for s in shapes]
     else: fs = [(torch.rand(*s, generator=generator) * 2 - 1) * init for s in shapes]
@@ -123,11 +139,13 @@ def _like(A, ref: torch.Tensor):
 
 def _check_divisible(n: int, out_f: int, in_f: int, module_name: str):
     if out_f % n or in_f % n:
-        raise ValueError(f"KAdaptation: module {module_name!r} has weight [out={out_f}, in={in_f}], not divisible by n={n} "
+        raise ValueError(f"KAdaptation: module {module_name!r} has weight [out={out_f}, in={in_f}], not divisible by "
+                         f"n={n} "
                          f"(out % n = {out_f % n}, in % n = {in_f % n}); choose n dividing both widths or exclude the module")
 
 class KAdaptationLayer(BaseTunerLayer, KronLayer):
-    "PEFT tuner layer holding the KAdaptation factors of one member of the Kronecker family (`nn.Linear`, `Conv1D`, `nn.Conv1d/2d/3d`, `nn.Embedding`); shared factors are looked up in the tuner's containers."
+    ("PEFT tuner layer holding the KAdaptation factors of one member of the Kronecker family (`nn.Linear`, `Conv1D`, "
+     "`nn.Conv1d/2d/3d`, `nn.Embedding`); shared factors are looked up in the tuner's containers.")
     adapter_layer_names = ("kadaptation_u", "kadaptation_v", "kadaptation_A", "kadaptation_A2", "kadaptation_bias")
     other_param_names = ("kadaptation_n", "kadaptation_r", "kadaptation_scaling", "kadaptation_dropout", "kadaptation_dropout_on",
                          "kadaptation_slow_key", "kadaptation_bias_key")
@@ -140,7 +158,8 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
         for k in self.adapter_layer_names: setattr(self, k, nn.ParameterDict({}))
         self._shared = None          # (slow, block bias) containers of the tuner: a reference, not a submodule
         self._disable_adapters, self.merged_adapters, self.kwargs = False, [], kwargs
-        self.out_features, self.in_features = kron_dims(self.get_base_layer())   # the matrix view: a kernel's in is in/groups·kh·kw
+        # the matrix view: a kernel's in is in/groups·kh·kw
+        self.out_features, self.in_features = kron_dims(self.get_base_layer())
         self._lookup = kron_kind(self.get_base_layer()) == "embedding"           # its input is indices
 
     def kron_base(self) -> nn.Module: return self.get_base_layer()
@@ -148,7 +167,8 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
     def update_layer(self, adapter_name: str, config: KAdaptationConfig, shared: tuple | None = None,
                      slow_key: str | None = None,
                      bias_key: str | None = None, module_name: str = "?", generator: torch.Generator | None = None):
-        "Add adapter `adapter_name`; `slow_key` / `bias_key` name its entries in the shared containers (`None`: its own)."
+        ("Add adapter `adapter_name`; `slow_key` / `bias_key` name its entries in the shared containers (`None`: its "
+         "own).")
         n, r = config.n, config.r
         _check_divisible(n, self.out_features, self.in_features, module_name)
         base = self.get_base_layer()
@@ -186,7 +206,8 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
         return None if key is None else self._shared[1][adapter][key]
 
     def supports_lora_conversion(self, adapter_name: str = "default") -> bool:
-        "PEFT's `convert_to_lora` (SVD of `get_additive_delta`): linear layers only, as for LoKr, and only while the bias offset is zero, as that function writes no LoRA bias."
+        ("PEFT's `convert_to_lora` (SVD of `get_additive_delta`): linear layers only, as for LoKr, and only while the "
+         "bias offset is zero, as that function writes no LoRA bias.")
         if kron_kind(self.get_base_layer()) not in ("linear", "gpt2_conv1d"): return False
         b = self._bias(adapter_name) if adapter_name in self.kadaptation_u else None
         return b is None or not bool(b.detach().any())
@@ -196,7 +217,8 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
     def get_delta_weight(self, adapter: str) -> torch.Tensor:
         "$\\Delta W$ of `adapter` in the base weight's layout (transposed for `Conv1D`), in the adapter's dtype."
         u, v = self.kadaptation_u[adapter], self.kadaptation_v[adapter]
-        half_cpu = u.device.type == "cpu" and u.dtype in (torch.float16, torch.bfloat16)   # as LoRA: compute those in float32
+        # as LoRA: compute those in float32
+        half_cpu = u.device.type == "cpu" and u.dtype in (torch.float16, torch.bfloat16)
         ref = u.float() if half_cpu else u
         d = kron_delta(_like(self._slow(adapter), ref), ref, v.to(ref)) * self.kadaptation_scaling[adapter]
         return self.kron_to_weight(d.to(u.dtype))
@@ -205,7 +227,8 @@ class KAdaptationLayer(BaseTunerLayer, KronLayer):
         "The adapter's output for input `x` (bias offset included), in the adapter's dtype."
         u, v = self.kadaptation_u[adapter], self.kadaptation_v[adapter]
         A, drop = _like(self._slow(adapter), u), self.kadaptation_dropout[adapter]
-        if self._lookup: drop_x = lambda t: t                              # indices: nothing to drop (as LoRA's embedding)
+        # indices: nothing to drop (as LoRA's embedding)
+        if self._lookup: drop_x = lambda t: t
         else: x, drop_x = self._cast_input_dtype(x, u.dtype), drop
         if self.kadaptation_dropout_on[adapter] == "delta":
             y = self.kron_through(x, drop(kron_delta(A, u, v))) if self.training and not isinstance(drop, nn.Identity) else self.kron_update(x, A, u, v)
@@ -228,7 +251,8 @@ class KAdaptationLinear(nn.Module, KAdaptationLayer):
                           generator=generator)
 
     def merge(self, safe_merge: bool = False, adapter_names: Optional[list[str]] = None) -> None:
-        "Add the adapters' $\\Delta W$ and bias offsets to the base layer; `safe_merge` checks both for NaN/inf before writing either."
+        ("Add the adapters' $\\Delta W$ and bias offsets to the base layer; `safe_merge` checks both for NaN/inf "
+         "before writing either.")
         base = self.get_base_layer()
         for name in check_adapters_to_merge(self, adapter_names):
             if name not in self.kadaptation_u: continue
@@ -264,7 +288,8 @@ class KAdaptationLinear(nn.Module, KAdaptationLayer):
             raise ValueError(f"Length of `adapter_names` should be the same as the number of inputs, but got "
                              f"{len(adapter_names)} and {len(x)} respectively.")
         if self.merged:
-            raise ValueError("Cannot pass `adapter_names` when there are merged adapters, please call `unmerge_adapter` first.")
+            raise ValueError("Cannot pass `adapter_names` when there are merged adapters, please call "
+                             "`unmerge_adapter` first.")
 
     def _mixed_batch_forward(self, x, *args, adapter_names: list[str], **kwargs):
         result = self.base_layer(x, *args, **kwargs)
@@ -290,7 +315,8 @@ class KAdaptationLinear(nn.Module, KAdaptationLayer):
     def __repr__(self) -> str: return "kadaptation." + super().__repr__()
 
 class KAdaptationConv2d(KAdaptationLinear):
-    "A `nn.Conv2d` with KAdaptation adapters: the same layer, with ΔW in the kernel's layout `[out, in/groups, kh, kw]` (`KronLayer`)."
+    ("A `nn.Conv2d` with KAdaptation adapters: the same layer, with ΔW in the kernel's layout `[out, in/groups, kh, "
+     "kw]` (`KronLayer`).")
 
 class KAdaptationConv1d(KAdaptationLinear):
     "A `nn.Conv1d` with KAdaptation adapters: ΔW in the kernel's layout `[out, in/groups, k]`."
@@ -299,7 +325,8 @@ class KAdaptationConv3d(KAdaptationLinear):
     "A `nn.Conv3d` with KAdaptation adapters: ΔW in the kernel's layout `[out, in/groups, kd, kh, kw]`."
 
 class KAdaptationEmbedding(KAdaptationLinear):
-    "A `nn.Embedding` with KAdaptation adapters: the looked-up rows of ΔW `[num, dim]` (`kronecker.kron_gather`), no bias offset (an embedding has no bias)."
+    ("A `nn.Embedding` with KAdaptation adapters: the looked-up rows of ΔW `[num, dim]` (`kronecker.kron_gather`), no "
+     "bias offset (an embedding has no bias).")
 
 def _layer_class(base: nn.Module) -> type:
     "The KAdaptation layer for `base` (a member of the Kronecker family)."
@@ -351,13 +378,16 @@ class KAdaptationModel(BaseTuner):
         base = target.get_base_layer() if isinstance(target, BaseTunerLayer) else target
         try: kind = kron_kind(base)
         except TypeError:                           # PEFT's wording, which its test suite and users match on
-            raise ValueError(f"Target module {current_key!r} ({type(base).__name__}) is not supported. Currently, only the following "
+            raise ValueError(f"Target module {current_key!r} ({type(base).__name__}) is not supported. Currently, only "
+                             f"the following "
                              f"modules are supported: `torch.nn.Linear`, `transformers.pytorch_utils.Conv1D`, `torch.nn.Conv1d`, "
                              f"`torch.nn.Conv2d`, `torch.nn.Conv3d`, `torch.nn.Embedding`.") from None
         if kind != "gpt2_conv1d" and config.fan_in_fan_out:
-            warnings.warn(f"fan_in_fan_out=True but the target is {type(base).__name__}; setting fan_in_fan_out=False"); config.fan_in_fan_out = False
+            warnings.warn(f"fan_in_fan_out=True but the target is {type(base).__name__}; setting fan_in_fan_out=False")
+            config.fan_in_fan_out = False
         elif kind == "gpt2_conv1d" and not config.fan_in_fan_out:
-            warnings.warn("fan_in_fan_out=False but the target is Conv1D; setting fan_in_fan_out=True"); config.fan_in_fan_out = True
+            warnings.warn("fan_in_fan_out=False but the target is Conv1D; setting fan_in_fan_out=True")
+            config.fan_in_fan_out = True
         out_f, in_f = kron_dims(base)
         _check_divisible(config.n, out_f, in_f, current_key)
         w = base.weight
@@ -367,15 +397,19 @@ class KAdaptationModel(BaseTuner):
             slow_key = "all" if config.share_slow == "all" else target_name
             names = [f"{slow_key}_a", f"{slow_key}_b"] if config.a_rank1 else [slow_key]
             self._shared_entry(self.kadaptation_slow, adapter_name, names,
-                               lambda: _slow_factors(config.n, config.a_rank1, config.slow_init, dev, dtype, self._generator))
+                               lambda: _slow_factors(config.n, config.a_rank1, config.slow_init, dev, dtype,
+                                                     self._generator))
         if config.adapter_bias == "block" and getattr(base, "bias", None) is not None:
             block = current_key.rpartition(".")[0]
             bias_key = block.replace(".", "_") or "root"
-            self._shared_entry(self.kadaptation_block_bias, adapter_name, [bias_key], lambda: [torch.zeros(out_f, device=dev, dtype=dtype)])
+            self._shared_entry(self.kadaptation_block_bias, adapter_name, [bias_key],
+                               lambda: [torch.zeros(out_f, device=dev, dtype=dtype)])
             if self.kadaptation_block_bias[adapter_name][bias_key].shape[0] != out_f:
-                raise ValueError(f"KAdaptation adapter_bias='block': the adapted layers of block {block!r} have different output "
+                raise ValueError(f"KAdaptation adapter_bias='block': the adapted layers of block {block!r} have "
+                                 f"different output "
                                  f"widths ({current_key!r} has {out_f}); use adapter_bias='module'")
-        kw = dict(shared=self._stores(), slow_key=slow_key, bias_key=bias_key, module_name=current_key, generator=self._generator)
+        kw = dict(shared=self._stores(), slow_key=slow_key, bias_key=bias_key, module_name=current_key,
+                  generator=self._generator)
         if isinstance(target, KAdaptationLayer):
             target.update_layer(adapter_name, config, **kw)
             return
@@ -430,7 +464,8 @@ class KAdaptationModel(BaseTuner):
 
     @classmethod
     def _remap_adapter_state_dict_for_load(cls, model, config, adapter_name, state_dict):
-        "Also read files of the earlier layout, which wrote the shared slow factor once per layer: the first copy becomes the shared one."
+        ("Also read files of the earlier layout, which wrote the shared slow factor once per layer: the first copy "
+         "becomes the shared one.")
         per_layer = sorted(k for k in state_dict if k.endswith((".kadaptation_A", ".kadaptation_A2")) and ".kadaptation_slow." not in k)
         if per_layer and config.share_slow == "all":
             firsts = {}
@@ -438,14 +473,16 @@ class KAdaptationModel(BaseTuner):
                 v = state_dict.pop(k)
                 name = "all" if not config.a_rank1 else "all_a" if k.endswith("_A") else "all_b"
                 if name in firsts and not torch.equal(firsts[name], v):
-                    warnings.warn(f"KAdaptation: this file holds differing copies of the shared slow factor ({k}); using the first")
+                    warnings.warn(f"KAdaptation: this file holds differing copies of the shared slow factor ({k}); "
+                                  f"using the first")
                 firsts.setdefault(name, v)
             state_dict = {**state_dict, **{f"base_model.kadaptation_slow.{k}": v for k, v in firsts.items()}}
         return super()._remap_adapter_state_dict_for_load(model, config, adapter_name, state_dict)
 
     @contextmanager
     def _enable_peft_forward_hooks(self, *args, **kwargs):
-        "`adapter_names=[...]` (one per sample, `'__base__'` for none): each KAdaptation layer applies each sample's adapter."
+        ("`adapter_names=[...]` (one per sample, `'__base__'` for none): each KAdaptation layer applies each sample's "
+         "adapter.")
         adapter_names = kwargs.pop("adapter_names", None)
         if adapter_names is None:
             yield; return
@@ -453,7 +490,8 @@ class KAdaptationModel(BaseTuner):
         layers = [m for m in self.model.modules() if isinstance(m, KAdaptationLayer)]
         unknown = {a for a in adapter_names if a != "__base__"} - {a for m in layers for a in m.kadaptation_u}
         if unknown: raise ValueError(f"Trying to infer with non-existing adapter(s): {', '.join(sorted(unknown))}")
-        hooks = [m.register_forward_pre_hook(partial(_adapter_names_pre_forward_hook, adapter_names=adapter_names), with_kwargs=True)
+        hooks = [m.register_forward_pre_hook(partial(_adapter_names_pre_forward_hook, adapter_names=adapter_names),
+                                             with_kwargs=True)
                  for m in layers]
         try: yield
         finally:
@@ -461,20 +499,23 @@ class KAdaptationModel(BaseTuner):
 
 # %% ../nbs/11_kadaptation.ipynb #8c340a8f
 def register_kadaptation() -> bool:
-    "Register KAdaptation with PEFT; True if registered by this call. Registering again (a reloaded module, or a notebook that ran this code in the same process) points PEFT at the current classes."
+    ("Register KAdaptation with PEFT; True if registered by this call. Registering again (a reloaded module, or a "
+     "notebook that ran this code in the same process) points PEFT at the current classes.")
     from peft.mapping import PEFT_TYPE_TO_CONFIG_MAPPING, PEFT_TYPE_TO_TUNER_MAPPING
     from peft.utils import register_peft_method
     if KADAPTATION in PEFT_TYPE_TO_CONFIG_MAPPING:
         PEFT_TYPE_TO_CONFIG_MAPPING[KADAPTATION], PEFT_TYPE_TO_TUNER_MAPPING[KADAPTATION] = KAdaptationConfig, KAdaptationModel
         return False
-    register_peft_method(name="kadaptation", config_cls=KAdaptationConfig, model_cls=KAdaptationModel, prefix="kadaptation_")
+    register_peft_method(name="kadaptation", config_cls=KAdaptationConfig, model_cls=KAdaptationModel,
+                         prefix="kadaptation_")
     return True
 
 register_kadaptation()
 
 # %% ../nbs/11_kadaptation.ipynb #f7c16369
 def adapter_parameters(model: nn.Module) -> int:
-    "Trainable parameters of the adapter itself: `trainable_parameters` without `modules_to_save` copies (e.g. a new head)."
+    ("Trainable parameters of the adapter itself: `trainable_parameters` without `modules_to_save` copies (e.g. a new "
+     "head).")
     return sum(p.numel() for k, p in model.named_parameters() if p.requires_grad and "modules_to_save" not in k)
 
 def kadaptation_layers(model: nn.Module) -> dict:
@@ -483,7 +524,8 @@ def kadaptation_layers(model: nn.Module) -> dict:
 
 @torch.no_grad()
 def delta_weight_ranks(model: nn.Module, adapter: str = "default") -> dict[str, int]:
-    "`{module name: numerical rank of ΔW}` for every PEFT tuner layer of `model` holding `adapter` (LoRA, LoKr, KAdaptation, ...)."
+    ("`{module name: numerical rank of ΔW}` for every PEFT tuner layer of `model` holding `adapter` (LoRA, LoKr, "
+     "KAdaptation, ...).")
     out = {}
     for k, m in model.named_modules():
         if isinstance(m, BaseTunerLayer) and hasattr(m, "get_delta_weight") and adapter in m._all_available_adapter_names():
@@ -493,14 +535,17 @@ def delta_weight_ranks(model: nn.Module, adapter: str = "default") -> dict[str, 
 
 # %% ../nbs/11_kadaptation.ipynb #d5e077c4
 def adapter_config(method: str, target_modules, modules_to_save: list[str] | None = None, **kwargs):
-    "A PEFT config for `method` in ('lora', 'lokr', 'kadaptation'); LoRA's and LoKr's alpha default to their rank (scale 1)."
+    ("A PEFT config for `method` in ('lora', 'lokr', 'kadaptation'); LoRA's and LoKr's alpha default to their rank "
+     "(scale 1).")
     from peft import LoraConfig, LoKrConfig
     if method == "lora": return LoraConfig(**{"r": 8, "target_modules": target_modules, "modules_to_save": modules_to_save,
                                               "lora_alpha": kwargs.get("r", 8), **kwargs})
     if method == "lokr": return LoKrConfig(**{"r": 8, "target_modules": target_modules, "modules_to_save": modules_to_save,
                                               "alpha": kwargs.get("r", 8), **kwargs})
-    if method == "kadaptation": return KAdaptationConfig(**{"target_modules": target_modules, "modules_to_save": modules_to_save, **kwargs})
-    if method == "kadaptation-pevit": return KAdaptationConfig.pevit(**{"target_modules": target_modules, "modules_to_save": modules_to_save, **kwargs})
+    if method == "kadaptation": return KAdaptationConfig(**{"target_modules": target_modules,
+                                                            "modules_to_save": modules_to_save, **kwargs})
+    if method == "kadaptation-pevit": return KAdaptationConfig.pevit(**{"target_modules": target_modules,
+                                                                        "modules_to_save": modules_to_save, **kwargs})
     raise ValueError(f"method={method!r}: expected 'lora', 'lokr', 'kadaptation' or 'kadaptation-pevit'")
 
 # %% ../nbs/11_kadaptation.ipynb #bb9debf1
@@ -517,7 +562,8 @@ def train_classifier(model, # called as `model(pixel_values=, labels=)`, returni
                      desc: str | None = None, # progress bar label
                      progress: bool = True, # show a progress bar
                     ) -> list[float]: # the loss of every step
-    "Train `model`'s trainable parameters with `training.train_loop`'s classifier recipe: AdamW, constant rate, random batches. Non-finite inputs, or a non-finite loss, raise."
+    ("Train `model`'s trainable parameters with `training.train_loop`'s classifier recipe: AdamW, constant rate, "
+     "random batches. Non-finite inputs, or a non-finite loss, raise.")
     return train_loop(model, {"pixel_values": X, "labels": y}, steps, optimizer="adamw", lr=lr, weight_decay=weight_decay,
                       sampling="random", batch_size=batch_size, seed=seed, progress=progress, desc=desc, name="train_classifier")
 
@@ -530,7 +576,8 @@ def accuracy(model, X, y) -> float:
 ADAPT_METHODS = ("full", "linear", "lora", "lokr", "kadaptation")
 
 def _adapter(method: str, model, classifier: str = "classifier", **kwargs):
-    "`model` made trainable by `method` (one of `ADAPT_METHODS`, or 'kadaptation-pevit'); `kwargs` go to the PEFT config."
+    ("`model` made trainable by `method` (one of `ADAPT_METHODS`, or 'kadaptation-pevit'); `kwargs` go to the PEFT "
+     "config.")
     from peft import get_peft_model
     if method == "full":
         for p in model.parameters(): p.requires_grad_(True)
@@ -551,7 +598,8 @@ def adaptation_experiment(source: str = "count", target: str = "relation", n_tra
                           progress: bool = True,
                           threads: int | None = 1,  # torch threads inside, then the caller's again; None: the caller's
                           ) -> list[dict]:
-    "Pretrain a ViT on world task `source`, adapt it to `target` with each method; rows of label, method, trainable (with head), adapter (without), rank (median ΔW rank), acc, seconds."
+    ("Pretrain a ViT on world task `source`, adapt it to `target` with each method; rows of label, method, trainable "
+     "(with head), adapter (without), rank (median ΔW rank), acc, seconds.")
     from contextlib import nullcontext
     from worldbridge.core import torch_threads
     # the numbers follow the thread count (a float sum's order): fixed inside, they are the same on any machine
@@ -563,7 +611,8 @@ def _adaptation_rows(source, target, n_train, n_test, size, hidden_size, layers,
                      r, n, seed, progress) -> list[dict]:
     from worldbridge.core import tiny_vit
     from worldbridge.world import classification_task
-    lrs = {"full": 1e-3, "linear": 1e-2, "lora": 2e-2, "lokr": 2e-2, "kadaptation": 2e-2, "kadaptation-pevit": 2e-2, **(lrs or {})}
+    lrs = {"full": 1e-3, "linear": 1e-2, "lora": 2e-2, "lokr": 2e-2, "kadaptation": 2e-2, "kadaptation-pevit": 2e-2,
+           **(lrs or {})}
     specs = _method_specs(methods, r, n)
     Xs, ys, cs = classification_task(source, n_train, size, seed)
     Xt, yt, ct = classification_task(target, n_train + n_test, size, seed + 1)
@@ -572,13 +621,15 @@ def _adaptation_rows(source, target, n_train, n_test, size, hidden_size, layers,
     Xte, yte = images_to_pixel_values(Xt[n_train:]), torch.from_numpy(yt[n_train:])
     base, _ = tiny_vit(num_labels=len(cs), image_size=size, patch_size=8, hidden_size=hidden_size, layers=layers,
                        heads=4, seed=seed)
-    train_classifier(base, Xs, ys, steps=pretrain_steps, lr=1e-3, seed=seed, desc=f"pretrain on {source}", progress=progress)
+    train_classifier(base, Xs, ys, steps=pretrain_steps, lr=1e-3, seed=seed, desc=f"pretrain on {source}",
+                     progress=progress)
     src_acc = accuracy(base, *[t[:200] for t in (Xs, ys)])
     state = {k: v.clone() for k, v in base.state_dict().items() if not k.startswith("classifier")}
     head = hidden_size * len(ct) + len(ct)
     rows = []
     for label, (m, kw) in specs.items():
-        model, _ = tiny_vit(num_labels=len(ct), image_size=size, patch_size=8, hidden_size=hidden_size, layers=layers, heads=4, seed=seed + 7)
+        model, _ = tiny_vit(num_labels=len(ct), image_size=size, patch_size=8, hidden_size=hidden_size, layers=layers,
+                            heads=4, seed=seed + 7)
         model.load_state_dict(state, strict=False)                 # pretrained body, fresh head for the target classes
         for p in model.parameters(): p.requires_grad_(False)
         model = _adapter(m, model, **kw)
@@ -607,6 +658,7 @@ def plot_adaptation(rows: list[dict], ax: object | None = None, title: str | Non
 def adaptation_table(rows: list[dict]) -> str:
     "Markdown table of `adaptation_experiment` rows."
     L = ["| method | adapter params | rank of ΔW | accuracy (%) | train s |", "|---|---:|---:|---:|---:|"]
-    L += [f"| {r.get('label', r['method'])} | {r.get('adapter', r['trainable']):,} | {'' if r.get('rank') is None else r['rank']} | "
+    L += [f"| {r.get('label', r['method'])} | {r.get('adapter', r['trainable']):,} | "
+          f"{'' if r.get('rank') is None else r['rank']} | "
           f"{100 * r['acc']:.1f} | {r['seconds']:.1f} |" for r in rows]
     return "\n".join(L)

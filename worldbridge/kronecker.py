@@ -33,7 +33,8 @@ def kron_apply(x: torch.Tensor, # input `[..., a*q]`
     n, q, r = v.shape
     a = A.shape[-1] if torch.is_tensor(A) else A[1].shape[-1]
     X = x.reshape(-1, q)                                               # row (token, j) holds block X_j of the input
-    t = (v.transpose(1, 2).reshape(n * r, q) @ X.T).view(n, -1, a)     # X v_i for all i in one product: [n, r·tokens, a]
+    # X v_i for all i in one product: [n, r·tokens, a]
+    t = (v.transpose(1, 2).reshape(n * r, q) @ X.T).view(n, -1, a)
     if torch.is_tensor(A): t = t @ A.transpose(1, 2)                   # A_i (X v_i), batched over i
     else: t = (t @ A[1].transpose(1, 2)) @ A[0].transpose(1, 2)        # a_i (b_i (X v_i)): two thin products
     y = t.reshape(n * r, -1).T @ u.transpose(1, 2).reshape(n * r, u.shape[1])   # sum_i (.) u_i^T: [tokens·a, p]
@@ -59,7 +60,8 @@ def kron_dims(layer: nn.Module) -> tuple[int, int]:
     return w.shape[0], w[0].numel()
 
 def kron_divisible(layer: nn.Module, a: int) -> bool:
-    "Can `layer` take a Kronecker update with `a x a` slow factors (a Kronecker layer type whose both widths `a` divides)?"
+    ("Can `layer` take a Kronecker update with `a x a` slow factors (a Kronecker layer type whose both widths `a` "
+     "divides)?")
     try: out, inn = kron_dims(layer)
     except TypeError: return False
     return out % a == 0 and inn % a == 0
@@ -82,7 +84,8 @@ def kron_gather(x: torch.Tensor, # indices into the `a*q` columns of the matrix 
     return y.reshape(*x.shape, -1)
 
 class KronLayer:
-    "Mixin of the Kronecker layer family: the update of base layer `kron_base()` in its matrix view and its weight layout."
+    ("Mixin of the Kronecker layer family: the update of base layer `kron_base()` in its matrix view and its weight "
+     "layout.")
     def kron_base(self) -> nn.Module: raise NotImplementedError("a Kronecker layer names its base layer")
     def kron_dims(self) -> tuple[int, int]: return kron_dims(self.kron_base())
     def kron_to_weight(self, d: torch.Tensor) -> torch.Tensor:
@@ -131,7 +134,8 @@ class KronWrapped(nn.Module, KronLayer):
         self.__dict__["_get_shared"] = _resolve(shared)          # not registered: one copy, in the owner
         n, a, _ = self._get_shared().shape
         out, inn = kron_dims(base)
-        if out % a or inn % a: raise ValueError(f"layer {type(base).__name__} {tuple(base.weight.shape)} (matrix view [{out}, {inn}]) "
+        if out % a or inn % a: raise ValueError(f"layer {type(base).__name__} {tuple(base.weight.shape)} (matrix view "
+                                                f"[{out}, {inn}]) "
                                                 f"not divisible by Kronecker size {a}")
         self.u = nn.Parameter(torch.zeros(n, out // a, rank))
         self.v = nn.Parameter(torch.randn(n, inn // a, rank) / math.sqrt(inn // a))

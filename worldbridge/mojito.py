@@ -99,9 +99,11 @@ def _chan(f) -> torch.Tensor:
     return x / 255. if x.max() > 1.5 else x
 
 def _blur(x, sigma):
-    "Gaussian blur (radius max(1, 2σ), edges replicated) of each channel of [C, H, W] (`scipy.ndimage.gaussian_filter`)."
+    ("Gaussian blur (radius max(1, 2σ), edges replicated) of each channel of [C, H, W] "
+     "(`scipy.ndimage.gaussian_filter`).")
     if sigma <= 0: return x
-    return torch.from_numpy(ndimage.gaussian_filter(x.numpy(), sigma, radius=max(1, int(2 * sigma)), mode="nearest", axes=(-2, -1)))
+    return torch.from_numpy(ndimage.gaussian_filter(x.numpy(), sigma, radius=max(1, int(2 * sigma)), mode="nearest",
+                                                    axes=(-2, -1)))
 
 def lucas_kanade(f0, f1, window: int = 5, sigma: float = 1.0, min_eig: float = 1e-3) -> np.ndarray:
     """Dense flow [H, W, 2] (u = x, v = y, px) from frame `f0` to `f1` (uint8 HxWx3 or float HxW); NaN where
@@ -125,7 +127,8 @@ def lucas_kanade(f0, f1, window: int = 5, sigma: float = 1.0, min_eig: float = 1
     return flow.numpy()
 
 def motion_intensity(frames, it_thresh: float = 0.05, **lk) -> float:
-    "Mean Lucas–Kanade flow magnitude (px/frame) over moving pixels (max-channel |I_t| > thresh), averaged over frame pairs."
+    ("Mean Lucas–Kanade flow magnitude (px/frame) over moving pixels (max-channel |I_t| > thresh), averaged over frame "
+     "pairs.")
     frames = np.asarray(frames)
     if len(frames) < 2: raise ValueError(f"motion_intensity needs >= 2 frames, got {len(frames)}")
     mags, sigma = [], lk.get("sigma", 1.0)
@@ -157,10 +160,12 @@ class IntensityEmbedding(ModelMixin, ConfigMixin):
         nn.init.normal_(self.embed.weight, std=init_std)
     def level_of(self, intensity) -> np.ndarray:
         "Quantise raw intensities (px/frame) with the stored training thresholds."
-        if self.config.edges is None: raise ValueError("IntensityEmbedding has no `edges`: set them from training intensities")
+        if self.config.edges is None: raise ValueError("IntensityEmbedding has no `edges`: set them from training "
+                                                       "intensities")
         return quantize_intensity(intensity, self.config.edges)
     def forward(self, level):
-        "Embeddings [B, dim] of levels (int or [B]); level -1 is the null level (a zero vector: no intensity condition)."
+        ("Embeddings [B, dim] of levels (int or [B]); level -1 is the null level (a zero vector: no intensity "
+         "condition).")
         level = torch.as_tensor(level, dtype=torch.long, device=self.embed.weight.device).reshape(-1)
         if (level < -1).any() or (level >= self.config.n_levels).any():
             raise ValueError(f"intensity level {level.tolist()} outside 0..{self.config.n_levels - 1} (or -1: none)")
@@ -174,7 +179,8 @@ def intensity_conditioning(unet, intensity: IntensityEmbedding, level):
     def hook(mod, inp, out):
         e = emb.to(out.dtype)
         if e.shape[0] not in (1, out.shape[0]):
-            if out.shape[0] % e.shape[0]: raise ValueError(f"{e.shape[0]} intensity levels for a batch of {out.shape[0]}")
+            if out.shape[0] % e.shape[0]: raise ValueError(f"{e.shape[0]} intensity levels for a batch of "
+                                                           f"{out.shape[0]}")
             e = e.repeat(out.shape[0] // e.shape[0], 1)
         return out + e
     h = unet.time_embedding.register_forward_hook(hook)
@@ -329,7 +335,8 @@ def train_video(pipe: MojitoPipeline,
     also learns the null level used by `intensity_scale`)."""
     N = len(latents)
     if N == 0 or len(prompts) != N: raise ValueError(f"need one prompt per video: {len(prompts)} prompts, {N} videos")
-    if levels is not None and len(levels) != N: raise ValueError(f"need one level per video: {len(levels)} levels, {N} videos")
+    if levels is not None and len(levels) != N: raise ValueError(f"need one level per video: {len(levels)} levels, {N} "
+                                                                 f"videos")
     if not 0 <= p_uncond < 1: raise ValueError(f"p_uncond={p_uncond}: expected 0 <= p_uncond < 1")
     groups = ([{"params": list(pipe.unet.parameters()), "lr": lr}] if train_unet else []) + \
              ([{"params": list(pipe.intensity.parameters()), "lr": lr if intensity_lr is None else intensity_lr}] if levels is not None else [])
@@ -357,7 +364,8 @@ def object_centroids(frames, color, thresh: float = 0.25) -> np.ndarray:
     return out
 
 def path_speed(centres) -> float:
-    "Mean displacement (px/frame) between consecutive points of a [F, 2] path, skipping steps with a NaN end; NaN if none."
+    ("Mean displacement (px/frame) between consecutive points of a [F, 2] path, skipping steps with a NaN end; NaN if "
+     "none.")
     d = np.linalg.norm(np.diff(np.asarray(centres, np.float64), axis=0), axis=1)
     return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
 
@@ -366,10 +374,12 @@ def object_speed(frames, color, thresh: float = 0.25) -> float:
     return path_speed(object_centroids(frames, color, thresh))
 
 def spearman(x, y) -> float:
-    "Spearman rank correlation (`scipy.stats.spearmanr`, average ranks for ties) over the pairs where both are finite; NaN if undefined."
+    ("Spearman rank correlation (`scipy.stats.spearmanr`, average ranks for ties) over the pairs where both are "
+     "finite; NaN if undefined.")
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     ok = np.isfinite(x) & np.isfinite(y); x, y = x[ok], y[ok]
-    if len(x) < 2 or (x == x[0]).all() or (y == y[0]).all(): return float("nan")   # constant: undefined (scipy would warn)
+    # constant: undefined (scipy would warn)
+    if len(x) < 2 or (x == x[0]).all() or (y == y[0]).all(): return float("nan")
     return float(stats.spearmanr(x, y).statistic)
 
 def gt_speed(scene, obj_id: int, n_frames: int) -> float:
@@ -437,7 +447,8 @@ def mojito_experiment(n_train: int = 384, n_test: int = 12, n_frames: int = 8, i
             c = object_centroids(fr, d["color"])
             errs[name].append(float(np.nanmean(np.linalg.norm(c - centres, axis=1))) if np.isfinite(c).any() else float("nan"))
             if i < 2: res.setdefault("examples", []).append((name, fr))
-        attn.append(dmc_effect(pipe, d["prompt"], d["kind"], boxes, n_frames, lr=dmc_lr, iters=dmc_iters, num_inference_steps=steps))
+        attn.append(dmc_effect(pipe, d["prompt"], d["kind"], boxes, n_frames, lr=dmc_lr, iters=dmc_iters,
+                               num_inference_steps=steps))
     res["trajectory_error_px"] = {k: float(np.nanmean(v)) for k, v in errs.items()}
     res["trajectory_found_frac"] = {k: float(np.mean(np.isfinite(v))) for k, v in errs.items()}
     res["attention_centroid_err"] = {"before": float(np.mean([a["centroid_err_before"] for a in attn])),
@@ -468,7 +479,8 @@ def mojito_experiment(n_train: int = 384, n_test: int = 12, n_frames: int = 8, i
     # does the modulator know what the levels mean? denoising error of held-out real videos at each told level
     lt = load(range(9000 + seed, 9000 + seed + n_level_test))
     true = quantize_intensity([d["lk"] for d in lt], pipe.intensity.config.edges)
-    Ed = level_denoising_errors(pipe, encode_latents(pipe.vae, np.stack([d["frames"] for d in lt]), batch_size=16), [d["prompt"] for d in lt], seed=seed)
+    Ed = level_denoising_errors(pipe, encode_latents(pipe.vae, np.stack([d["frames"] for d in lt]), batch_size=16),
+                                [d["prompt"] for d in lt], seed=seed)
     rel = Ed / Ed.mean(1, keepdims=True) - 1                     # error relative to the video's mean over levels
     dist = np.abs(np.arange(L)[None] - true[:, None])
     res["level_denoise"] = {"true_levels": true.tolist(), "errors": Ed,

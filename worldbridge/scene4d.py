@@ -75,7 +75,8 @@ def _project(means, quats, scales, opacities, colors, K, R, t, near, eps2d) -> d
 def _blend(pix, g, feat):
     """Front-to-back compositing of sorted Gaussians `g` (tensors `[..., L]`) at pixel centres `pix [..., P, 2]`:
     (Σ_i w_i feat_i `[..., P, C]` for `feat [..., L, C]`, log of the final transmittance `[..., P]`)."""
-    dx = pix[..., :, None, 0] - g["mu"][..., None, :, 0]; dy = pix[..., :, None, 1] - g["mu"][..., None, :, 1]   # [..., P, L]
+    # [..., P, L]
+    dx = pix[..., :, None, 0] - g["mu"][..., None, :, 0]; dy = pix[..., :, None, 1] - g["mu"][..., None, :, 1]
     ia, ib, ic, o = (g[k][..., None, :] for k in ("ia", "ib", "ic", "o"))
     power = -0.5 * (ia * dx * dx + 2 * ib * dx * dy + ic * dy * dy)
     alpha = (o * torch.exp(power.clamp_max(0))).clamp_max(0.99)
@@ -89,8 +90,10 @@ def _pixel_centres(height, width, like):
     return torch.stack([xs, ys], -1)                                 # [H, W, 2] as (u, v)
 
 def _rasterize_dense(g, height, width):
-    "The reference: every Gaussian at every pixel (`[P, n]` pairs); returns (Σ w [colour, z] `[H,W,D+1]`, log T `[H,W]`)."
-    f, logT = _blend(_pixel_centres(height, width, g["z"]).reshape(-1, 2), g, torch.cat([g["colors"], g["z"][:, None]], -1))
+    ("The reference: every Gaussian at every pixel (`[P, n]` pairs); returns (Σ w [colour, z] `[H,W,D+1]`, log T "
+     "`[H,W]`).")
+    f, logT = _blend(_pixel_centres(height, width, g["z"]).reshape(-1, 2), g,
+                     torch.cat([g["colors"], g["z"][:, None]], -1))
     return f.reshape(height, width, -1), logT.reshape(height, width)
 
 # %% ../nbs/50_scene4d.ipynb #7a1e5c02
@@ -103,7 +106,8 @@ def tile_lists(g: dict, height: int, width: int, tile: int = 4, min_alpha: float
         ntx, nty = -(-width // tile), -(-height // tile)
         d2 = 2 * torch.log(o / min_alpha) if min_alpha > 0 else torch.full_like(o, float("inf"))  # Mahalanobis radius²
         rx, ry = (d2.clamp_min(0) * g["var_x"]).sqrt(), (d2.clamp_min(0) * g["var_y"]).sqrt()
-        x0, x1 = torch.ceil(mu[:, 0] - rx - 0.5), torch.floor(mu[:, 0] + rx - 0.5)   # pixel columns whose centre is in the box
+        # pixel columns whose centre is in the box
+        x0, x1 = torch.ceil(mu[:, 0] - rx - 0.5), torch.floor(mu[:, 0] + rx - 0.5)
         y0, y1 = torch.ceil(mu[:, 1] - ry - 0.5), torch.floor(mu[:, 1] + ry - 0.5)
         hit = (d2 > 0) & (x1 >= x0) & (y1 >= y0) & (x1 >= 0) & (x0 <= width - 1) & (y1 >= 0) & (y0 <= height - 1)
         tx0, tx1 = ((v.clamp(0, width - 1) // tile).long() for v in (x0, x1))
@@ -127,7 +131,8 @@ def _rasterize_tiled(g, height, width, tile=4, min_alpha=1e-5):
     pad = lambda v: torch.cat([v, v.new_zeros((1,) + v.shape[1:])])  # id n: a transparent Gaussian (o = 0)
     gp = {k: pad(g[k]) for k in ("mu", "ia", "ib", "ic", "o")}
     feat = pad(torch.cat([g["colors"], g["z"][:, None]], -1))
-    pix = _pixel_centres(nty * tile, ntx * tile, g["z"]).reshape(nty, tile, ntx, tile, 2).transpose(1, 2).reshape(-1, tile * tile, 2)
+    pix = _pixel_centres(nty * tile, ntx * tile, g["z"]).reshape(nty, tile, ntx, tile, 2).transpose(1, 2).reshape(-1,
+                                                                                                                  tile * tile, 2)
     f = g["z"].new_zeros(ntx * nty, tile * tile, C); logT = g["z"].new_zeros(ntx * nty, tile * tile)
     level = torch.ceil(torch.log2(counts.clamp_min(1).double())).long()   # group tiles by list length: < 2x padding
     for lv in torch.unique(level[counts > 0]).tolist():
@@ -161,7 +166,8 @@ def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, wid
     bg = torch.zeros(D, dtype=means.dtype, device=means.device) if bg is None else _as_tensor(bg, means).reshape(D)
     if backend == "gsplat" or (backend == "auto" and means.is_cuda and gsplat_usable()):
         if not gsplat_usable() or not means.is_cuda:
-            raise ValueError(f"rasterize: backend='gsplat' needs the `gsplat` package ({'installed' if _gsplat else 'missing'}),"
+            raise ValueError(f"rasterize: backend='gsplat' needs the `gsplat` package "
+                             f"({'installed' if _gsplat else 'missing'}),"
                              f" CUDA ({'usable' if torch.cuda.is_available() else 'not usable'}) and CUDA tensors; "
                              "backend='auto' or 'tiled' runs anywhere")
         return _rasterize_gsplat(means, quats, scales, opacities, colors, K, R, t, height, width, bg, near, eps2d)
@@ -169,11 +175,13 @@ def rasterize(means, quats, scales, opacities, colors, K, R, t, height: int, wid
     if not len(g["z"]):
         z = torch.zeros(height, width, dtype=means.dtype, device=means.device)
         return dict(image=bg.expand(height, width, D).clone() + 0 * colors.sum(), alpha=z, depth=z)
-    f, logT = _rasterize_dense(g, height, width) if backend == "dense" else _rasterize_tiled(g, height, width, int(tile), min_alpha)
+    f, logT = _rasterize_dense(g, height, width) if backend == "dense" else _rasterize_tiled(g, height, width,
+                                                                                             int(tile), min_alpha)
     T_final = torch.exp(logT); acc = 1 - T_final
     return dict(image=f[..., :D] + T_final[..., None] * bg, alpha=acc, depth=f[..., D] / acc.clamp_min(1e-6))
 
-def _rasterize_gsplat(means, quats, scales, opacities, colors, K, R, t, height, width, bg, near, eps2d):  # pragma: no cover
+# pragma: no cover
+def _rasterize_gsplat(means, quats, scales, opacities, colors, K, R, t, height, width, bg, near, eps2d):
     "The same render with `gsplat.rasterization` (CUDA)."
     view = torch.eye(4, dtype=means.dtype, device=means.device)
     view[:3, :3], view[:3, 3] = R, t
@@ -212,7 +220,9 @@ class Gaussians4D(nn.Module):
         self.feats = nn.Parameter(torch.randn(N, feat_dim, generator=g) * 0.1 if feats is None else torch.as_tensor(feats, dtype=torch.float32).clone())
         self.node_logits = nn.Parameter(torch.log(node_weights.clamp_min(1e-4)))
         self.node_offsets = nn.Parameter(node_offsets.clone())
-        self.register_buffer("labels", torch.full((N,), -1, dtype=torch.long) if labels is None else torch.as_tensor(labels, dtype=torch.long))
+        self.register_buffer("labels",
+                             torch.full((N,), -1, dtype=torch.long) if labels is None else torch.as_tensor(labels,
+                                                                                                           dtype=torch.long))
         self.register_buffer("visible", torch.ones(N, dtype=torch.bool))   # edits hide Gaussians without deleting them
         self.register_buffer("bg", torch.as_tensor(bg, dtype=torch.float32))
 
@@ -242,7 +252,8 @@ class Gaussians4D(nn.Module):
             bad = ~torch.isfinite(p.detach())
             if bad.any():
                 rows = bad.reshape(len(p), -1).any(-1).nonzero().flatten()[:5].tolist() if name != "node_offsets" else []
-                raise ValueError(f"Gaussians4D: parameter `{name}` has {int(bad.sum())} non-finite values (Gaussians {rows}...)")
+                raise ValueError(f"Gaussians4D: parameter `{name}` has {int(bad.sum())} non-finite values (Gaussians "
+                                 f"{rows}...)")
         return self
 
     def prune(self, min_scale: float = 1e-4, max_scale: float = 10.0, min_opacity: float = 0.0) -> int:
@@ -267,7 +278,8 @@ class Gaussians4D(nn.Module):
         if what not in ("rgb", "feat", "both"): raise ValueError(f"render: `what` must be rgb|feat|both, got {what!r}")
         K, R, tt, H, W = camera_arrays(camera, size)
         p = self.params(t)
-        vis = self.visible if keep is None else self.visible & torch.as_tensor(keep, dtype=torch.bool, device=self.visible.device)
+        vis = self.visible if keep is None else self.visible & torch.as_tensor(keep, dtype=torch.bool,
+                                                                               device=self.visible.device)
         bgc = self.bg if bg is None else torch.as_tensor(bg, dtype=torch.float32)
         cols = {"rgb": p["colors"], "feat": p["feats"], "both": torch.cat([p["colors"], p["feats"]], -1)}[what]
         bgf = torch.zeros(self.feats.shape[1])
@@ -324,9 +336,11 @@ class EditCommand:
     op: str
     target: dict = field(default_factory=dict)     # {"color": .., "kind": .., "size": ..} (any subset)
     color: str | None = None                       # recolor: the new colour
-    offset: tuple | None = None                    # move: world-space translation (dx, dy, dz), or one per frame [T][3] (a new trajectory)
+    # move: world-space translation (dx, dy, dz), or one per frame [T][3] (a new trajectory)
+    offset: tuple | None = None
     threshold: float | None = None                 # feature-similarity threshold (None: automatic)
-    objects: list = field(default_factory=list)    # ids of the scene objects the target refers to (if a catalogue was given)
+    # ids of the scene objects the target refers to (if a catalogue was given)
+    objects: list = field(default_factory=list)
     missing: bool = False                          # True when the scene has no such object
     message: str = ""
     instruction: str = ""
@@ -356,7 +370,8 @@ class EditCommand:
             try: off = np.asarray(self.offset, dtype=float)
             except (TypeError, ValueError): off = np.zeros(0)
             if self.offset is None or off.ndim not in (1, 2) or off.shape[-1] != 3 or not off.size or not np.isfinite(off).all():
-                raise ValueError(f"EditCommand: move needs a finite `offset`: a 3-vector, or a per-frame [T, 3] trajectory "
+                raise ValueError(f"EditCommand: move needs a finite `offset`: a 3-vector, or a per-frame [T, 3] "
+                                 f"trajectory "
                                  f"offset, got {self.offset!r}")
             self.offset = tuple(float(v) for v in off) if off.ndim == 1 else tuple(tuple(float(v) for v in r) for r in off)
         if self.threshold is not None and not (-1 <= float(self.threshold) <= 1):
@@ -424,12 +439,15 @@ class RuleParser:
         offset = None
         if op == "move":
             dirs = [DIRECTIONS[w] for w in words if w in DIRECTIONS]
-            if not dirs: raise ValueError(f"RuleParser: move instruction {instruction!r} names no direction ({', '.join(DIRECTIONS)})")
+            if not dirs: raise ValueError(f"RuleParser: move instruction {instruction!r} names no direction "
+                                          f"({', '.join(DIRECTIONS)})")
             step = _amount(text)
             offset = tuple(float(v) * step for v in np.sum(dirs, 0))
         if not target:
-            raise ValueError(f"RuleParser: instruction {instruction!r} names no object (colour/kind from the world vocabulary)")
-        cmd = EditCommand(op=op, target=target, color=new_color, offset=offset, threshold=threshold, instruction=instruction)
+            raise ValueError(f"RuleParser: instruction {instruction!r} names no object (colour/kind from the world "
+                             f"vocabulary)")
+        cmd = EditCommand(op=op, target=target, color=new_color, offset=offset, threshold=threshold,
+                          instruction=instruction)
         return cmd.validate(self.colors, self.kinds).resolve(catalogue)
 
 # %% ../nbs/50_scene4d.ipynb #f1958d03
@@ -449,8 +467,10 @@ class OpenAIParser:
     "Instruction parser backed by an OpenAI-compatible `/v1/chat/completions` endpoint."
     def __init__(self, url: str, model: str = "gpt-4o-mini", api_key: str | None = None, timeout: float = 60.0,
                  colors: list[str] | None = None, kinds: list[str] | None = None, retries: int = 3):
-        if not re.match(r"https?://", url or ""): raise ValueError(f"OpenAIParser: `url` must start with http(s)://, got {url!r}")
-        self.url = url.rstrip("/"); self.model, self.api_key, self.timeout, self.retries = model, api_key, timeout, retries
+        if not re.match(r"https?://", url or ""): raise ValueError(f"OpenAIParser: `url` must start with http(s)://, "
+                                                                   f"got {url!r}")
+        self.url = url.rstrip("/")
+        self.model, self.api_key, self.timeout, self.retries = model, api_key, timeout, retries
         if self.url.endswith("/v1"): self.url = self.url[:-3]
         if colors is None or kinds is None:
             wc, wk = world_vocab(); colors = colors or wc; kinds = kinds or wk
@@ -458,9 +478,11 @@ class OpenAIParser:
         self.name = f"openai:{self.model}"
 
     def chat(self, messages) -> str:
-        "The endpoint's reply, through the harness's client (`worldbridge.eval.models.openai_chat`: timeouts, retries, key rules)."
+        ("The endpoint's reply, through the harness's client (`worldbridge.eval.models.openai_chat`: timeouts, "
+         "retries, key rules).")
         from worldbridge.eval.models import openai_chat
-        try: return openai_chat(self.url + "/v1", self.model, messages, api_key=self.api_key, temperature=0, timeout=self.timeout, retries=self.retries)
+        try: return openai_chat(self.url + "/v1", self.model, messages, api_key=self.api_key, temperature=0,
+                                timeout=self.timeout, retries=self.retries)
         except RuntimeError as e:
             if "malformed reply" in str(e): raise ValueError(f"OpenAIParser: unexpected reply format: {e}") from None
             raise ConnectionError(f"OpenAIParser: request to {self.url}/v1/chat/completions failed: {e}") from e
@@ -517,7 +539,8 @@ class AttributeEmbedder:
             wc, wk = world_vocab(); colors = colors or wc; kinds = kinds or wk
         self.colors, self.kinds, self.sizes = list(colors), list(kinds), list(sizes)
         self.tokens = ["<bg>"] + [f"color:{c}" for c in self.colors] + [f"kind:{k}" for k in self.kinds] + [f"size:{s}" for s in self.sizes]
-        if dim < len(self.tokens): raise ValueError(f"AttributeEmbedder: `dim`={dim} < number of attributes {len(self.tokens)}")
+        if dim < len(self.tokens): raise ValueError(f"AttributeEmbedder: `dim`={dim} < number of attributes "
+                                                    f"{len(self.tokens)}")
         g = torch.Generator().manual_seed(seed)
         Q, _ = torch.linalg.qr(torch.randn(dim, len(self.tokens), generator=g))
         self.vecs = {tok: Q[:, i] for i, tok in enumerate(self.tokens)}
@@ -575,7 +598,8 @@ def ssim(a, b, mask: np.ndarray | torch.Tensor | None = None, win: int = 11, sig
     use_sample_covariance=False, data_range=1, channel_axis=-1)` and torchmetrics' `structural_similarity_index_measure`.
     With a boolean `mask [H,W]`, the mean is over the windows centred in the mask (NaN if there is none)."""
     a, b = _img01(a).double().permute(2, 0, 1)[None], _img01(b).double().permute(2, 0, 1)[None]
-    if a.shape != b.shape: raise ValueError(f"ssim: the images differ in shape: {tuple(a.shape[1:])} vs {tuple(b.shape[1:])}")
+    if a.shape != b.shape: raise ValueError(f"ssim: the images differ in shape: {tuple(a.shape[1:])} vs "
+                                            f"{tuple(b.shape[1:])}")
     (C, H, W), r = a.shape[1:], win // 2
     if win % 2 == 0 or min(H, W) < win: raise ValueError(f"ssim: `win` must be odd and fit the {H}x{W} image, got {win}")
     x = torch.arange(win, dtype=torch.float64) - r
@@ -639,7 +663,8 @@ def fit(model: Gaussians4D, views: list, iters: int = 200, embedder: AttributeEm
         return hist
 
 def smooth_features(model: Gaussians4D, k: int = 8, iters: int = 2) -> Gaussians4D:
-    "Average each Gaussian's feature with its `k` nearest neighbours at frame 0 (a 3-D consistency step, as in Gaussian "
+    ("Average each Gaussian's feature with its `k` nearest neighbours at frame 0 (a 3-D consistency step, as in "
+     "Gaussian ")
     "Grouping): occluded Gaussians, which the 2-D feature loss never reaches, inherit their neighbours' features."
     with torch.no_grad():
         x = model.params(0)["means"]; d = torch.cdist(x, x)
@@ -672,14 +697,16 @@ def select(model: Gaussians4D, cmd: EditCommand, embedder: AttributeEmbedder, th
 def apply_edit(model: Gaussians4D, cmd: EditCommand, selected, palette: dict | None = None) -> Gaussians4D:
     "A copy of `model` with `cmd` applied to the `selected` Gaussians (`palette`: colour name -> RGB)."
     m = copy.deepcopy(model); sel = torch.as_tensor(selected, dtype=torch.bool)
-    if sel.shape != (len(m),): raise ValueError(f"apply_edit: `selected` must be a bool [{len(m)}] mask, got {tuple(sel.shape)}")
+    if sel.shape != (len(m),): raise ValueError(f"apply_edit: `selected` must be a bool [{len(m)}] mask, got "
+                                                f"{tuple(sel.shape)}")
     with torch.no_grad():
         if cmd.op == "remove": m.visible &= ~sel
         elif cmd.op == "extract":
             m.visible &= sel; m.bg.zero_()
         elif cmd.op == "recolor":
             if palette is None: palette = dict(get_world().COLORS)
-            if cmd.color not in palette: raise ValueError(f"apply_edit: colour {cmd.color!r} not in the palette {list(palette)}")
+            if cmd.color not in palette: raise ValueError(f"apply_edit: colour {cmd.color!r} not in the palette "
+                                                          f"{list(palette)}")
             new = _rgb01(palette[cmd.color])
             c = torch.sigmoid(m.color_logits[sel])
             if cmd.target.get("color") in palette: ref = _rgb01(palette[cmd.target["color"]]).max()
@@ -689,9 +716,11 @@ def apply_edit(model: Gaussians4D, cmd: EditCommand, selected, palette: dict | N
         elif cmd.op == "move":
             off = torch.tensor(cmd.offset, dtype=torch.float32)
             if off.ndim == 1: m.means[sel] += off
-            else:                                           # a new trajectory: per-frame offsets of the selected Gaussians
+            # a new trajectory: per-frame offsets of the selected Gaussians
+            else:
                 if tuple(off.shape) != (m.n_frames, 3):
-                    raise ValueError(f"apply_edit: per-frame `offset` must be [{m.n_frames}, 3] (one per frame), got {tuple(off.shape)}")
+                    raise ValueError(f"apply_edit: per-frame `offset` must be [{m.n_frames}, 3] (one per frame), got "
+                                     f"{tuple(off.shape)}")
                 eo = m.edit_offsets.clone() if getattr(m, "edit_offsets", None) is not None else torch.zeros(m.n_frames, len(m), 3)
                 eo[:, sel] += off[:, None]; m.register_buffer("edit_offsets", eo)
         else: raise ValueError(f"apply_edit: unknown op {cmd.op!r}")
@@ -715,8 +744,10 @@ def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: Attr
     if cmd.missing: return EditResult(cmd, model, None, False, cmd.message)
     sel, _ = select(model, cmd, embedder, threshold)
     if not bool(sel.any()):
-        return EditResult(cmd, model, sel, False, f"no Gaussians match the {cmd.describe()} (similarity threshold too high?)")
-    return EditResult(cmd, apply_edit(model, cmd, sel, palette), sel, True, f"{cmd.op}: {int(sel.sum())} Gaussians ({cmd.describe()})")
+        return EditResult(cmd, model, sel, False,
+                          f"no Gaussians match the {cmd.describe()} (similarity threshold too high?)")
+    return EditResult(cmd, apply_edit(model, cmd, sel, palette), sel, True,
+                      f"{cmd.op}: {int(sel.sum())} Gaussians ({cmd.describe()})")
 
 # %% ../nbs/50_scene4d.ipynb #c4756dd8
 def scene_catalogue(scene) -> list:
@@ -735,7 +766,8 @@ def edit_ground_truth(scene, gt: dict, t: int, camera, shadows: bool = True):
     world = get_world()
     ids = set(gt.get("objects", []))
     if gt["op"] == "extract":
-        img = world.raycast(_objects_at(scene, t), camera, shadows=shadows)[0]; m = np.isin(_mask(scene, t, camera), list(ids))
+        img = world.raycast(_objects_at(scene, t), camera, shadows=shadows)[0]
+        m = np.isin(_mask(scene, t, camera), list(ids))
         return img * m[..., None].astype(img.dtype)
     objs = []
     for o in _objects_at(scene, t):
@@ -763,7 +795,8 @@ def _surface_points(kind: str, n: int, r: float, rng) -> np.ndarray:
     d = rng.normal(size=(n, 3)); d /= np.linalg.norm(d, axis=1, keepdims=True)
     if kind == "cube": d = d / np.abs(d).max(1, keepdims=True)
     elif kind == "cylinder":
-        side = np.linalg.norm(d[:, :2], axis=1, keepdims=True); d[:, :2] /= np.maximum(side, 1e-6); d[:, 2] = np.clip(d[:, 2] * 1.7, -1, 1)
+        side = np.linalg.norm(d[:, :2], axis=1, keepdims=True); d[:, :2] /= np.maximum(side, 1e-6)
+        d[:, 2] = np.clip(d[:, 2] * 1.7, -1, 1)
     return d * r
 
 def init_from_scene(scene, n_per_object: int = 40, ground_grid: int = 12, feat_dim: int = 16, seed: int = 0,
@@ -776,7 +809,8 @@ def init_from_scene(scene, n_per_object: int = 40, ground_grid: int = 12, feat_d
     means, scales, labels, nodes = [], [], [], []
     for i, o in enumerate(scene.objects):
         r = float(o.radius)
-        means.append(traj[0, i] + 0.9 * _surface_points(o.kind, n_per_object, r, rng)); scales.append(np.full((n_per_object, 3), 0.45 * r))
+        means.append(traj[0, i] + 0.9 * _surface_points(o.kind, n_per_object, r, rng))
+        scales.append(np.full((n_per_object, 3), 0.45 * r))
         labels += [int(o.id)] * n_per_object; nodes += [i] * n_per_object
     plane = [a for a in range(3) if a != up]
     arena = getattr(get_world(), "ARENA", None)
@@ -796,7 +830,8 @@ def fit_scene(scene, cameras, iters: int = 300, feat_dim: int = 16, seed: int = 
     "Views of `scene` from `cameras` → initialised and fitted `Gaussians4D`; returns (model, views, info)."
     world = get_world(); views = scene_views(scene, cameras)
     model = init_from_scene(scene, feat_dim=feat_dim, seed=seed)
-    with torch.no_grad(): model.bg.copy_(_img01(views[0]["image"])[0].mean(0))       # background (outer ground) from the top row
+    # background (outer ground) from the top row
+    with torch.no_grad(): model.bg.copy_(_img01(views[0]["image"])[0].mean(0))
     emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS), dim=feat_dim)
     m0 = evaluate_views(model, views); t0 = time.time()
     fit(model, views, iters=iters, embedder=emb, catalogue=scene_catalogue(scene), seed=seed, progress=progress, **kw)
@@ -842,7 +877,8 @@ def edit_view_metrics(pred_before, pred_after, gt_before, gt_after, target_mask,
 # %% ../nbs/50_scene4d.ipynb #379e43ad
 EDIT_TEMPLATES = {
     "remove": ["remove the {t}", "delete the {t}", "erase the {t} from the scene", "get rid of the {t}"],
-    "recolor": ["paint the {t} {c}", "make the {t} {c}", "change the colour of the {t} to {c}", "recolor the {t} to {c}"],
+    "recolor": ["paint the {t} {c}", "make the {t} {c}", "change the colour of the {t} to {c}",
+                "recolor the {t} to {c}"],
     "move": ["move the {t} {d}", "shift the {t} {d} by {a}", "push the {t} {d}"],
     "extract": ["extract the {t}", "isolate the {t}", "keep only the {t}"],
 }
@@ -911,10 +947,12 @@ def _fitted_scene(spec, sseed, out_dir, iters, progress, **fit_kw):
             for p in model.parameters(): p.requires_grad_(False)
             model.check()
             return scene, cams, model, json.loads(path.with_suffix(".json").read_text())
-        except Exception as e: print(f"run_edit4d: cached model {path} is unreadable ({type(e).__name__}: {e}); refitting", file=sys.stderr)
+        except Exception as e: print(f"run_edit4d: cached model {path} is unreadable ({type(e).__name__}: {e}); "
+                                     f"refitting", file=sys.stderr)
     model, _, info = fit_scene(scene, cams, iters=iters, progress=progress, **fit_kw); info["scene"] = sseed
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp"); torch.save(model.state_dict(), tmp); os.replace(tmp, path)   # whole or not at all
+    # whole or not at all
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp"); torch.save(model.state_dict(), tmp); os.replace(tmp, path)
     write_atomic(path.with_suffix(".json"), json.dumps(info))
     return scene, cams, model, info
 
@@ -944,7 +982,8 @@ def _score_item(scene, cams, model, item, cmd, method, frames, palette, emb, gt_
                     g0 = scene.render(t, cam); g1 = edit_ground_truth(scene, gt, t, cam)
                     n0 = get_world().raycast(_objects_at(scene, t), cam, shadows=False)[0]
                     n1 = edit_ground_truth(scene, gt, t, cam, shadows=False)
-                    gt_cache[key] = (g0, g1, np.isin(_mask(scene, t, cam), tm_ids), np.abs(n1.astype(int) - n0.astype(int)).max(-1) > 25)
+                    gt_cache[key] = (g0, g1, np.isin(_mask(scene, t, cam), tm_ids),
+                                     np.abs(n1.astype(int) - n0.astype(int)).max(-1) > 25)
                 g0, g1, tmask, oc = gt_cache[key]
                 p0 = model.render(t, cam)["image"].clamp(0, 1); p1 = edited.render(t, cam)["image"].clamp(0, 1)
                 ms.append(edit_view_metrics(p0, p1, g0, g1, tmask, gt.get("color") if gt["op"] == "recolor" else None, palette,
@@ -963,11 +1002,13 @@ def edit4d_table(rows: list, fits: list | None = None) -> str:
     lines = ["# edit4d benchmark", ""]
     if fits:
         f = lambda k: float(np.mean([x[k] for x in fits]))
-        lines += [f"Fitted {len(fits)} scenes: PSNR {f('init_psnr'):.2f} dB at initialisation → {f('fit_psnr'):.2f} dB after "
+        lines += [f"Fitted {len(fits)} scenes: PSNR {f('init_psnr'):.2f} dB at initialisation → {f('fit_psnr'):.2f} dB "
+                  f"after "
                   f"fitting (SSIM {f('fit_ssim'):.3f}), {f('n_gaussians'):.0f} Gaussians, {f('fit_s'):.1f} s/scene.", ""]
     methods = list(dict.fromkeys(r["method"] for r in rows))
     po = [r for r in rows if r["method"] == (methods[0] if methods else None)]
-    if po: lines += [f"Parser ({po[0].get('parser')}): {_mean(po, 'parse_ok'):.1%} of {len(po)} instructions parsed to the right "
+    if po: lines += [f"Parser ({po[0].get('parser')}): {_mean(po, 'parse_ok'):.1%} of {len(po)} instructions parsed to "
+                     f"the right "
                      "op and objects (absent objects flagged as missing).", ""]
     cols = ["success", "all_views", "change_iou", "psnr_u", "ssim_u", "sel_iou"]
     lines += ["| method | op | n | " + " | ".join(cols) + " |", "|---|---|---|" + "---|" * len(cols)]
@@ -995,11 +1036,13 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
         raise ValueError(f"limit={limit!r}: expected a positive number of items (or None for all)")
     world = get_world()
-    spec = make_edit4d(data_dir, n_scenes=n_scenes, **{k: kw.pop(k) for k in ("seed", "n_frames", "size", "n_views") if k in kw})
+    spec = make_edit4d(data_dir, n_scenes=n_scenes,
+                       **{k: kw.pop(k) for k in ("seed", "n_frames", "size", "n_views") if k in kw})
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     bad = [m for m in methods if m not in METHODS]
     if bad: raise ValueError(f"run_edit4d: unknown methods {bad}; choose from {METHODS}")
-    parser = get_parser(model_spec, **({"timeout": timeout, "retries": retries} if str(model_spec).startswith("openai:") else {}))
+    parser = get_parser(model_spec,
+                        **({"timeout": timeout, "retries": retries} if str(model_spec).startswith("openai:") else {}))
     emb = AttributeEmbedder(list(world.COLORS), list(world.KINDS)); palette = dict(world.COLORS)
     items = spec["items"][:limit] if limit is not None else spec["items"]
     run = dict(bench="edit4d", data=str(Path(data_dir).resolve()), model=str(model_spec), iters=iters, methods=list(methods), limit=limit,
@@ -1007,11 +1050,13 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
     run["fingerprint"] = run_fingerprint({**run, "generation": [iters, run["methods"], run["config"], run["fit_kw"]]})
     with RunLock(out):
         res_path = out / "results.jsonl"
-        if restart and (res_path.exists() or (out / "run.json").exists()): print(f"--restart: the previous run's files are in {_set_aside(out)}", file=sys.stderr)
+        if restart and (res_path.exists() or (out / "run.json").exists()): print(f"--restart: the previous run's files "
+                                                                                 f"are in {_set_aside(out)}", file=sys.stderr)
         old = _read_run(out) if res_path.exists() and res_path.stat().st_size else None
         if old and old.get("fingerprint") != run["fingerprint"]:
             diff = [k for k in ("model", "iters", "methods", "limit", "config", "fit_kw") if old.get(k) != run.get(k)]
-            raise ValueError(f"{out}: holds an edit4d run whose settings differ in {', '.join(diff) or 'its fingerprint'}; "
+            raise ValueError(f"{out}: holds an edit4d run whose settings differ in "
+                             f"{', '.join(diff) or 'its fingerprint'}; "
                              "use another --out, or --restart to set that run aside and start over")
         write_atomic(out / "run.json", json.dumps(run, indent=1))
         store = ResultStore(out)
@@ -1025,17 +1070,20 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
                 if info_path.exists(): fits[item["scene"]] = json.loads(info_path.read_text())
                 continue
             if item["scene"] not in cache:
-                cache.clear(); cache[item["scene"]] = _fitted_scene(spec, item["scene"], out, iters, progress=False, **kw)
+                cache.clear()
+                cache[item["scene"]] = _fitted_scene(spec, item["scene"], out, iters, progress=False, **kw)
             scene, cams, model, info = cache[item["scene"]]; fits[item["scene"]] = info
             try: cmd, perr = parser(item["instruction"], scene_catalogue(scene)), None
-            except Exception as e: cmd, perr = None, f"{type(e).__name__}: {e}"   # a parser that fails (a timeout, a bad reply) fails its item alone
+            # a parser that fails (a timeout, a bad reply) fails its item alone
+            except Exception as e: cmd, perr = None, f"{type(e).__name__}: {e}"
             gt = item["gt"]
             parse_ok = cmd is not None and (cmd.missing if gt.get("missing") else (cmd.op == gt["op"] and sorted(cmd.objects) == sorted(gt["objects"])))
             gt_cache = {}                                             # ground-truth renders shared by the methods
             for m in todo:
                 row = _score_item(scene, cams, model, item, cmd, m, frames, palette, emb, gt_cache)
                 row.update(parse_ok=float(parse_ok), parser=model_spec, parse_error=perr,
-                           command=None if cmd is None else dict(op=cmd.op, target=cmd.target, color=cmd.color, offset=cmd.offset, missing=cmd.missing))
+                           command=None if cmd is None else dict(op=cmd.op, target=cmd.target, color=cmd.color,
+                                                                 offset=cmd.offset, missing=cmd.missing))
                 store.append(row); rows.append(row)
         rows = [r for r in rows if r["id"] in {i["id"] for i in items}]
         write_atomic(out / "report.md", edit4d_table(rows, list(fits.values())))
@@ -1056,7 +1104,8 @@ def run_edit4d(data_dir, model_spec: str = "rule", out_dir="edit4d_out", limit: 
 
 
 # %% ../nbs/50_scene4d.ipynb #4f8d8a23
-register_runner("edit4d", run_edit4d)   # the harness finds it by name; installed, the entry point in settings.ini finds it without this import
+# the harness finds it by name; installed, the entry point in settings.ini finds it without this import
+register_runner("edit4d", run_edit4d)
 
 # %% ../nbs/50_scene4d.ipynb #d84f069e
 def _png(img) -> bytes:
@@ -1099,11 +1148,13 @@ def show_figure(fig, show: bool = True,  # False: only return the bundle
 def viewer(model: Gaussians4D, cameras, parser=None, embedder: AttributeEmbedder | None = None,
            catalogue: list | None = None, palette: dict | None = None,
            size: int = 96):  # the renders' side in pixels (shown 4x larger)
-    "ipywidgets app: frame and camera sliders, an instruction box and its full message, before/after renders with captions."
+    ("ipywidgets app: frame and camera sliders, an instruction box and its full message, before/after renders with "
+     "captions.")
     import html
     W = import_extra("ipywidgets", "viz", "viewer")
     state = dict(edited=model)
-    tw = W.IntSlider(0, 0, model.n_frames - 1, description="frame"); cw = W.IntSlider(0, 0, len(cameras) - 1, description="camera")
+    tw = W.IntSlider(0, 0, model.n_frames - 1, description="frame")
+    cw = W.IntSlider(0, 0, len(cameras) - 1, description="camera")
     box = W.Text(placeholder="e.g. paint the red ball blue", description="edit"); btn = W.Button(description="apply")
     msg = W.HTML(layout=W.Layout(flex="1 1 auto"))   # wraps: a long parser error is read whole
     im0, im1 = W.Image(format="png"), W.Image(format="png")
@@ -1113,7 +1164,8 @@ def viewer(model: Gaussians4D, cameras, parser=None, embedder: AttributeEmbedder
             im1.value = _png(state["edited"].render(tw.value, cameras[cw.value], size)["image"])
     def run(_):
         try:
-            r = edit_scene(model, box.value, parser, embedder, catalogue, palette); state["edited"] = r.model; msg.value = html.escape(r.message)
+            r = edit_scene(model, box.value, parser, embedder, catalogue, palette); state["edited"] = r.model
+            msg.value = html.escape(r.message)
         except ValueError as e: msg.value = html.escape(f"error: {e}")
         draw()
     tw.observe(draw, "value"); cw.observe(draw, "value"); btn.on_click(run); draw()

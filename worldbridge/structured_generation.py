@@ -62,8 +62,10 @@ def scene_graph_prompt(sg: dict, relations: bool = False) -> tuple[str, list[dic
     if not sg["objects"]: raise ValueError("scene graph must have a non-empty 'objects' list")
     kinds, cols = sorted({v for v in SHAPES.values() if v}), color_names()
     for k, o in enumerate(sg["objects"]):
-        if o["kind"] not in kinds: raise ValueError(f"scene graph: objects[{k}]['kind'] = {o['kind']!r} is not one of {kinds}")
-        if o["color"] not in cols: raise ValueError(f"scene graph: objects[{k}]['color'] = {o['color']!r} is not one of {cols}")
+        if o["kind"] not in kinds: raise ValueError(f"scene graph: objects[{k}]['kind'] = {o['kind']!r} is not one of "
+                                                    f"{kinds}")
+        if o["color"] not in cols: raise ValueError(f"scene graph: objects[{k}]['color'] = {o['color']!r} is not one "
+                                                    f"of {cols}")
     nps = [f"a {o['color']} {o['kind']}" for o in sg["objects"]]
     order = list(range(len(nps)))
     rel = next((r for r in sg.get("relations", []) if r["predicate"] in PREDICATE_WORDS), None) if relations else None
@@ -92,7 +94,8 @@ class StructuredAttnProcessor(RecordingAttnProcessor):
     def chunks(self, context):
         "The k+1 sequences concatenated in `context` [B, (k+1)·chunk_len, D]."
         S = context.shape[1]
-        if S % self.chunk_len: raise ValueError(f"encoder_hidden_states has {S} tokens, not a multiple of chunk_len={self.chunk_len}")
+        if S % self.chunk_len: raise ValueError(f"encoder_hidden_states has {S} tokens, not a multiple of "
+                                                f"chunk_len={self.chunk_len}")
         return context.split(self.chunk_len, dim=1)
 
     def key_states(self, attn, context): return self.chunks(context)[0]      # the full prompt's keys
@@ -126,9 +129,11 @@ def structured_prompt_embeds(pipe, prompt: str, phrases: list[str] | None = None
 
 # %% ../nbs/31_structured_generation.ipynb #c0bf9d90
 def box_mask(box, h: int, w: int, device: str | torch.device | None = None) -> torch.Tensor:
-    "[h, w] float mask of the cells whose centres lie in the normalised box (x0, y0, x1, y1) (at least the centre cell)."
+    ("[h, w] float mask of the cells whose centres lie in the normalised box (x0, y0, x1, y1) (at least the centre "
+     "cell).")
     x0, y0, x1, y1 = [min(max(float(v), 0.), 1.) for v in box]  # clipped to the image
-    if not (x0 < x1 and y0 < y1): raise ValueError(f"box {box} must be normalised (x0, y0, x1, y1) with x0 < x1, y0 < y1 inside [0, 1]")
+    if not (x0 < x1 and y0 < y1): raise ValueError(f"box {box} must be normalised (x0, y0, x1, y1) with x0 < x1, y0 < "
+                                                   f"y1 inside [0, 1]")
     ys = (torch.arange(h, device=device) + 0.5) / h; xs = (torch.arange(w, device=device) + 0.5) / w
     m = ((ys[:, None] >= y0) & (ys[:, None] <= y1) & (xs[None] >= x0) & (xs[None] <= x1)).float()
     if m.sum() == 0: m[min(int((y0 + y1) / 2 * h), h - 1), min(int((x0 + x1) / 2 * w), w - 1)] = 1
@@ -153,7 +158,8 @@ def layout_energy(maps, boxes) -> tuple[torch.Tensor, torch.Tensor]:
     if len(maps) != len(boxes): raise ValueError(f"{len(maps)} phrases but {len(boxes)} boxes")
     E, frac = 0., []
     for ms, box in zip(maps, boxes):
-        if not ms: raise ValueError("no cross-attention maps were recorded (is the StructuredAttnProcessor installed with a recorder?)")
+        if not ms: raise ValueError("no cross-attention maps were recorded (is the StructuredAttnProcessor installed "
+                                    "with a recorder?)")
         fr = torch.stack([(m * box_mask(box, *m.shape[-2:], m.device)).sum((-2, -1)) / m.sum((-2, -1)).clamp_min(1e-8) for m in ms]).mean(0)
         E = E + ((1 - fr) ** 2).mean(); frac.append(fr.mean())
     return E, torch.stack(frac)
@@ -228,8 +234,10 @@ def generate(pipe, prompt: str, method: str = "plain", boxes: list | None = None
         ctx = torch.cat([ne, pe]) if cfg else pe
         for i, t in enumerate(sch.timesteps):
             if layout and i in gsteps:
-                if info["in_box_before"] is None: info["in_box_before"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, rec, guide_layers)
-                latents, E = layout_guidance_step(pipe, latents, t, pe, spans, boxes, rec, guide_lr, guide_iters, guide_layers)
+                if info["in_box_before"] is None: info["in_box_before"] = attention_in_boxes(pipe, latents, t, pe,
+                                                                                             spans, boxes, rec, guide_layers)
+                latents, E = layout_guidance_step(pipe, latents, t, pe, spans, boxes, rec, guide_lr, guide_iters,
+                                                  guide_layers)
                 info["energy"].append(E.item())
                 info["in_box_after"] = attention_in_boxes(pipe, latents, t, pe, spans, boxes, rec, guide_layers)
             with torch.no_grad():
@@ -274,7 +282,8 @@ def color_labels(image, palette: dict, min_sat: float = 0.35, min_val: float = 0
     return lab
 
 def _components(mask):
-    "Connected components (4-neighbourhood, `scipy.ndimage.label`) of a boolean mask, in raster order of their first pixel: list of (ys, xs)."
+    ("Connected components (4-neighbourhood, `scipy.ndimage.label`) of a boolean mask, in raster order of their first "
+     "pixel: list of (ys, xs).")
     lab, n = ndimage.label(mask)
     return [np.nonzero(lab == i) for i in range(1, n + 1)]
 
@@ -284,7 +293,8 @@ def shape_of(fill: float, aspect: float) -> str:
     return "ball" if fill < 0.82 else "cube"
 
 def detect_objects(image, palette: dict, min_area: int = 4) -> list[dict]:
-    "Predicted objects: dicts with `color`, `box` (x0, y0, x1, y1) in pixels (x1, y1 exclusive), `area`, `fill`, `kind`."
+    ("Predicted objects: dicts with `color`, `box` (x0, y0, x1, y1) in pixels (x1, y1 exclusive), `area`, `fill`, "
+     "`kind`.")
     lab = color_labels(image, palette); names = list(palette)
     out = []
     for ci, name in enumerate(names):
@@ -325,7 +335,8 @@ def binding_report(image, phrases: list[dict], palette: dict, min_area: int = 4)
     return res
 
 # %% ../nbs/31_structured_generation.ipynb #64f64bbf
-CHECK_COLORS = ("red", "green", "blue", "yellow", "purple", "cyan")  # hue-separable world colours (orange/brown ~ red hue)
+# hue-separable world colours (orange/brown ~ red hue)
+CHECK_COLORS = ("red", "green", "blue", "yellow", "purple", "cyan")
 
 def world_camera(size: int = 32):
     "A closer camera than the world's default (objects 2x larger), for small generated images."
@@ -333,7 +344,8 @@ def world_camera(size: int = 32):
     return Camera.look_at((0, -5.2, 4.6), (0, 0.2, 0), 36, size)
 
 def _iou(a, b):
-    "IoU of two (x0, y0, x1, y1) boxes (written out: torchvision.ops.box_iou would do, but torchvision is not a dependency)."
+    ("IoU of two (x0, y0, x1, y1) boxes (written out: torchvision.ops.box_iou would do, but torchvision is not a "
+     "dependency).")
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0])); iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy; ua = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / max(ua, 1e-9)
@@ -348,7 +360,8 @@ def world_prompt_set(n: int, size: int = 32, seed: int = 0, n_objects: int = 2, 
     out, s = [], seed * 100003
     while len(out) < n:
         for _ in range(max_tries):
-            sc = make_scene(s, n_objects=(n_objects, n_objects), image_size=size, arena=2.2, colors=tuple(colors)); s += 1
+            sc = make_scene(s, n_objects=(n_objects, n_objects), image_size=size, arena=2.2, colors=tuple(colors))
+            s += 1
             sg = sc.scene_graph(0, camera=cam); objs = sg["objects"]
             if not all(o["visible"] for o in objs): continue
             if any(min(o["box"][2] - o["box"][0], o["box"][3] - o["box"][1]) < min_side for o in objs): continue
@@ -367,7 +380,8 @@ def evaluate_binding(pipe, items: list[dict], methods=METHODS, palette: dict | N
     `pair_bound` (all objects bound),
     `in_box` and `leak` per method; also returns the images."""
     pal = chromatic_palette(palette)
-    res = {m: {"color_found": [], "pair_color": [], "bound": [], "pair_bound": [], "in_box": [], "leak": [], "images": []}
+    res = {m: {"color_found": [], "pair_color": [], "bound": [], "pair_bound": [], "in_box": [], "leak": [],
+               "images": []}
            for m in methods}
     if not items: raise ValueError("items is empty")
     for k, it in enumerate(tqdm(items, disable=not progress, desc="binding")):

@@ -13,7 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.func import functional_call
 from tqdm.auto import tqdm
-from .training import train_loop, tensor_batches, default_loss   # the one training loop, its batches and loss
+# the one training loop, its batches and loss
+from .training import train_loop, tensor_batches, default_loss
 
 # %% auto #0
 __all__ = ['PROJECTIONS', 'fwht', 'DenseProjection', 'FastfoodProjection', 'select_parameters', 'SubspaceModel', 'subspace_wrap',
@@ -39,7 +40,8 @@ def _hadamard_factors(n: int, max_bits: int = 5) -> list[int]:
     return [1 << (p // t + (i < p % t)) for i in range(t)] if p else []
 
 def _fwht_into(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    "Unnormalised FWHT over the last dim of contiguous `x` as one small matrix product per factor of $H_n = H_{k_1}\\otimes\\cdots\\otimes H_{k_t}$, between work buffers `a`, `b` shaped like `x` (`b` may be `x`: it is only read first); returns the buffer holding the result (`x` itself when n = 1)."
+    ("Unnormalised FWHT over the last dim of contiguous `x` as one small matrix product per factor of $H_n = "
+     "H_{k_1}\\otimes\\cdots\\otimes H_{k_t}$, between work buffers `a`, `b` shaped like `x` (`b` may be `x`: it is only read first); returns the buffer holding the result (`x` itself when n = 1).")
     n = x.shape[-1]
     src, bufs, right = x, (a, b), 1
     for i, k in enumerate(reversed(_hadamard_factors(n))):      # last axis first; H is symmetric, so x H_k = H_k x
@@ -59,7 +61,8 @@ class _FWHT(torch.autograd.Function):
     def backward(ctx, g): return _FWHT.apply(g.contiguous())
 
 def fwht(x: torch.Tensor) -> torch.Tensor:
-    "Unnormalised fast Walsh–Hadamard transform (Sylvester order) over the last dim (a power of two): a few small matrix products in two work buffers, differentiable."
+    ("Unnormalised fast Walsh–Hadamard transform (Sylvester order) over the last dim (a power of two): a few small "
+     "matrix products in two work buffers, differentiable.")
     n = x.shape[-1]
     if n < 1 or n & (n - 1): raise ValueError(f"fwht: last dim {n} is not a power of two")
     return _FWHT.apply(x.contiguous())
@@ -70,11 +73,13 @@ def _check_dims(D, d):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1: raise ValueError(f"{k}={v!r}: expected an int >= 1")
 
 class DenseProjection(nn.Module):
-    "`z` `[..., d]` -> `P z` `[..., D]` with a Gaussian `P` (unit-norm columns) generated from `seed`, kept as a buffer."
+    ("`z` `[..., d]` -> `P z` `[..., D]` with a Gaussian `P` (unit-norm columns) generated from `seed`, kept as a "
+     "buffer.")
     def __init__(self, D: int, d: int, seed: int = 0, max_elements: int = 2**28):
         super().__init__(); _check_dims(D, d)
         if D * d > max_elements:
-            raise ValueError(f"dense projection: D×d = {D:,}×{d:,} = {D*d:,} elements exceeds max_elements={max_elements:,}; use projection='fastfood'")
+            raise ValueError(f"dense projection: D×d = {D:,}×{d:,} = {D*d:,} elements exceeds "
+                             f"max_elements={max_elements:,}; use projection='fastfood'")
         self.D, self.d, self.seed = int(D), int(d), seed
         P = torch.randn(D, d, generator=torch.Generator().manual_seed(seed))
         self.register_buffer("P", P / P.norm(dim=0, keepdim=True), persistent=False)
@@ -86,7 +91,8 @@ class DenseProjection(nn.Module):
     def extra_repr(self): return f"D={self.D}, d={self.d}, seed={self.seed}"
 
 class FastfoodProjection(nn.Module):
-    "`z` `[..., d]` -> `P z` `[..., D]` with stacked Fastfood blocks `H G Π H B / (‖G‖√D)` of size `L = 2^⌈log2 d⌉`: O(D) memory, P never stored; forward and backward run in two reused work buffers."
+    ("`z` `[..., d]` -> `P z` `[..., D]` with stacked Fastfood blocks `H G Π H B / (‖G‖√D)` of size `L = 2^⌈log2 d⌉`: "
+     "O(D) memory, P never stored; forward and backward run in two reused work buffers.")
     def __init__(self, D: int, d: int, seed: int = 0):
         super().__init__(); _check_dims(D, d)
         self.D, self.d, self.seed = int(D), int(d), seed
@@ -94,7 +100,8 @@ class FastfoodProjection(nn.Module):
         self.n_blocks = nb = -(-self.D // L)
         g = torch.Generator().manual_seed(seed)
         self.register_buffer("B", (torch.randint(0, 2, (nb, L), generator=g) * 2 - 1).to(torch.int8), persistent=False)
-        self.register_buffer("Pi", torch.argsort(torch.rand(nb, L, generator=g), dim=1).to(torch.int32), persistent=False)
+        self.register_buffer("Pi", torch.argsort(torch.rand(nb, L, generator=g), dim=1).to(torch.int32),
+                             persistent=False)
         G = torch.randn(nb, L, generator=g)
         self.register_buffer("G", G, persistent=False)
         self.register_buffer("scale", 1 / (G.norm(dim=1, keepdim=True) * math.sqrt(self.D)), persistent=False)
@@ -161,7 +168,8 @@ PROJECTIONS = {"dense": DenseProjection, "fastfood": FastfoodProjection}
 
 # %% ../nbs/10_subspace.ipynb #2562ff68
 def select_parameters(model: nn.Module, modules: list[str] | None = None) -> list[str]:
-    "Names of `model`'s trainable parameters under `modules` (submodule/parameter names, else regexes searched in parameter names); all if `None`."
+    ("Names of `model`'s trainable parameters under `modules` (submodule/parameter names, else regexes searched in "
+     "parameter names); all if `None`.")
     all_names = [n for n, _ in model.named_parameters()]
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
     if modules is None: names = trainable
@@ -178,7 +186,8 @@ def select_parameters(model: nn.Module, modules: list[str] | None = None) -> lis
                 hit = [n for n in all_names if rx is not None and rx.search(n)]
             if not hit:
                 valid = [n for n in mod_names if n.count(".") <= 1][:12]
-                raise ValueError(f"modules: unknown name {m!r}: no submodule or parameter is called that and no parameter name matches it "
+                raise ValueError(f"modules: unknown name {m!r}: no submodule or parameter is called that and no "
+                                 f"parameter name matches it "
                                  f"as a regex; valid names include {valid}")
             chosen.update(hit)
         names = [n for n in trainable if n in chosen]
@@ -188,12 +197,15 @@ def select_parameters(model: nn.Module, modules: list[str] | None = None) -> lis
 
 # %% ../nbs/10_subspace.ipynb #42dd7900
 class SubspaceModel(nn.Module):
-    "`model` with its parameters (those under `modules`) reparametrised as `θ₀ + P z`; `z` (zeros at the start) is the only trainable tensor."
+    ("`model` with its parameters (those under `modules`) reparametrised as `θ₀ + P z`; `z` (zeros at the start) is "
+     "the only trainable tensor.")
     def __init__(self, model: nn.Module, d: int, projection: str = "fastfood", modules: list[str] | None = None,
                  seed: int = 0, **proj_kw):
         super().__init__()
-        if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1: raise ValueError(f"d={d!r}: expected an int >= 1")
-        if projection not in PROJECTIONS: raise ValueError(f"projection={projection!r}: expected one of {tuple(PROJECTIONS)}")
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1: raise ValueError(f"d={d!r}: expected "
+                                                                                                  f"an int >= 1")
+        if projection not in PROJECTIONS: raise ValueError(f"projection={projection!r}: expected one of "
+                                                           f"{tuple(PROJECTIONS)}")
         self.model, self.modules_, self.d, self.seed, self.projection_name = model, modules, int(d), seed, projection
         self.names = select_parameters(model, modules)
         params = dict(model.named_parameters())
@@ -208,8 +220,10 @@ class SubspaceModel(nn.Module):
         try: return super().__getattr__(name)
         except AttributeError:
             if name in ("model", "_modules", "_parameters", "_buffers"): raise
-            v = getattr(self.model, name)   # plain attributes (`config`, `num_labels`, ...) of the wrapped model, not its methods/submodules
-            if callable(v): raise AttributeError(f"{type(self).__name__} forwards only plain attributes of the wrapped model; "
+            # plain attributes (`config`, `num_labels`, ...) of the wrapped model, not its methods/submodules
+            v = getattr(self.model, name)
+            if callable(v): raise AttributeError(f"{type(self).__name__} forwards only plain attributes of the wrapped "
+                                                 f"model; "
                                                  f"{name!r} would run with θ₀ — use `.to_model().{name}` instead") from None
             return v
 
@@ -219,7 +233,8 @@ class SubspaceModel(nn.Module):
         return {n: c.view(s) for n, c, s in zip(self.names, flat.split(self.sizes), self.shapes)}
 
     def current_parameters(self) -> dict[str, torch.Tensor]:
-        "Every parameter of the wrapped model as `forward` uses it: `θ₀ + P z` in the subspace, `θ₀` (detached) elsewhere."
+        ("Every parameter of the wrapped model as `forward` uses it: `θ₀ + P z` in the subspace, `θ₀` (detached) "
+         "elsewhere.")
         params = {n: p.detach() for n, p in self.model.named_parameters()}
         for n, dl in self.delta().items(): params[n] = params[n] + dl.to(params[n].dtype)
         return params
@@ -246,33 +261,39 @@ class SubspaceModel(nn.Module):
         m.load_state_dict(self.merged_state_dict())
         return m
 
-    def extra_repr(self): return f"d={self.d}, D={self.D:,} in {len(self.names)} tensors, projection={self.projection_name!r}, seed={self.seed}"
+    def extra_repr(self): return (f"d={self.d}, D={self.D:,} in {len(self.names)} tensors, "
+                                  f"projection={self.projection_name!r}, seed={self.seed}")
 
 def subspace_wrap(model: nn.Module, d: int, projection: str = "fastfood", modules: list[str] | None = None,
                   seed: int = 0, **proj_kw) -> SubspaceModel:
-    "Wrap `model` for training in a random `d`-dimensional subspace of (the `modules` part of) its weights; see `SubspaceModel`."
+    ("Wrap `model` for training in a random `d`-dimensional subspace of (the `modules` part of) its weights; see "
+     "`SubspaceModel`.")
     return SubspaceModel(model, d, projection=projection, modules=modules, seed=seed, **proj_kw)
 
 # %% ../nbs/10_subspace.ipynb #6149927a
 def subspace_lr(d: int, D: int, eta: float = 0.05) -> float:
-    "Default Adam learning rate for `z`: `eta·√(D/d)`, so each of the `D` weights moves about `eta` per step whatever `d`."
+    ("Default Adam learning rate for `z`: `eta·√(D/d)`, so each of the `D` weights moves about `eta` per step whatever "
+     "`d`.")
     return eta * math.sqrt(D / d)
 
 def train_subspace(model: nn.Module, d: int, train_data, eval_fn=None, projection: str = "fastfood",
                    modules: list[str] | None = None, seed: int = 0,
                    steps: int = 100, lr=subspace_lr, loss_fn=default_loss, progress: bool = True) -> dict:
-    "Train only `z` of `subspace_wrap(model, d, ...)`: `{'model': SubspaceModel, 'd', 'D', 'lr', 'metric': eval_fn(model), 'losses', 'seconds'}`."
+    ("Train only `z` of `subspace_wrap(model, d, ...)`: `{'model': SubspaceModel, 'd', 'D', 'lr', 'metric': "
+     "eval_fn(model), 'losses', 'seconds'}`.")
     t0 = time.time()
     sm = subspace_wrap(model, d, projection=projection, modules=modules, seed=seed)
     lr = float(lr(sm.d, sm.D) if callable(lr) else lr)
     losses = train_loop(sm, train_data, steps, loss_fn, params=[sm.z], optimizer="adam", lr=lr, schedule="onecycle",
                         device=sm.z.device, progress=progress, desc=f"subspace d={d}", name="train_subspace")
     with torch.no_grad(): metric = None if eval_fn is None else float(eval_fn(sm))
-    return {"model": sm, "d": sm.d, "D": sm.D, "lr": lr, "metric": metric, "losses": losses, "seconds": time.time() - t0}
+    return {"model": sm, "d": sm.d, "D": sm.D, "lr": lr, "metric": metric, "losses": losses,
+            "seconds": time.time() - t0}
 
 def train_full(model: nn.Module, train_data, eval_fn=None, steps: int = 100, lr: float = 1e-3, loss_fn=default_loss,
                progress: bool = True, copy_model: bool = True) -> dict:
-    "Full fine-tuning baseline, same loop, on a copy of `model` (unless `copy_model=False`): `{'model', 'D', 'lr', 'metric', 'losses', 'seconds'}`."
+    ("Full fine-tuning baseline, same loop, on a copy of `model` (unless `copy_model=False`): `{'model', 'D', 'lr', "
+     "'metric', 'losses', 'seconds'}`.")
     t0 = time.time()
     m = copy.deepcopy(model) if copy_model else model
     params = [p for p in m.parameters() if p.requires_grad]
@@ -280,14 +301,18 @@ def train_full(model: nn.Module, train_data, eval_fn=None, steps: int = 100, lr:
     losses = train_loop(m, train_data, steps, loss_fn, params=params, optimizer="adam", lr=lr, schedule="onecycle",
                         device=params[0].device, progress=progress, desc="full fine-tuning", name="train_full")
     with torch.no_grad(): metric = None if eval_fn is None else float(eval_fn(m))
-    return {"model": m, "D": sum(p.numel() for p in params), "lr": lr, "metric": metric, "losses": losses, "seconds": time.time() - t0}
+    return {"model": m, "D": sum(p.numel() for p in params), "lr": lr, "metric": metric, "losses": losses,
+            "seconds": time.time() - t0}
 
 # %% ../nbs/10_subspace.ipynb #a1c43471
 def find_d90(dims, metrics, baseline: float, full: float, threshold: float = 0.9):
-    "Smallest `d` with `metric − baseline ≥ threshold·(full − baseline)`; `None` if none (or if full fine-tuning gained nothing)."
-    if len(dims) != len(metrics): raise ValueError(f"dims ({len(dims)}) and metrics ({len(metrics)}): expected the same length")
+    ("Smallest `d` with `metric − baseline ≥ threshold·(full − baseline)`; `None` if none (or if full fine-tuning "
+     "gained nothing).")
+    if len(dims) != len(metrics): raise ValueError(f"dims ({len(dims)}) and metrics ({len(metrics)}): expected the "
+                                                   f"same length")
     if not full > baseline:
-        warnings.warn(f"full fine-tuning ({full:.4g}) does not beat the baseline ({baseline:.4g}): d90 is undefined"); return None
+        warnings.warn(f"full fine-tuning ({full:.4g}) does not beat the baseline ({baseline:.4g}): d90 is undefined")
+        return None
     ok = [d for d, m in sorted(zip(dims, metrics)) if m is not None and m - baseline >= threshold * (full - baseline)]
     return ok[0] if ok else None
 
@@ -319,12 +344,14 @@ def intrinsic_dimension_sweep(model: nn.Module, dims, train_data, eval_fn, group
     With `out` (a `.jsonl` path) finished runs are appended there and skipped when run again."""
     dims = sorted({int(d) for d in dims})
     if not dims or dims[0] < 1: raise ValueError(f"dims={dims}: expected a non-empty list of ints >= 1 (the values of d)")
-    if projection not in PROJECTIONS: raise ValueError(f"projection={projection!r}: expected one of {tuple(PROJECTIONS)}")
+    if projection not in PROJECTIONS: raise ValueError(f"projection={projection!r}: expected one of "
+                                                       f"{tuple(PROJECTIONS)}")
     if not 0 < threshold <= 1: raise ValueError(f"threshold={threshold}: expected in (0, 1]")
     groups = _groups(groups)
     # resolve every group now, so a bad module name fails before any training
     sizes = {g: sum(model.get_parameter(n).numel() for n in select_parameters(model, mods)) for g, mods in groups.items()}
-    if not callable(eval_fn): raise ValueError(f"eval_fn={eval_fn!r}: expected a function model -> float (higher is better)")
+    if not callable(eval_fn): raise ValueError(f"eval_fn={eval_fn!r}: expected a function model -> float (higher is "
+                                               f"better)")
     if not callable(train_data) and hasattr(train_data, "__next__"):
         warnings.warn("train_data is a one-shot iterator shared by all runs; pass a function returning a fresh one "
                       "(e.g. lambda: tensor_batches(...)) for comparable runs")
@@ -360,9 +387,11 @@ def intrinsic_dimension_sweep(model: nn.Module, dims, train_data, eval_fn, group
             return {"kind": "subspace", "group": g, "modules": mods, "d": d, "D": D, "projection": projection, "seed": seed,
                     "steps": steps, "lr": r_lr, "metric": r["metric"], "final_loss": r["losses"][-1], "seconds": r["seconds"]}
         runs.append(run(key, _sub))
-    d90 = {g: find_d90([r["d"] for r in runs if r["group"] == g], [r["metric"] for r in runs if r["group"] == g], base, full, threshold)
+    d90 = {g: find_d90([r["d"] for r in runs if r["group"] == g], [r["metric"] for r in runs if r["group"] == g], base,
+                       full, threshold)
            for g in groups}
-    return {"baseline": base, "full": full, "threshold": threshold, "groups": groups, "sizes": sizes, "runs": runs, "d90": d90}
+    return {"baseline": base, "full": full, "threshold": threshold, "groups": groups, "sizes": sizes, "runs": runs,
+            "d90": d90}
 
 # %% ../nbs/10_subspace.ipynb #086e2cca
 def sweep_table(results: dict) -> str:
@@ -376,7 +405,8 @@ def sweep_table(results: dict) -> str:
     return "\n".join(rows) + "\n\n" + ", ".join(f"d90[{g}] = {v}" for g, v in results["d90"].items())
 
 def plot_sweep(results: dict, ax: object | None = None, title: str | None = None, metric_name: str = "metric"):
-    "Metric vs `d` (log x), one line per group, with θ₀ / full fine-tuning / 90%-of-gain lines and each `d90` starred; returns the axes."
+    ("Metric vs `d` (log x), one line per group, with θ₀ / full fine-tuning / 90%-of-gain lines and each `d90` "
+     "starred; returns the axes.")
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 4))
     b, f, thr = results["baseline"], results["full"], results["threshold"]

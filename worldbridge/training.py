@@ -17,12 +17,14 @@ __all__ = ['SAMPLINGS', 'OPTIMIZERS', 'SCHEDULES', 'default_loss', 'tensor_batch
 
 # %% ../nbs/00_training.ipynb #a9e47a52
 def default_loss(model: nn.Module, batch) -> torch.Tensor:
-    "Call `model` on `batch` (dict -> kwargs, tuple/list -> args, else one arg) and return the output's loss (`.loss`, `['loss']` or a scalar output)."
+    ("Call `model` on `batch` (dict -> kwargs, tuple/list -> args, else one arg) and return the output's loss "
+     "(`.loss`, `['loss']` or a scalar output).")
     out = model(**batch) if isinstance(batch, Mapping) else model(*batch) if isinstance(batch, (tuple, list)) else model(batch)
     loss = getattr(out, "loss", None)
     if loss is None and isinstance(out, Mapping): loss = out.get("loss")
     if loss is None and torch.is_tensor(out) and out.ndim == 0: loss = out
-    if loss is None: raise ValueError(f"default_loss: the model output ({type(out).__name__}) has no loss; put labels in the batch or pass loss_fn(model, batch)")
+    if loss is None: raise ValueError(f"default_loss: the model output ({type(out).__name__}) has no loss; put labels "
+                                      f"in the batch or pass loss_fn(model, batch)")
     return loss
 
 def tensor_batches(batch_size: int = 64, # items per batch (drawn without replacement within a batch)
@@ -30,7 +32,8 @@ def tensor_batches(batch_size: int = 64, # items per batch (drawn without replac
                    **tensors, # equal-length tensors, e.g. `pixel_values=`, `labels=`
                   ):
     "Endless random minibatches `{name: tensor[idx]}` from equal-length tensors."
-    if not tensors: raise ValueError("tensor_batches: pass the tensors as keyword arguments, e.g. pixel_values=..., labels=...")
+    if not tensors: raise ValueError("tensor_batches: pass the tensors as keyword arguments, e.g. pixel_values=..., "
+                                     "labels=...")
     ns = {k: len(v) for k, v in tensors.items()}
     if len(set(ns.values())) != 1: raise ValueError(f"tensor_batches: tensors have different lengths {ns}")
     n = next(iter(ns.values()))
@@ -70,7 +73,8 @@ def _tensors(data, name: str) -> tuple[int, dict]:
     items = {"data": data} if torch.is_tensor(data) else dict(data) if isinstance(data, Mapping) else \
             {f"data[{i}]": v for i, v in enumerate(data)} if isinstance(data, (tuple, list)) else None
     if not items or not all(torch.is_tensor(v) for v in items.values()):
-        raise TypeError(f"{name}: sampling 'random' and 'shuffle' need a tensor or a tuple/list/dict of tensors, not {type(data).__name__}")
+        raise TypeError(f"{name}: sampling 'random' and 'shuffle' need a tensor or a tuple/list/dict of tensors, not "
+                        f"{type(data).__name__}")
     ns = {k: len(v) for k, v in items.items()}
     if len(set(ns.values())) != 1: raise ValueError(f"{name}: the tensors have different lengths {ns}")
     n = next(iter(ns.values()))
@@ -89,7 +93,8 @@ def batch_stream(data, # see the table above
     "An endless iterator of batches from `data`, sampled as `sampling` says."
     if sampling not in SAMPLINGS: raise ValueError(f"{name}: sampling={sampling!r}: expected one of {SAMPLINGS}")
     if sampling == "cycle":
-        if torch.is_tensor(data): raise TypeError(f"{name}: sampling='cycle' iterates batches; for a tensor use sampling='random' or 'shuffle'")
+        if torch.is_tensor(data): raise TypeError(f"{name}: sampling='cycle' iterates batches; for a tensor use "
+                                                  f"sampling='random' or 'shuffle'")
         return _cycle(data() if callable(data) else data, name)
     n, _ = _tensors(data, name)
     if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
@@ -113,10 +118,12 @@ def make_optimizer(params, optimizer="adam", lr: float = 1e-3, weight_decay: flo
     if optimizer == "adam": return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     if optimizer == "adamw": return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     if optimizer == "sgd": return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
-    raise ValueError(f"optimizer={optimizer!r}: expected one of {OPTIMIZERS} or a function (params, lr, weight_decay) -> optimizer")
+    raise ValueError(f"optimizer={optimizer!r}: expected one of {OPTIMIZERS} or a function (params, lr, weight_decay) "
+                     f"-> optimizer")
 
 def make_schedule(opt: torch.optim.Optimizer, schedule=None, steps: int = 1, lr: float = 1e-3):
-    "The scheduler for `schedule` (None, 'onecycle', 'cosine', or a function `(optimizer, steps)`), or None for a constant rate."
+    ("The scheduler for `schedule` (None, 'onecycle', 'cosine', or a function `(optimizer, steps)`), or None for a "
+     "constant rate.")
     if schedule is None: return None
     if callable(schedule): return schedule(opt, steps)
     if schedule == "onecycle": return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1) if steps > 1 else None
@@ -140,7 +147,8 @@ def train_loop(model: nn.Module, # in training mode during the loop, evaluation 
                desc: str | None = None, # the progress bar's label
                name: str = "train_loop", # names the caller in error messages
               ) -> list[float]: # the loss of every step
-    "Train `params` of `model` for `steps` steps of `optimizer` (with `schedule`) on batches of `data` sampled as `sampling` says."
+    ("Train `params` of `model` for `steps` steps of `optimizer` (with `schedule`) on batches of `data` sampled as "
+     "`sampling` says.")
     if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1: raise ValueError(f"{name}: steps={steps!r}: expected an int >= 1")
     if not lr > 0: raise ValueError(f"{name}: lr={lr}: expected > 0")
     params = [p for p in model.parameters() if p.requires_grad] if params is None else list(params)
@@ -156,7 +164,8 @@ def train_loop(model: nn.Module, # in training mode during the loop, evaluation 
             batch = next(batches)
             loss = loss_fn(model, batch if device is None else to_device(batch, device))
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"{name}: the loss is {loss.item()} at step {step}; lower lr (now {lr}) or check the model")
+                raise FloatingPointError(f"{name}: the loss is {loss.item()} at step {step}; lower lr (now {lr}) or "
+                                         f"check the model")
             opt.zero_grad(); loss.backward(); opt.step()
             if sched is not None: sched.step()
             losses.append(loss.item())

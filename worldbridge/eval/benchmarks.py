@@ -23,7 +23,8 @@ class RecordError(ValueError):
     def __init__(self, file, index, field, message, level: str = "error"):
         self.file, self.index, self.field, self.message, self.level = str(file), index, field, message, level
         super().__init__(f"{file}: record {index}: field {field!r}: {message}")
-    def to_dict(self): return dict(file=self.file, index=self.index, field=self.field, message=self.message, level=self.level)
+    def to_dict(self): return dict(file=self.file, index=self.index, field=self.field, message=self.message,
+                                   level=self.level)
 
 @dataclass
 class Item:
@@ -46,51 +47,64 @@ class Item:
         return letter is not None and str(letter).upper() in self.answers
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #0aa92892
-def _norm(s) -> str: return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(s))).strip().strip(".").strip().lower()   # é composed or not
+# é composed or not
+def _norm(s) -> str: return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(s))).strip().strip(".").strip().lower()
 
 def read_records(path) -> list:
     "The records of a JSON list file or a JSON-lines file, with errors that name the file (and line)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"benchmark file not found: {path}")
-    text = path.read_text(encoding="utf-8-sig")   # a byte-order mark (Windows editors write one) is not part of the JSON
+    # a byte-order mark (Windows editors write one) is not part of the JSON
+    text = path.read_text(encoding="utf-8-sig")
     if path.suffix == ".jsonl":
         out = []
         for i, line in enumerate(text.splitlines()):
             if not line.strip(): continue
             try: out.append(json.loads(line))
-            except (json.JSONDecodeError, RecursionError) as e: raise ValueError(f"{path}: line {i + 1}: not valid JSON ({type(e).__name__})") from None
+            except (json.JSONDecodeError, RecursionError) as e: raise ValueError(f"{path}: line {i + 1}: not valid "
+                                                                                 f"JSON ({type(e).__name__})") from None
         return out
     try: data = json.loads(text)
     except json.JSONDecodeError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
     except RecursionError: raise ValueError(f"{path}: nested too deeply to be a benchmark file") from None
-    if not isinstance(data, list): raise ValueError(f"{path}: expected a JSON list of records, got {type(data).__name__}")
+    if not isinstance(data, list): raise ValueError(f"{path}: expected a JSON list of records, got "
+                                                    f"{type(data).__name__}")
     return data
 
 def _req_str(r, key, file, index):
     v = r.get(key)
     if isinstance(v, (int, float)) and not isinstance(v, bool): v = str(v)
     if not isinstance(v, str) or not v.strip(): raise RecordError(file, index, key, f"missing or empty (got {v!r})")
-    if key != "question": _check_text(v, file, index, key)   # labels and paths; a question may hold any text (prompts, JSON lines)
+    # labels and paths; a question may hold any text (prompts, JSON lines)
+    if key != "question": _check_text(v, file, index, key)
     return v.strip()
 
 def _check_text(v: str, file, index, key):
     "Refuse text that cannot be written as UTF-8 (a lone surrogate: a label of it would break the report)."
     try: v.encode("utf-8")
-    except UnicodeEncodeError: raise RecordError(file, index, key, f"{v!r:.60} is not valid Unicode text (a lone surrogate)") from None
+    except UnicodeEncodeError: raise RecordError(file, index, key, f"{v!r:.60} is not valid Unicode text (a lone "
+                                                                   f"surrogate)") from None
 
 def _options(raw, file, index, key) -> dict:
     "Lettered options from a dict (`{'a': ..}` / `{'A': ..}`) or a list; values may be numbers."
     if isinstance(raw, list):
-        if len(raw) > len(LETTERS): raise RecordError(file, index, key, f"{len(raw)} options; at most {len(LETTERS)} (A-J) are supported")
+        if len(raw) > len(LETTERS): raise RecordError(file, index, key,
+                                                      f"{len(raw)} options; at most {len(LETTERS)} (A-J) are supported")
         raw = dict(zip(LETTERS, raw))
-    if not isinstance(raw, dict) or len(raw) < 2: raise RecordError(file, index, key, f"expected a dict of >= 2 lettered options, got {raw!r:.80}")
+    if not isinstance(raw, dict) or len(raw) < 2: raise RecordError(file, index, key,
+                                                                    (f"expected a dict of >= 2 lettered options, got "
+                                                                     f"{raw!r:.80}"))
     out, given = {}, {}
     for k, v in raw.items():
         K = str(k).strip().upper()
         if len(K) != 1 or K not in LETTERS: raise RecordError(file, index, key, f"option key {k!r} is not a letter A-J")
-        if K in given: raise RecordError(file, index, key, f"option keys {given[K]!r} and {k!r} are one letter ({K}); which one is meant is unknown")
+        if K in given: raise RecordError(file, index, key,
+                                         (f"option keys {given[K]!r} and {k!r} are one letter ({K}); which one is "
+                                          f"meant is unknown"))
         given[K] = k
-        if v is None or isinstance(v, (list, dict, bool)) or not str(v).strip(): raise RecordError(file, index, key, f"option {k!r} is empty or not text ({v!r})")
+        if v is None or isinstance(v, (list, dict, bool)) or not str(v).strip(): raise RecordError(file, index, key,
+                                                                                                   (f"option {k!r} is "
+                                                                                                    f"empty or not text ({v!r})"))
         out[K] = str(v).strip()
     return dict(sorted(out.items()))
 
@@ -101,7 +115,8 @@ def _hub_relpath(ref: str) -> str | None:
     return m.group(1) if m else None
 
 def _inside(path: Path, root: Path) -> bool:
-    "Is `path` lexically inside `root`? (Symbolic links the data directory itself contains are the user's own and are followed.)"
+    ("Is `path` lexically inside `root`? (Symbolic links the data directory itself contains are the user's own and are "
+     "followed.)")
     p, r = os.path.normpath(os.path.abspath(path)), os.path.normpath(os.path.abspath(root))
     return p == r or p.startswith(r.rstrip(os.sep) + os.sep)
 
@@ -120,12 +135,14 @@ def video_candidates(roots, ref) -> list[Path]:
     return list(dict.fromkeys(out))
 
 def resolve_video(roots, ref, allow_outside: bool = False) -> tuple[Path, list[Path]]:
-    "`(path, candidates)`: the first candidate of `ref` that exists (else the first one) and all candidates tried; refuses a path outside `roots` unless `allow_outside`."
+    ("`(path, candidates)`: the first candidate of `ref` that exists (else the first one) and all candidates tried; "
+     "refuses a path outside `roots` unless `allow_outside`.")
     cands = video_candidates(roots, ref)
     roots = [Path(r) for r in roots if r is not None]
     if not allow_outside:
         outside = [c for c in cands if not any(_inside(c, r) for r in roots)]
-        if outside: raise ValueError(f"{ref!r} points outside the data directory ({', '.join(map(str, roots))}): {outside[0]}; "
+        if outside: raise ValueError(f"{ref!r} points outside the data directory ({', '.join(map(str, roots))}): "
+                                     f"{outside[0]}; "
                                      "pass --allow-outside-data (allow_outside_data=True) to read it")
     return next((c for c in cands if c.exists()), cands[0]), cands
 
@@ -142,7 +159,8 @@ class Benchmark:
     "Everything particular to one benchmark; the rest of the harness reads it from here."
     name: str
     load: Callable           # (data: Path, video_dir, on_error, allow_outside[, limit]) -> (items, problems)
-    prompts: dict            # prompt name -> template (placeholders: {question} {options} {options_paren} {options_dict} {options_raw})
+    # prompt name -> template (placeholders: {question} {options} {options_paren} {options_dict} {options_raw})
+    prompts: dict
     default_prompt: str
     generation: dict         # prompt name -> decoding defaults (max_new_tokens, temperature, ...)
     sampling: dict           # default frame sampling: n_frames, method ('linspace' | 'centre'), fps, max_frames
@@ -162,11 +180,13 @@ def get_benchmark(name: str) -> Benchmark:
     return BENCHMARKS[name]
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #12ab54b9
-MMWORLD_DISCIPLINES = ("Tech & Engineering", "Science", "Health & Medicine", "Sports & Arts", "Game", "Business", "Embodied Tasks")
+MMWORLD_DISCIPLINES = ("Tech & Engineering", "Science", "Health & Medicine", "Sports & Arts", "Game", "Business",
+                       "Embodied Tasks")
 MMWORLD_TYPES = ("Explanation", "Counterfactual Thinking", "Future Prediction", "Domain Expertise",
                  "Temporal Understanding", "Attribution Understanding", "Procedure Understanding")
 MMWORLD_ANNOTATIONS = {"requires_audio": "requires_audio", "requires_domain_knowledge": "requires_domain_knowledge",
-                       "requires_visual": "requires_video", "question_only": "question_only"}   # file field -> official table name
+                       # file field -> official table name
+                       "requires_visual": "requires_video", "question_only": "question_only"}
 
 def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=None) -> tuple[Path, list]:
     for k in ("video_path", "video", "video_file"):
@@ -174,9 +194,11 @@ def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=Non
             try: return resolve_video(roots, v[k], allow_outside)
             except ValueError as e: raise RecordError(path, i, k, str(e)) from None
     vid = str(v["video_id"]); base = vid.split("/")[-1]
-    outside = base in ("", ".", "..") or "\\" in vid or ".." in vid.split("/") or os.path.isabs(vid)   # (an absolute id restarts the path: pathlib's `/`)
+    # (an absolute id restarts the path: pathlib's `/`)
+    outside = base in ("", ".", "..") or "\\" in vid or ".." in vid.split("/") or os.path.isabs(vid)
     if outside and not allow_outside:   # with these refused, every candidate below lies inside its root
-        raise RecordError(path, i, "video_id", f"{vid!r} points outside the data directory; pass --allow-outside-data to read it")
+        raise RecordError(path, i, "video_id",
+                          f"{vid!r} points outside the data directory; pass --allow-outside-data to read it")
     cands = []
     for r in roots:
         r = Path(r)
@@ -187,7 +209,8 @@ def _mmworld_video(roots, v: dict, allow_outside: bool = False, path=None, i=Non
 
 def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta) -> tuple[Item, list]:
     "One MMWorld question as an `Item`, and its warnings (`cands`: the video's candidate paths, as strings)."
-    if not isinstance(q, dict): raise RecordError(path, idx, "<question>", f"expected an object, got {type(q).__name__}")
+    if not isinstance(q, dict): raise RecordError(path, idx, "<question>",
+                                                  f"expected an object, got {type(q).__name__}")
     question, opts = _req_str(q, "question", path, idx), _options(q.get("options"), path, idx, "options")
     label, warns = q.get("correct_answer_label"), []
     if label is None and q.get("answer") is not None:  # no label: derive the letter from the answer text
@@ -203,7 +226,8 @@ def _mmworld_question(q, path, idx, bench, vid_key, j, disc, video, cands, meta)
     if not isinstance(qtype, str): raise RecordError(path, idx, "type", f"expected a string, got {qtype!r}")
     _check_text(qtype, path, idx, "type")
     ann = {name: bool(q.get(k)) for k, name in MMWORLD_ANNOTATIONS.items() if k in q}
-    m = dict(meta, file=str(path), index=idx, annotations=ann, options_raw=str(q.get("options")), video_candidates=cands)
+    m = dict(meta, file=str(path), index=idx, annotations=ann, options_raw=str(q.get("options")),
+             video_candidates=cands)
     return Item(f"{bench}/{vid_key}/{j}", bench, question, opts, label, str(video), groups={"discipline": disc, "type": qtype}, meta=m), warns
 
 def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or its directory
@@ -211,12 +235,15 @@ def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or i
                  on_error: str = 'skip',  # 'skip' or 'raise'
                  bench: str = 'mmworld',  # the id prefix
                  allow_outside: bool = False,  # let the file name videos outside its roots
-                 limit: int | None = None  # stop after the video that brings the items to `limit` (the rest: not checked)
+                 # stop after the video that brings the items to `limit` (the rest: not checked)
+                 limit: int | None = None
                 ) -> tuple[list[Item], list[RecordError]]:
-    "Items and problems (errors and warnings) of an MMWorld file: `mmworld.json` (a video per record) or lmms-eval's question-per-row layout."
+    ("Items and problems (errors and warnings) of an MMWorld file: `mmworld.json` (a video per record) or lmms-eval's "
+     "question-per-row layout.")
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
     path = Path(path)
-    if path.is_dir(): path = next((path / f for f in ("mmworld.json", "mmworld.jsonl") if (path / f).exists()), path / "mmworld.json")
+    if path.is_dir(): path = next((path / f for f in ("mmworld.json", "mmworld.jsonl") if (path / f).exists()),
+                                  path / "mmworld.json")
     data = read_records(path)
     roots = [video_dir, path.parent] if video_dir else [path.parent]
     items, problems, seen = [], [], {}
@@ -236,9 +263,11 @@ def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or i
     for i, v, qs in groups:
         if limit is not None and len(items) >= limit: break
         try:
-            if not isinstance(v, dict): raise RecordError(path, i, "<record>", f"expected an object, got {type(v).__name__}")
+            if not isinstance(v, dict): raise RecordError(path, i, "<record>",
+                                                          f"expected an object, got {type(v).__name__}")
             vid, disc = _req_str(v, "video_id", path, i), _req_str(v, "discipline", path, i)
-            if not isinstance(qs, list) or not qs: raise RecordError(path, i, "questions", f"expected a non-empty list, got {qs!r:.60}")
+            if not isinstance(qs, list) or not qs: raise RecordError(path, i, "questions",
+                                                                     f"expected a non-empty list, got {qs!r:.60}")
             video, cands = _mmworld_video(roots, v, allow_outside, path, i)
             cands = [str(c) for c in cands]   # once per video, not per question
         except RecordError as e: bad(e); continue
@@ -254,7 +283,8 @@ def load_mmworld(path,  # `mmworld.json` (or lmms-eval rows, .json/.jsonl), or i
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #b2eddfcd
 def is_false_positive(answer) -> bool:
-    "VLM4D's false-positive questions: the correct answer denies the premise ('no' / 'no ...'), as the paper's statistics define them."
+    ("VLM4D's false-positive questions: the correct answer denies the premise ('no' / 'no ...'), as the paper's "
+     "statistics define them.")
     a = str(answer).strip().lower()
     return a == "no" or a.startswith("no ")
 
@@ -274,7 +304,8 @@ def load_vlm4d(path,  # a VLM4D-format file
                allow_outside: bool = False,  # let the file name videos outside its roots
                limit: int | None = None  # stop at `limit` items (the records after: not checked)
               ) -> tuple[list[Item], list[RecordError]]:
-    "Items and problems of a VLM4D-format file; ids are `{bench}/{tag}/{id}` with `tag` 'real' or 'synthetic' for the official files."
+    ("Items and problems of a VLM4D-format file; ids are `{bench}/{tag}/{id}` with `tag` 'real' or 'synthetic' for the "
+     "official files.")
     if on_error not in ("skip", "raise"): raise ValueError(f"on_error={on_error!r}: expected 'skip' or 'raise'")
     path = Path(path)
     data = read_records(path)
@@ -285,13 +316,17 @@ def load_vlm4d(path,  # a VLM4D-format file
     for i, r in enumerate(data):
         if limit is not None and len(items) >= limit: break
         try:
-            if not isinstance(r, dict): raise RecordError(path, i, "<record>", f"expected an object, got {type(r).__name__}")
-            rid, video, question = _req_str(r, "id", path, i), _req_str(r, "video", path, i), _req_str(r, "question", path, i)
+            if not isinstance(r, dict): raise RecordError(path, i, "<record>",
+                                                          f"expected an object, got {type(r).__name__}")
+            rid, video, question = _req_str(r, "id", path, i), _req_str(r, "video", path, i), _req_str(r, "question",
+                                                                                                       path, i)
             qt = r.get("question_type", "multiple-choice")
-            if qt != "multiple-choice": raise RecordError(path, i, "question_type", f"{qt!r} is not supported (only 'multiple-choice')")
+            if qt != "multiple-choice": raise RecordError(path, i, "question_type",
+                                                          f"{qt!r} is not supported (only 'multiple-choice')")
             opts = _options(r.get("choices"), path, i, "choices")
             ans = r.get("answer")
-            if ans is None or isinstance(ans, (list, dict, bool)) or not str(ans).strip(): raise RecordError(path, i, "answer", f"missing or empty ({ans!r})")
+            if ans is None or isinstance(ans, (list, dict, bool)) or not str(ans).strip(): raise RecordError(path, i,
+                                                                                                             "answer", f"missing or empty ({ans!r})")
             hits = [k for k, t in opts.items() if _norm(t) == _norm(ans)]
             if not hits: raise RecordError(path, i, "answer", f"{ans!r} is none of the choices {list(opts.values())}")
             try: vpath, cands = resolve_video(roots, video, allow_outside)
@@ -317,8 +352,10 @@ def _load_mmworld_bench(data, video_dir, on_error, allow_outside=False, limit=No
 def _load_vlm4d_bench(data, video_dir, on_error, allow_outside=False, limit=None):
     files = [data] if data.is_file() else [data / f for f in ("real_mc.json", "synthetic_mc.json") if (data / f).exists()]
     items, probs = [], []
-    if not data.is_file() and (data / "vlm4d.json").exists():   # one file of VLM4D's format (the world's), used only on its own
-        if files: probs.append(RecordError(data / "vlm4d.json", None, "<file>", "not read: the official real_mc.json/synthetic_mc.json are here; "
+    # one file of VLM4D's format (the world's), used only on its own
+    if not data.is_file() and (data / "vlm4d.json").exists():
+        if files: probs.append(RecordError(data / "vlm4d.json", None, "<file>", "not read: the official "
+                                                                                "real_mc.json/synthetic_mc.json are here; "
                                            "pass the file itself as --data to evaluate it", level="warning"))
         else: files = [data / "vlm4d.json"]
     if not files: raise FileNotFoundError(f"{data}: expected real_mc.json and synthetic_mc.json (or vlm4d.json)")
@@ -329,9 +366,11 @@ def _load_vlm4d_bench(data, video_dir, on_error, allow_outside=False, limit=None
     return items, probs
 
 def _load_world_bench(data, video_dir, on_error, allow_outside=False, limit=None):
-    "The world benchmark: `mmworld.json` only (`vlm4d.json` is a view of its direction questions: each question counts once)."
+    ("The world benchmark: `mmworld.json` only (`vlm4d.json` is a view of its direction questions: each question "
+     "counts once).")
     if not data.is_dir(): raise ValueError(f"data={str(data)!r}: the world benchmark is a directory (mmworld.json)")
-    if not (data / "mmworld.json").exists(): raise FileNotFoundError(f"{data}: expected mmworld.json (worldbridge world make)")
+    if not (data / "mmworld.json").exists(): raise FileNotFoundError(f"{data}: expected mmworld.json (worldbridge "
+                                                                     f"world make)")
     items, probs = load_mmworld(data / "mmworld.json", video_dir, on_error, bench="world/mmworld",
                                allow_outside=allow_outside, limit=limit)
     try: fams = {str(v.get("video_id")): [q.get("family") for q in v.get("questions", [])]
@@ -344,17 +383,22 @@ def _load_world_bench(data, video_dir, on_error, allow_outside=False, limit=None
     return items, probs
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #cfaa9dab
-VLM4D_COT = ("\nQuestion: {question}\n{options}\n\nAnswer the given multiple-choice question step by step. Begin by explaining your reasoning process "
+VLM4D_COT = ("\nQuestion: {question}\n{options}\n\nAnswer the given multiple-choice question step by step. Begin by "
+             "explaining your reasoning process "
              "clearly. In the last sentence of your response, you must conclude by stating the final answer using the following format: "
              "'Therefore, the final answer is: $LETTER' (without quotes), where $LETTER must be only one of the options (A or B or C or D). "
              "Think step by step before answering.")
-VLM4D_DIRECT = ("\nQuestion: {question}\n{options}\n\nDo not generate any intermediate reasoning process. Answer directly with the option letter "
+VLM4D_DIRECT = ("\nQuestion: {question}\n{options}\n\nDo not generate any intermediate reasoning process. Answer "
+                "directly with the option letter "
                 "from the given choices.\n")
-MMVU_COT = ("\nQuestion: {question}\n{options}\n\nAnswer the given multiple-choice question step by step. Begin by explaining your reasoning "
+MMVU_COT = ("\nQuestion: {question}\n{options}\n\nAnswer the given multiple-choice question step by step. Begin by "
+            "explaining your reasoning "
             "process clearly. Conclude by stating the final answer using the following format: 'Therefore, the final answer is: $LETTER' "
             "(without quotes), where $LETTER is one of the options. Think step by\nstep before answering.")
-MMWORLD_PROMPT = "Answer the question {question} by selecting one from the giving answers {options_raw}. Respond with only single letter such as a, b, c ,d."
-MMWORLD_LMMS_PROMPT = ("Select the best answer to the following multiple-choice question based on the video and the subtitles. Respond with only the "
+MMWORLD_PROMPT = ("Answer the question {question} by selecting one from the giving answers {options_raw}. Respond with "
+                  "only single letter such as a, b, c ,d.")
+MMWORLD_LMMS_PROMPT = ("Select the best answer to the following multiple-choice question based on the video and the "
+                       "subtitles. Respond with only the "
                        "letter (A, B, C, or D) of the correct option.\n{question}\n{options_raw}\n\nAnswer with the option's letter from the given choices directly.")
 NEUTRAL_PROMPT = "{question}\n{options_paren}\nAnswer with the option's letter from the given choices directly."
 
@@ -369,17 +413,21 @@ MMWORLD_TABLES = [Table("MMWorld by discipline", [(d, _by("discipline", d)) for 
                   Table("MMWorld by annotation", [(n, _ann(n)) for n in MMWORLD_ANNOTATIONS.values()])]
 
 register(Benchmark("mmworld", _load_mmworld_bench, {"mmworld": MMWORLD_PROMPT, "mmworld_lmms": MMWORLD_LMMS_PROMPT}, "mmworld",
-                   {"mmworld": dict(max_new_tokens=1024, temperature=0.0), "mmworld_lmms": dict(max_new_tokens=16, temperature=0.0)},
+                   {"mmworld": dict(max_new_tokens=1024, temperature=0.0),
+                    "mmworld_lmms": dict(max_new_tokens=16, temperature=0.0)},
                    dict(n_frames=8, method="centre"), judge="mmworld", tables=MMWORLD_TABLES,
-                   description="MMWorld: multi-discipline, multi-faceted world-model video QA (mmworld.json or lmms-eval rows)"))
+                   description=("MMWorld: multi-discipline, multi-faceted world-model video QA (mmworld.json or "
+                                "lmms-eval rows)")))
 register(Benchmark("vlm4d", _load_vlm4d_bench, {"vlm4d_cot": VLM4D_COT, "vlm4d_direct": VLM4D_DIRECT, "mmvu_cot": MMVU_COT}, "vlm4d_cot",
-                   {"vlm4d_cot": dict(max_new_tokens=1024, temperature=0.0), "vlm4d_direct": dict(max_new_tokens=1024, temperature=0.0),
+                   {"vlm4d_cot": dict(max_new_tokens=1024, temperature=0.0), "vlm4d_direct": dict(max_new_tokens=1024,
+                                                                                                  temperature=0.0),
                     "mmvu_cot": dict(max_new_tokens=1024, temperature=0.0)},
                    dict(n_frames=8, method="linspace"), judge="vlm4d", tables=[VLM4D_TABLE],
                    description="VLM4D: spatiotemporal awareness (real_mc.json + synthetic_mc.json)"))
 register(Benchmark("world", _load_world_bench, {"neutral": NEUTRAL_PROMPT}, "neutral", {"neutral": dict(max_new_tokens=64, temperature=0.0)},
                    dict(n_frames=8, method="linspace"), judge="letter",   # both ends: the frames the questions are checked on
-                   description="the procedural world of worldbridge.world (mmworld.json, with ground truth and audit.json)"))
+                   description=("the procedural world of worldbridge.world (mmworld.json, with ground truth and "
+                                "audit.json)")))
 
 # %% ../../nbs/01_eval/00_benchmarks.ipynb #c9fb5c2c
 BENCHES = ("mmworld", "vlm4d", "world", "edit4d")

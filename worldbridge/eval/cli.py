@@ -22,42 +22,63 @@ __all__ = ['EXIT_OK', 'EXIT_USAGE', 'EXIT_INCOMPLETE', 'EXIT_DATA', 'EXIT_LOCKED
 EXIT_OK, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_DATA, EXIT_LOCKED = 0, 2, 3, 4, 5
 
 def _parser():
-    p = argparse.ArgumentParser(prog="worldbridge eval", description="Evaluate a video-language model on a world-model benchmark "
+    p = argparse.ArgumentParser(prog="worldbridge eval", description="Evaluate a video-language model on a world-model "
+                                                                     "benchmark "
                                 "(resumable: rerun the same command to continue; shard with `accelerate launch -m worldbridge.eval`). "
                                 "Exit codes: 0 complete; 2 bad arguments; 3 incomplete: some items failed or were not judged (rerun to retry them), "
                                 "or the endpoint did not see the frames; "
                                 "4 --strict found a malformed record; 5 another run is writing into --out.")
-    p.add_argument("--bench", required=True, choices=BENCHES + tuple(b for b in runner_names() if b not in BENCHES))   # and the installed runners
-    p.add_argument("--data", required=True, help="benchmark directory (mmworld.json | real_mc.json + synthetic_mc.json | world dataset) or file")
-    p.add_argument("--model", required=True, help="random | blind | tiny:qwen2_vl | tiny:llava | hf:HUB_ID | openai:BASE_URL#MODEL")
+    # and the installed runners
+    p.add_argument("--bench", required=True, choices=BENCHES + tuple(b for b in runner_names() if b not in BENCHES))
+    p.add_argument("--data", required=True,
+                   help="benchmark directory (mmworld.json | real_mc.json + synthetic_mc.json | world dataset) or file")
+    p.add_argument("--model", required=True,
+                   help="random | blind | tiny:qwen2_vl | tiny:llava | hf:HUB_ID | openai:BASE_URL#MODEL")
     p.add_argument("--out", required=True, help="run directory (results.jsonl, run.json, metrics.json, report.md)")
-    p.add_argument("--video-dir", default=None, help="where the videos are, if not under --data (the dataset's layout, a hub cache or a flat folder)")
-    p.add_argument("--model-args", default=None, help="k=v,... passed to the model adapter (device=cuda, dtype=bfloat16, max_images=16, ...)")
-    p.add_argument("--prompt", default=None, help=f"one of {sorted(PROMPTS)} or a template with {{question}}; default: the benchmark's paper prompt")
-    p.add_argument("--gen-kwargs", default=None, help="k=v,... decoding settings (max_new_tokens=1024,temperature=0,seed=215)")
+    p.add_argument("--video-dir", default=None,
+                   help="where the videos are, if not under --data (the dataset's layout, a hub cache or a flat folder)")
+    p.add_argument("--model-args", default=None,
+                   help="k=v,... passed to the model adapter (device=cuda, dtype=bfloat16, max_images=16, ...)")
+    p.add_argument("--prompt", default=None,
+                   help=(f"one of {sorted(PROMPTS)} or a template with {{question}}; default: the benchmark's paper "
+                         f"prompt"))
+    p.add_argument("--gen-kwargs", default=None,
+                   help="k=v,... decoding settings (max_new_tokens=1024,temperature=0,seed=215)")
     p.add_argument("--frames", type=int, default=None, help="number of frames (default: the benchmark's, 8)")
     p.add_argument("--fps", type=float, default=None, help="sample at this rate instead of --frames")
     p.add_argument("--max-frames", type=int, default=64, help="cap for --fps sampling")
-    p.add_argument("--frame-method", default=None, choices=FRAME_METHODS, help="linspace (both ends; VLM4D) or centre (segment centres)")
+    p.add_argument("--frame-method", default=None, choices=FRAME_METHODS,
+                   help="linspace (both ends; VLM4D) or centre (segment centres)")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
     p.add_argument("--judge", default=None,
                    help="LLM judge: an endpoint BASE_URL#MODEL (OpenAI-compatible), or a local model hf:PATH | smollm2")
-    p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS, help="default: the benchmark's (vlm4d, mmworld; letter for world)")
-    p.add_argument("--judge-gen-kwargs", default=None, help="k=v,... for the judge requests (default max_completion_tokens=4096)")
+    p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS,
+                   help="default: the benchmark's (vlm4d, mmworld; letter for world)")
+    p.add_argument("--judge-gen-kwargs", default=None,
+                   help="k=v,... for the judge requests (default max_completion_tokens=4096)")
     p.add_argument("--judge-mode", default="all", choices=("all", "fallback"),
                    help="judge every answer (all), or only those the rules call uncertain (fallback); default all")
-    p.add_argument("--missing-video", default="error", choices=("error", "skip"), help="an item without its video fails (default) or is left out, for every model")
+    p.add_argument("--missing-video", default="error", choices=("error", "skip"),
+                   help="an item without its video fails (default) or is left out, for every model")
     p.add_argument("--text-only", action="store_true",
                    help="answer from the question and options alone (the blind rows): no video is read or needed")
-    p.add_argument("--allow-outside-data", action="store_true", help="let benchmark files name videos outside --data / --video-dir")
-    p.add_argument("--api-key-env", default=None, help="environment variable holding the model endpoint's API key (default: none is sent)")
-    p.add_argument("--judge-api-key-env", default="OPENAI_API_KEY", help="environment variable holding the judge's API key (default OPENAI_API_KEY, if set)")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds an endpoint call may take, on the wall clock (model and judge; default 120, at most 86400); "
+    p.add_argument("--allow-outside-data", action="store_true",
+                   help="let benchmark files name videos outside --data / --video-dir")
+    p.add_argument("--api-key-env", default=None,
+                   help="environment variable holding the model endpoint's API key (default: none is sent)")
+    p.add_argument("--judge-api-key-env", default="OPENAI_API_KEY",
+                   help="environment variable holding the judge's API key (default OPENAI_API_KEY, if set)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds an endpoint call may take, on the wall clock "
+                                                                "(model and judge; default 120, at most 86400); "
                    "with its retries, a call ends within TIMEOUT x (RETRIES + 1)")
-    p.add_argument("--retries", type=int, default=3, help="retries of a failed endpoint call: 429/5xx, timeouts, dropped replies (default 3)")
-    p.add_argument("--restart", action="store_true", help="set the run directory's previous run aside (in previous-<time>/) and start over")
-    p.add_argument("--concurrency", type=int, default=1, help="endpoint (openai:) requests and judge calls in flight at once (default 1)")
-    p.add_argument("--batch-size", type=int, default=1, help="items per generate call for hf: and tiny: models (default 1; same answers)")
+    p.add_argument("--retries", type=int, default=3,
+                   help="retries of a failed endpoint call: 429/5xx, timeouts, dropped replies (default 3)")
+    p.add_argument("--restart", action="store_true",
+                   help="set the run directory's previous run aside (in previous-<time>/) and start over")
+    p.add_argument("--concurrency", type=int, default=1,
+                   help="endpoint (openai:) requests and judge calls in flight at once (default 1)")
+    p.add_argument("--batch-size", type=int, default=1,
+                   help="items per generate call for hf: and tiny: models (default 1; same answers)")
     p.add_argument("--strict", action="store_true", help="a malformed record is fatal (default: skipped and reported)")
     p.add_argument("--cache", default=None, help="directory for cached sampled frames")
     p.add_argument("--no-progress", action="store_true")
@@ -67,9 +88,11 @@ def _finish(out, m, name) -> int:
     "Print the summary and say how the run ended; the exit code."
     print(summary_table({name: m}))
     if m.get("frames_seen") is False:   # every item answered, but not from the frames: not the run that was asked for
-        print(f"report: {Path(out) / 'report.md'} (the endpoint did not see the frames: see the warning at the top)"); return EXIT_INCOMPLETE
+        print(f"report: {Path(out) / 'report.md'} (the endpoint did not see the frames: see the warning at the top)")
+        return EXIT_INCOMPLETE
     if m["complete"]: print(f"report: {Path(out) / 'report.md'}"); return EXIT_OK
-    print(f"report: {Path(out) / 'report.md'} (incomplete: {m['n_errors']} items failed, {m.get('n_missing', 0)} not answered, "
+    print(f"report: {Path(out) / 'report.md'} (incomplete: {m['n_errors']} items failed, {m.get('n_missing', 0)} not "
+          f"answered, "
           f"{m.get('n_unjudged', 0)} not judged; "
           f"see the 'error' field in {Path(out) / 'results.jsonl'}; rerun the same command to retry them)")
     return EXIT_INCOMPLETE
@@ -81,8 +104,10 @@ def eval_cli(argv: list[str] | None = None) -> int:
     from worldbridge.eval.prompts import parse_kv
     try: model_kw = parse_kv(a.model_args, "--model-args"); parse_kv(a.gen_kwargs, "--gen-kwargs"); parse_kv(a.judge_gen_kwargs, "--judge-gen-kwargs")
     except ValueError as e: p.error(str(e))
-    if a.bench not in BENCHMARKS:   # a benchmark with its own runner (edit4d: worldbridge.scene4d, found through its entry point; the same lock, fingerprint, store and endpoint client)
-        try: m = get_runner(a.bench)(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress, restart=a.restart, timeout=a.timeout, retries=a.retries)
+    # a benchmark with its own runner (edit4d: worldbridge.scene4d, found through its entry point; the same lock, fingerprint, store and endpoint client)
+    if a.bench not in BENCHMARKS:
+        try: m = get_runner(a.bench)(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress,
+                                     restart=a.restart, timeout=a.timeout, retries=a.retries)
         except RunLocked as e: print(f"worldbridge eval: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
         except (ValueError, FileNotFoundError) as e: p.error(redact(str(e), kv=True))
         except OSError as e: print(f"worldbridge eval: {type(e).__name__}: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_INCOMPLETE
@@ -93,9 +118,11 @@ def eval_cli(argv: list[str] | None = None) -> int:
         from accelerate import PartialState
         cpu = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes") or not (
             torch.cuda.is_available() or (hasattr(torch, "xpu") and torch.xpu.is_available()))
-        state = PartialState(cpu=cpu)   # on a CPU-only machine: gloo processes (accelerate only picks them with cpu=True)
+        # on a CPU-only machine: gloo processes (accelerate only picks them with cpu=True)
+        state = PartialState(cpu=cpu)
         if state.num_processes != ws_env:
-            raise RuntimeError(f"WORLD_SIZE={ws_env} but accelerate set up {state.num_processes} process(es) ({state.distributed_type}); "
+            raise RuntimeError(f"WORLD_SIZE={ws_env} but accelerate set up {state.num_processes} process(es) "
+                               f"({state.distributed_type}); "
                                "every process would evaluate every item")
     rank, ws = (state.process_index, state.num_processes) if state else (0, 1)
     if state is not None and a.model.startswith("hf:"): model_kw.setdefault("device", str(state.device))
@@ -110,30 +137,38 @@ def eval_cli(argv: list[str] | None = None) -> int:
     except RecordError as e: print(f"worldbridge eval: --strict: {redact(str(e))}", file=sys.stderr); return EXIT_DATA
     except RunLocked as e: print(f"worldbridge eval: {redact(str(e), kv=True)}", file=sys.stderr); return EXIT_LOCKED
     except (ValueError, FileNotFoundError) as e: p.error(redact(str(e), kv=True))
-    except ImportError as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_USAGE   # a missing extra, named
+    # a missing extra, named
+    except ImportError as e: print(f"worldbridge eval: {e}", file=sys.stderr); return EXIT_USAGE
     except OSError as e:   # a disk that filled up, a directory made read-only mid-run: the answers so far are saved
-        print(f"worldbridge eval: {type(e).__name__}: {redact(str(e), kv=True)}; the answers so far are saved: fix this and rerun the same command "
+        print(f"worldbridge eval: {type(e).__name__}: {redact(str(e), kv=True)}; the answers so far are saved: fix "
+              f"this and rerun the same command "
               "to continue", file=sys.stderr)
         return EXIT_INCOMPLETE
 
 # %% ../../nbs/01_eval/08_cli.ipynb #cb8b77d8
 def score_cli(argv: list[str] | None = None) -> int:
-    "`worldbridge score --bench vlm4d --data DIR --responses PATH --out RUN_DIR`: re-score model outputs in the official layout."
-    p = argparse.ArgumentParser(prog="worldbridge score", description="Re-score model outputs in VLM4D's official layout "
+    ("`worldbridge score --bench vlm4d --data DIR --responses PATH --out RUN_DIR`: re-score model outputs in the "
+     "official layout.")
+    p = argparse.ArgumentParser(prog="worldbridge score", description="Re-score model outputs in VLM4D's official "
+                                                                      "layout "
                                 "({real_mc,synthetic_mc}_{cot,direct-output}/MODEL.json, records with id and response), deterministically. "
                                 "Exit codes: 0 complete; 2 bad arguments (an --out holding an evaluation is refused); 3 incomplete: questions "
                                 "without a response, or judge calls that failed; 5 another run is writing into --out.")
     p.add_argument("--bench", default="vlm4d", choices=("vlm4d",))
     p.add_argument("--data", required=True, help="the benchmark's directory (real_mc.json + synthetic_mc.json)")
     p.add_argument("--responses", required=True, help="a MODEL.json file, or the layout's root folder (with --name)")
-    p.add_argument("--split", default=None, choices=("real", "synthetic"), help="the split of a single file (default: from its folder's name)")
-    p.add_argument("--name", default=None, help="MODEL: the response file's name without .json (needed when the root holds several models)")
-    p.add_argument("--kind", default=None, choices=("cot", "direct-output"), help="which outputs, when the model has both")
+    p.add_argument("--split", default=None, choices=("real", "synthetic"),
+                   help="the split of a single file (default: from its folder's name)")
+    p.add_argument("--name", default=None,
+                   help="MODEL: the response file's name without .json (needed when the root holds several models)")
+    p.add_argument("--kind", default=None, choices=("cot", "direct-output"),
+                   help="which outputs, when the model has both")
     p.add_argument("--out", required=True, help="run directory (results.jsonl, run.json, metrics.json, report.md)")
     p.add_argument("--judge", default=None, help="also judge the responses: BASE_URL#MODEL")
     p.add_argument("--judge-protocol", default=None, choices=JUDGE_PROTOCOLS)
     p.add_argument("--judge-gen-kwargs", default=None)
-    p.add_argument("--judge-mode", default="all", choices=("all", "fallback"), help="judge every response, or only those the rules call uncertain")
+    p.add_argument("--judge-mode", default="all", choices=("all", "fallback"),
+                   help="judge every response, or only those the rules call uncertain")
     p.add_argument("--concurrency", type=int, default=1, help="judge calls in flight at once")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
@@ -154,8 +189,10 @@ DEMO_NOTES = {"tiny": " (random weights: the code path of a real VLM, not its ac
               "smollm2": " (real weights, SmolLM2-135M-Instruct: reads the question and options, not the video)"}
 
 def demo_cli(argv: list[str] | None = None) -> int:
-    "`worldbridge demo`: world benchmark -> baselines, a real LLM (text-only) and a tiny VLM -> report and summary table."
-    p = argparse.ArgumentParser(prog="worldbridge demo", description="Generate the procedural world benchmark, evaluate the offline "
+    ("`worldbridge demo`: world benchmark -> baselines, a real LLM (text-only) and a tiny VLM -> report and summary "
+     "table.")
+    p = argparse.ArgumentParser(prog="worldbridge demo", description="Generate the procedural world benchmark, "
+                                                                     "evaluate the offline "
                                 "baselines, a real language model (SmolLM2, text-only) and a tiny VLM on it, "
                                 "and write a report (resumable).")
     p.add_argument("--out", default="runs/demo", help="output directory (default runs/demo)")

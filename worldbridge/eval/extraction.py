@@ -22,28 +22,41 @@ _WIDE = str.maketrans({**{chr(0xFF21 + i): chr(65 + i) for i in range(26)}, **{c
 _END_TOKENS = re.compile(r"</s>|<\|im_end\|>|<\|endoftext\|>|<\|eot_id\|>|<\|end\|>|<eos>|<end_of_turn>|<\|assistant\|>")
 _NUMBERS = {"zero": "0", "none": "0", "one": "1", "once": "1", "single": "1", "two": "2", "twice": "2", "both": "2", "three": "3",
             "thrice": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
-_TOWARD, _MOVE = r"(?:toward|towards|to)", r"(?:(?:is|are) )?(?:moving |move |moves |coming |come |going |go |heading |walking |running |swimming |driving |flying )?"
-_SEEN = r"(?:visible|present|seen|shown|depicted|found|there|in (?:the|this|any) (?:video|scene|image|images|frames?|clip))"
-_PHRASES = [  # one canonical token for the phrases that options and answers word differently (applied to options and answers alike)
-    (rf"\b{_MOVE}(?:closer )?{_TOWARD} (?:the )?camera\b|\b(?:coming|come|getting|moving|move) closer\b|^{_MOVE}{_TOWARD}$|^approaching$", "APPROACH"),
-    (rf"\b{_MOVE}(?:further |farther )?away from (?:the )?camera\b|\b(?:going|moving|move) (?:further|farther) away\b|^{_MOVE}away$", "RECEDE"),
-    (r"\b(?:is |are )?(?:not moving|staying in place|stayed in place|stay in place|standing in place|stationary)\b", "STILL"),
-    (rf"\bthere (?:(?:is|are|was|were) (?:no|not any)|(?:isn|aren|wasn|weren) t any) [a-z]+(?: [a-z]+)? "   # no X in the video,
-     rf"(?:(?:to be )?{_SEEN}|in any of (?:the )?(?:frames|images))\b"                                       # no X there, X is
-     rf"|\bno [a-z]+(?: [a-z]+)? (?:there|(?:is|are|can be) {_SEEN})\b"                                     # not visible, X does
-     rf"|\b(?:(?:is|are|was|were) not|(?:isn|aren|wasn|weren) t) {_SEEN}\b"                                 # not appear ...
+_TOWARD, _MOVE = r"(?:toward|towards|to)", (r"(?:(?:is|are) )?(?:moving |move |moves |coming |come |going |go |heading "
+                                            r"|walking |running |swimming |driving |flying )?")
+_SEEN = (r"(?:visible|present|seen|shown|depicted|found|there|in (?:the|this|any) "
+         r"(?:video|scene|image|images|frames?|clip))")
+# one canonical token for the phrases that options and answers word differently (applied to options and answers alike)
+_PHRASES = [
+    (rf"\b{_MOVE}(?:closer )?{_TOWARD} (?:the )?camera\b|\b(?:coming|come|getting|moving|move) "
+     rf"closer\b|^{_MOVE}{_TOWARD}$|^approaching$", "APPROACH"),
+    (rf"\b{_MOVE}(?:further |farther )?away from (?:the )?camera\b|\b(?:going|moving|move) (?:further|farther) "
+     rf"away\b|^{_MOVE}away$", "RECEDE"),
+    (r"\b(?:is |are )?(?:not moving|staying in place|stayed in place|stay in place|standing in place|stationary)\b",
+     "STILL"),
+    # no X in the video,
+    (rf"\bthere (?:(?:is|are|was|were) (?:no|not any)|(?:isn|aren|wasn|weren) t any) [a-z]+(?: [a-z]+)? "
+     # no X there, X is
+     rf"(?:(?:to be )?{_SEEN}|in any of (?:the )?(?:frames|images))\b"
+     # not visible, X does
+     rf"|\bno [a-z]+(?: [a-z]+)? (?:there|(?:is|are|can be) {_SEEN})\b"
+     # not appear ...
+     rf"|\b(?:(?:is|are|was|were) not|(?:isn|aren|wasn|weren) t) {_SEEN}\b"
      rf"|\b(?:(?:does|do|did) not|(?:doesn|don|didn) t) (?:appear|exist)\b", "ABSENT"),
     (r"\b(?:not (?:rotating|spinning|turning)|no (?:rotation|spin|spinning|turn|turning))\b", "NOTURN"),
     (r"\b(?:from )?(?:the )?(left|right|top|bottom)(?: end| side)? to (?:the )?(left|right|top|bottom)(?: end| side)?\b", r"\1to\2"),
 ]
-_STEMS = [(r"\b(left|right|up|down)wards?\b", r"\1"), (r"\banticlockwise\b", "counterclockwise"), (r"\bfarther\b", "further")]
-_FILLER = {"the", "a", "an", "almost", "nearly", "mostly", "just", "only", "simply", "slightly", "he", "she", "it", "they", "his", "her", "its", "their"}
+_STEMS = [(r"\b(left|right|up|down)wards?\b", r"\1"), (r"\banticlockwise\b", "counterclockwise"),
+          (r"\bfarther\b", "further")]
+_FILLER = {"the", "a", "an", "almost", "nearly", "mostly", "just", "only", "simply", "slightly", "he", "she", "it",
+           "they", "his", "her", "its", "their"}
 _IRREGULAR = {"bent": "bend", "sat": "sit", "stood": "stand", "ran": "run", "held": "hold", "threw": "throw", "took": "tak", "went": "go",
               "came": "com", "fell": "fall", "rose": "ris", "flew": "fly", "swam": "swim", "drove": "driv"}
 _NEGATION = {"not", "no", "nor", "neither", "never", "isn", "aren", "doesn", "don", "without"}
 
 def _stem(w: str) -> str:
-    "A crude suffix stripper, applied alike to options and answers ('moving', 'moves', 'moved' -> 'mov'; 'forwards' -> 'forward')."
+    ("A crude suffix stripper, applied alike to options and answers ('moving', 'moves', 'moved' -> 'mov'; 'forwards' "
+     "-> 'forward').")
     if w in _IRREGULAR: return _IRREGULAR[w]
     if w.endswith(("ies", "ied")) and len(w) > 4: return w[:-3] + "y"   # 'flies', 'carried' -> 'fly', 'carry'
     for suf in ("ing", "ed", "s"):
@@ -51,7 +64,8 @@ def _stem(w: str) -> str:
     return w[:-1] if w.endswith("e") and len(w) > 3 else w
 
 def _words(s, numbers: bool = False) -> list:
-    "Canonical words of a text: lower case, punctuation dropped, phrases folded, articles dropped, numbers as digits, suffixes stripped."
+    ("Canonical words of a text: lower case, punctuation dropped, phrases folded, articles dropped, numbers as digits, "
+     "suffixes stripped.")
     s = re.sub(r"[^a-z0-9]+", " ", str(s).lower()).strip()
     s = re.sub(r"\b(counter|anti) (clockwise)\b", r"counterclockwise", s)
     for a, b in _STEMS + _PHRASES: s = re.sub(a, b, s)
@@ -60,11 +74,13 @@ def _words(s, numbers: bool = False) -> list:
     return [_stem(w) for w in ws]
 
 def _found(text: str, options: dict) -> dict:
-    "`{letter: position of its last mention}` of the options whose text occurs in `text`, un-negated (shorter texts inside a longer found one dropped)."
+    ("`{letter: position of its last mention}` of the options whose text occurs in `text`, un-negated (shorter texts "
+     "inside a longer found one dropped).")
     numeric = all(re.fullmatch(r"\d+", " ".join(_words(v))) for v in options.values())
     words, opts = _words(text, numeric), {k: _words(v, numeric) for k, v in options.items()}
     known = {" ".join(v) for v in opts.values()}
-    words = [re.sub(r"^(left|right|top|bottom)to(left|right|top|bottom)$", r"\2", w) if w not in known else w for w in words]  # 'from left to right' -> right
+    # 'from left to right' -> right
+    words = [re.sub(r"^(left|right|top|bottom)to(left|right|top|bottom)$", r"\2", w) if w not in known else w for w in words]
     hits, firsts = {}, {w[0] for w in opts.values() if w}
     for k, v in opts.items():
         # 'No, there is no red cube in the video.' is named by its reason too
@@ -83,11 +99,14 @@ def _found(text: str, options: dict) -> dict:
 _OPEN = r"(?:\$\\boxed\{|\\boxed\{|\\\(|\$|\*\*|\*|_|\(|\[|'|\"|`|“|‘)*"
 _CLOSE = r"(?:\}\$|\}|\\\)|\$|\*\*|\*|_|\)|\]|'|\"|`|”|’)*"
 _LETTER = rf"{_OPEN}\s*(?P<L>[A-Ja-j])\s*{_CLOSE}(?![A-Za-z0-9])"
-_CUE = (r"(?P<cue>final answer|final choice|final option|correct answer|correct option|correct choice|right answer|best answer|best option|"
+_CUE = (r"(?P<cue>final answer|final choice|final option|correct answer|correct option|correct choice|right "
+        r"answer|best answer|best option|"
         r"best choice|most likely answer|answer)")
-_STATEMENT = re.compile(rf"{_CUE}(?:\s+(?:to|for) (?:the|this) question)?(?:\s*,[^,.\n]{{0,60}},)?\s*(?:\((?:[^()\n]{{0,30}})\))?\s*(?:is|would be|should be|will be|must be|:|=|-)?\s*"
+_STATEMENT = re.compile(rf"{_CUE}(?:\s+(?:to|for) (?:the|this) "
+                        rf"question)?(?:\s*,[^,.\n]{{0,60}},)?\s*(?:\((?:[^()\n]{{0,30}})\))?\s*(?:is|would be|should be|will be|must be|:|=|-)?\s*"
                         rf"(?:therefore|thus|clearly|then|likely|probably)?\s*,?\s*(?:is\s*)?[:\-]?\s*(?:option|choice|letter)?\s*[:\-]?\s*{_LETTER}", re.I)
-_PICK = re.compile(rf"(?:(?:i|we)\s+(?:would\s+|will\s+)?(?:choose|select|pick|go with)|(?:select|choose|pick)\s*:?)\s*(?:option|choice)?\s*{_LETTER}"
+_PICK = re.compile(rf"(?:(?:i|we)\s+(?:would\s+|will\s+)?(?:choose|select|pick|go "
+                   rf"with)|(?:select|choose|pick)\s*:?)\s*(?:option|choice)?\s*{_LETTER}"
                    # 'option C is correct', 'D is likely the best answer'
                    rf"|(?:(?:option|choice)\s*|(?<![A-Za-z0-9'])(?=(?-i:[A-J])\s))"
                    rf"{_LETTER.replace('P<L>', 'P<L3>')}\s*(?:is|seems|appears to be)\s+"
@@ -107,10 +126,12 @@ def _article(text: str, end: int, letter: str, options: dict) -> bool:
     if letter.upper() not in "AI": return False
     m = re.match(r"[ \t]+([A-Za-z\-–—]+)", text[end:])
     if not m or m.group(1).lower() in {"or", "and", "is", "because", "since", "as", "which", "with", "for", "then"}: return False
-    return letter.upper() not in _found(text[end:end + 80].split("\n")[0], options)   # 'A not moving' names option A's text
+    # 'A not moving' names option A's text
+    return letter.upper() not in _found(text[end:end + 80].split("\n")[0], options)
 
 def _fragment(text: str, end: int) -> str | None:
-    "The words that directly follow a chosen letter after a delimiter ('C: left', 'D (forwards)', 'B. Throwing'), up to the line or sentence end."
+    ("The words that directly follow a chosen letter after a delimiter ('C: left', 'D (forwards)', 'B. Throwing'), up "
+     "to the line or sentence end.")
     m = _FRAGMENT.match(text, end)
     if not m: return None
     frag = re.split(r"\)|(?<=[a-z0-9])\.(?:\s|$)|[;!?]", m.group(1), maxsplit=1)[0]
@@ -237,7 +258,8 @@ def extract_choice(response,  # the model's free-text answer
         if said: return Choice(said.letter, "stated_text" if said.letter else said.rule)
         if m.group("cue").lower().startswith("final"): return Choice(None, "unmatched")
     # no letter anywhere: an answer that says it cannot decide, or stops mid-sentence, chooses nothing
-    absent = [k for k in _found(text, options) if "ABSENT" in _words(options[k])]   # 'no X is visible, so it cannot be told'
+    # 'no X is visible, so it cannot be told'
+    absent = [k for k in _found(text, options) if "ABSENT" in _words(options[k])]
     if _UNDECIDED.search(text) and not absent and "undecided" not in skip: return Choice(None, "undecided")
     cut = len(text.split()) >= TRUNCATED_WORDS and not re.search(r"(?:[.!?)\]\"'*`$]|\b[A-J])\s*$", text)
     if cut and "truncated" not in skip: return Choice(None, "truncated")
@@ -318,27 +340,33 @@ JUDGE_GENERATION = dict(max_completion_tokens=4096)
 class JudgeError(RuntimeError):
     "A judge's reply that cannot be read as a verdict."
 
-LETTER_JUDGE_PROMPT = ("You are grading a model's answer to a multiple-choice question about a video.\n\nQuestion: {question}\nOptions:\n{options}\n\n"
+LETTER_JUDGE_PROMPT = ("You are grading a model's answer to a multiple-choice question about a video.\n\nQuestion: "
+                       "{question}\nOptions:\n{options}\n\n"
                        "Model response:\n{response}\n\nWhich option does the model response choose? Reply with the option letter only, "
                        "or 'none' if it chooses no option or more than one.")
-VLM4D_JUDGE_PROMPT = ("You are evaluating a model's response to a multiple-choice question about a video.\n\nQuestion: {question}\nOptions:\n{options}\n\n"
+VLM4D_JUDGE_PROMPT = ("You are evaluating a model's response to a multiple-choice question about a video.\n\nQuestion: "
+                      "{question}\nOptions:\n{options}\n\n"
                       "Ground-truth answer: {truth}\n\nModel response:\n{response}\n\nIdentify the option the response finally chooses and whether it "
                       "is the ground-truth answer. Reply with a JSON object only: {{\"extracted_answer\": \"<letter>: <option text>\" or "
                       "\"No Valid Answer\", \"correct\": true or false}}.")
-MMWORLD_JUDGE_PROMPT = ("For question: {question}\n{options_mmworld}(please select one)\nGround truth answer: {label}\nModel predicted answer: {response}\n"
+MMWORLD_JUDGE_PROMPT = ("For question: {question}\n{options_mmworld}(please select one)\nGround truth answer: "
+                        "{label}\nModel predicted answer: {response}\n"
                         "Based on the question and the ground truth answer, is the model's predicted answer correct? If multi-choice provided, think about "
                         "which choice is selected by the model, is it correct? (please answer yes/no)\n")
 
 def parse_judge_spec(judge: str) -> tuple[str, str | None]:
-    "`(base_url, model)` from 'BASE_URL#MODEL' or 'openai:BASE_URL#MODEL'; `(judge, None)` for a local judge (`is_local_judge`)."
+    ("`(base_url, model)` from 'BASE_URL#MODEL' or 'openai:BASE_URL#MODEL'; `(judge, None)` for a local judge "
+     "(`is_local_judge`).")
     if is_local_judge(judge): return judge, None
     spec = judge[len("openai:"):] if judge.startswith("openai:") else judge
     base, _, model = spec.partition("#")
-    if not base.startswith("http") or not model: raise ValueError(f"judge={judge!r}: expected BASE_URL#MODEL, e.g. http://127.0.0.1:8000/v1#gpt-4o-mini")
+    if not base.startswith("http") or not model: raise ValueError(f"judge={judge!r}: expected BASE_URL#MODEL, e.g. "
+                                                                  f"http://127.0.0.1:8000/v1#gpt-4o-mini")
     return base, model
 
 def verdict_bool(v) -> bool:
-    "A verdict's truth value: true/false, or the strings 'true'/'false' (and yes/no, 1/0) some judges write; anything else is a `JudgeError`."
+    ("A verdict's truth value: true/false, or the strings 'true'/'false' (and yes/no, 1/0) some judges write; anything "
+     "else is a `JudgeError`.")
     if isinstance(v, bool): return v
     t = str(v).strip().lower()
     if t in ("true", "yes", "1", "correct"): return True
@@ -360,24 +388,29 @@ def judge_response(response: str,  # the model's answer
                    api_key: str | None = None,  # the judge's key (None: none sent)
                    **gen
                   ) -> dict:
-    "The judge's verdict on `response`: `{judge_pred, judge_correct, judge_raw}` (`judge_pred` None when the protocol gives no letter); `gen` goes to the request (timeout, retries too)."
-    if protocol not in JUDGE_PROTOCOLS: raise ValueError(f"judge protocol {protocol!r}: expected one of {JUDGE_PROTOCOLS}")
+    ("The judge's verdict on `response`: `{judge_pred, judge_correct, judge_raw}` (`judge_pred` None when the protocol "
+     "gives no letter); `gen` goes to the request (timeout, retries too).")
+    if protocol not in JUDGE_PROTOCOLS: raise ValueError(f"judge protocol {protocol!r}: expected one of "
+                                                         f"{JUDGE_PROTOCOLS}")
     base, model = parse_judge_spec(judge)
     opts = "\n".join(f"{k}: {v}" for k, v in item.options.items())
     if protocol == "vlm4d":
-        msg = VLM4D_JUDGE_PROMPT.format(question=item.question, options=opts, truth=f"{item.answer}: {item.answer_text}", response=response)
+        msg = VLM4D_JUDGE_PROMPT.format(question=item.question, options=opts,
+                                        truth=f"{item.answer}: {item.answer_text}", response=response)
     elif protocol == "mmworld":
         msg = MMWORLD_JUDGE_PROMPT.format(question=item.question, options_mmworld="\n".join(f"Option {k}: {v}" for k, v in item.options.items()),
                                           label=item.answer.lower(), response=response)
     else: msg = LETTER_JUDGE_PROMPT.format(question=item.question, options=opts, response=response)
     system = "You are a helpful assistant that provides concise answers." if protocol == "mmworld" else "You are a careful, concise grader."
     msgs = [{"role": "system", "content": system}, {"role": "user", "content": msg}]
-    raw = local_judge_chat(judge, msgs, **gen) if model is None else openai_chat(base, model, msgs, api_key=api_key, **{**JUDGE_GENERATION, **gen})
+    raw = local_judge_chat(judge, msgs, **gen) if model is None else openai_chat(base, model, msgs, api_key=api_key,
+                                                                                 **{**JUDGE_GENERATION, **gen})
     if protocol == "vlm4d":
         d = _json_verdict(raw)
         ext = str(d.get("extracted_answer", ""))
         m = re.match(r"\s*\(?([A-J])\)?\s*(?::|$|\.|\))", ext)
-        return dict(judge_pred=m.group(1) if m and m.group(1) in item.options else None, judge_correct=verdict_bool(d["correct"]), judge_raw=raw)
+        return dict(judge_pred=m.group(1) if m and m.group(1) in item.options else None,
+                    judge_correct=verdict_bool(d["correct"]), judge_raw=raw)
     if protocol == "mmworld": return dict(judge_pred=None, judge_correct="yes" in raw.strip().lower(), judge_raw=raw)
     if re.fullmatch(r"\W*none\W*", raw.strip(), re.I): return dict(judge_pred=None, judge_correct=False, judge_raw=raw)
     letter, rule = extract_choice(raw, item.options)

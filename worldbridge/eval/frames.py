@@ -19,7 +19,8 @@ def make_test_video(path, n_frames: int = 48, fps: int = 24, size: int = 64, gop
     import av
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as c:
-        s = c.add_stream(codec, rate=fps, options={"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0"} if codec == "libx264" else {})
+        s = c.add_stream(codec, rate=fps,
+                         options={"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0"} if codec == "libx264" else {})
         s.width = s.height = size; s.pix_fmt = "yuv420p"; s.codec_context.gop_size = gop
         for t in range(n_frames):
             f = np.full((size, size, 3), (6 * t) % 256, np.uint8)
@@ -31,10 +32,12 @@ def make_test_video(path, n_frames: int = 48, fps: int = 24, size: int = 64, gop
 _HUB = "https://huggingface.co/datasets/shijiezhou/VLM4D/resolve/main/"
 
 def make_fixtures(root, n_frames: int = 40) -> Path:
-    "Write a tiny MMWorld file, VLM4D's two files and their videos under `root` (the video of the last VLM4D question is missing). Returns `root`."
+    ("Write a tiny MMWorld file, VLM4D's two files and their videos under `root` (the video of the last VLM4D question "
+     "is missing). Returns `root`.")
     root = Path(root)
     for v in ("v1", "v2"): make_test_video(root / "videos" / f"{v}.mp4", n_frames=n_frames)
-    q = lambda t, question, opts, label, **kw: dict(type=t, question=question, options=opts, answer=opts[label], correct_answer_label=label, **kw)
+    q = lambda t, question, opts, label, **kw: dict(type=t, question=question, options=opts, answer=opts[label],
+                                                    correct_answer_label=label, **kw)
     mmworld = [
         {"video_id": "v1", "discipline": "Science", "questions": [
             q("Future Prediction", "What will the ball do next?", {"a": "stop", "b": "bounce off the wall", "c": "fly up", "d": "vanish"}, "b",
@@ -71,7 +74,8 @@ def frame_indices(n_total: int,  # frames in the video
                   max_frames: int = 64,  # cap for `fps` sampling
                   method: str = 'centre'  # 'linspace' | 'centre'
                  ) -> np.ndarray:
-    "Indices of `n` frames spread over `n_total` (`method` 'linspace' with both ends, or segment 'centre's), or of a frame every `1/fps` s (at most `max_frames`)."
+    ("Indices of `n` frames spread over `n_total` (`method` 'linspace' with both ends, or segment 'centre's), or of a "
+     "frame every `1/fps` s (at most `max_frames`).")
     if n_total <= 0: raise ValueError(f"n_total={n_total}: the video has no frames")
     if method not in FRAME_METHODS: raise ValueError(f"method={method!r}: expected one of {FRAME_METHODS}")
     if fps:
@@ -87,7 +91,8 @@ def frame_indices(n_total: int,  # frames in the video
     return np.clip(((np.arange(n) + 0.5) * n_total / n).astype(int), 0, n_total - 1)
 
 # %% ../../nbs/01_eval/01_frames.ipynb #c3bdfc3a
-SLICE_THREADS_MIN_PIXELS = 640 * 480   # smaller frames decode faster on one thread than with the decoder's slice threads
+# smaller frames decode faster on one thread than with the decoder's slice threads
+SLICE_THREADS_MIN_PIXELS = 640 * 480
 
 def _stream(c, path):
     "The first video stream of open container `c`, set to decode on one thread if its frames are small."
@@ -118,7 +123,8 @@ def decode_all_frames(path) -> np.ndarray:
     return np.stack(frames)
 
 def seek_frames(path, indices, reuse_gap: int = 16, stats: dict | None = None) -> np.ndarray:
-    "Frames at `indices` (constant-frame-rate video) by keyframe seeking: `uint8 [len(indices),H,W,3]`; `stats` gets the seek and decoded-frame counts."
+    ("Frames at `indices` (constant-frame-rate video) by keyframe seeking: `uint8 [len(indices),H,W,3]`; `stats` gets "
+     "the seek and decoded-frame counts.")
     import av
     with av.open(str(path)) as c: return _seek(c, path, indices, reuse_gap, stats)
 
@@ -131,7 +137,8 @@ def _seek(c, path, indices, reuse_gap: int = 16, stats: dict | None = None) -> n
     dec, cur, last = None, None, None
     for k in want:
         target = start + k * per
-        if last is not None and cur >= target - per / 2: got[k] = last; continue  # already past it (duplicate / dropped frames)
+        # already past it (duplicate / dropped frames)
+        if last is not None and cur >= target - per / 2: got[k] = last; continue
         if dec is None or target - cur > reuse_gap * per:
             c.seek(int(target), stream=s, backward=True, any_frame=False); dec = c.decode(s); n_seek += 1
         for f in dec:
@@ -149,9 +156,11 @@ def _seek(c, path, indices, reuse_gap: int = 16, stats: dict | None = None) -> n
 _DIGESTS = {}   # (device, inode, size, times) -> digest: each file is read once per process
 
 def file_digest(path) -> str:
-    "A digest of the file's content (BLAKE2b over every byte; about 1 GB/s), remembered while the file's size and time stay the same."
+    ("A digest of the file's content (BLAKE2b over every byte; about 1 GB/s), remembered while the file's size and "
+     "time stay the same.")
     p = Path(path); st = p.stat()
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)   # the file, however its path is spelled; ctime: any write changes it
+    # the file, however its path is spelled; ctime: any write changes it
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     if key not in _DIGESTS:
         h = hashlib.blake2b(digest_size=16)
         with open(p, "rb") as f:
@@ -166,7 +175,8 @@ def shared_call(cache: dict,  # finished values by key (kept to `size` entries, 
                 fn,  # computes it
                 size: int = 8  # entries `cache` keeps
                ):
-    "`fn()` once per `key` among concurrent callers: the first computes it, the others wait for its value (or its error); kept in `cache`."
+    ("`fn()` once per `key` among concurrent callers: the first computes it, the others wait for its value (or its "
+     "error); kept in `cache`.")
     with _LOCK:
         if key in cache: return cache[key]
         fut, owner = _INFLIGHT.get(key), False
@@ -187,14 +197,16 @@ _MEM, MEM_CACHE_SIZE = {}, 8   # the last few sampled videos (questions about on
 _CACHE_WARNED = []
 
 def _save_cache(cache: Path, frames):
-    "Write a cached sample through a unique temporary name; a cache that cannot be written (full, read-only) only warns."
+    ("Write a cached sample through a unique temporary name; a cache that cannot be written (full, read-only) only "
+     "warns.")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=f".{cache.stem}.", suffix=".tmp.npy", delete=False) as f: tmp = Path(f.name)
         try: np.save(tmp, frames); os.replace(tmp, cache)
         finally: tmp.unlink(missing_ok=True)
     except OSError as e:
-        if not _CACHE_WARNED: _CACHE_WARNED.append(e); warnings.warn(f"frame cache {cache.parent}: not written ({e}); frames are decoded each run")
+        if not _CACHE_WARNED: _CACHE_WARNED.append(e); warnings.warn(f"frame cache {cache.parent}: not written ({e}); "
+                                                                     f"frames are decoded each run")
 
 def sample_frames(path,  # the video file
                   n: int | None = 8,  # how many frames (ignored with `fps`)
@@ -208,10 +220,13 @@ def sample_frames(path,  # the video file
     decoding all; cached in `cache_dir`. Concurrent calls for one video decode it once (the others wait for it)."""
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"video not found: {path}")
-    if not path.is_file(): raise ValueError(f"video {path}: not a regular file")   # a FIFO or a device would block the decoder
+    # a FIFO or a device would block the decoder
+    if not path.is_file(): raise ValueError(f"video {path}: not a regular file")
     if decoder not in ("seek", "decode_all"): raise ValueError(f"decoder={decoder!r}: expected 'seek' or 'decode_all'")
-    key = hashlib.sha1(f"{file_digest(path)}|{n}|{fps}|{max_frames}|{method}|{decoder}".encode()).hexdigest()[:20]   # by content
-    return shared_call(_MEM, key, lambda: _sample(path, key, n, fps, max_frames, cache_dir, method, decoder), MEM_CACHE_SIZE)
+    # by content
+    key = hashlib.sha1(f"{file_digest(path)}|{n}|{fps}|{max_frames}|{method}|{decoder}".encode()).hexdigest()[:20]
+    return shared_call(_MEM, key, lambda: _sample(path, key, n, fps, max_frames, cache_dir, method, decoder),
+                       MEM_CACHE_SIZE)
 
 def _sample(path, key, n, fps, max_frames, cache_dir, method, decoder):
     cache = None

@@ -35,7 +35,8 @@ def _confidence(r: dict) -> str | None:
 
 def score_interval(records: list  # result records (with `correct`, and `confidence` or `rule`)
                   ) -> dict:
-    "The uncertain answers' count and share, and the interval the score lies in: `lo` if they are all wrong, `hi` if all right."
+    ("The uncertain answers' count and share, and the interval the score lies in: `lo` if they are all wrong, `hi` if "
+     "all right.")
     n, unc = len(records), [_confidence(r) == "uncertain" for r in records]
     if not n: return dict(n=0, share=float("nan"), lo=float("nan"), hi=float("nan"))
     right = [bool(r.get("correct")) for r in records]
@@ -46,11 +47,13 @@ def compute_metrics(records: list,  # result records (with `correct`, `groups`, 
                     n_boot: int = 1000,  # bootstrap resamples
                     seed: int = 0  # the bootstrap's seed
                    ) -> dict:
-    "Overall and per-group accuracy with bootstrap CIs, for the rule verdict and (if present) the judge's; the rules' confidence."
+    ("Overall and per-group accuracy with bootstrap CIs, for the rule verdict and (if present) the judge's; the rules' "
+     "confidence.")
     res = dict(n=len(records), n_errors=sum(r.get("status") != "ok" for r in records),
                n_judge_errors=sum(bool(r.get("judge_error")) for r in records))
     keys = sorted({k for r in records for k in (r.get("groups") or {})})
-    def block(field, counted=lambda r: True):   # the judge's block counts judged answers only: a failed judge call is no verdict
+    # the judge's block counts judged answers only: a failed judge call is no verdict
+    def block(field, counted=lambda r: True):
         vals = [bool(r.get(field)) if counted(r) else None for r in records]
         out = dict(overall=_acc([v for v in vals if v is not None], n_boot, seed), groups={})
         for k in keys:
@@ -61,7 +64,8 @@ def compute_metrics(records: list,  # result records (with `correct`, `groups`, 
             out["groups"][k] = {g: _acc(v, n_boot, seed) for g, v in sorted(by.items())}
         return out
     res["rule"] = block("correct")
-    if any(r.get("judge_correct") is not None for r in records): res["judge"] = block("judge_correct", lambda r: r.get("judge_correct") is not None)
+    if any(r.get("judge_correct") is not None for r in records): res["judge"] = block("judge_correct",
+                                                                                      lambda r: r.get("judge_correct") is not None)
     res["confidence"] = {c: sum(_confidence(r) == c for r in records) for c in ("explicit", "inferred", "uncertain")}
     res["uncertain"] = score_interval(records)
     res["judge_calls"] = sum(r.get("judged_by") == "judge" for r in records)
@@ -71,7 +75,8 @@ def compute_metrics(records: list,  # result records (with `correct`, `groups`, 
 
 # %% ../../nbs/01_eval/06_metrics.ipynb #4e63976f
 def table_values(table: Table, records: list, field: str = "correct") -> dict:
-    "`{column: (accuracy %, n)}` of one paper table over `records` (plus 'Average', the mean of the columns, for a macro table)."
+    ("`{column: (accuracy %, n)}` of one paper table over `records` (plus 'Average', the mean of the columns, for a "
+     "macro table).")
     out = {}
     for name, pred in table.columns:
         vals = [bool(r.get(field)) for r in records if pred(r)]
@@ -87,7 +92,8 @@ def paper_tables(bench: str, records: list, field: str = "correct") -> list:
     return [(t.title, table_values(t, records, field)) for t in (b.tables if b else [])]
 
 def format_table(title: str, values: dict, rows: dict | None = None) -> list[str]:
-    "Markdown lines of a paper table: one row per `{row name: values}` (default one row, 'accuracy'), `n` as the last row."
+    ("Markdown lines of a paper table: one row per `{row name: values}` (default one row, 'accuracy'), `n` as the last "
+     "row.")
     rows = rows or {"accuracy %": values}
     cols = list(values)
     L = [f"**{title}**", "", "| | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
@@ -130,7 +136,8 @@ def write_report(out_dir,  # the run directory
                  run: dict | None = None,  # the run's `run.json` contents
                  records: list | None = None  # the scored records (for the paper tables)
                 ) -> Path:
-    "Write `metrics.json`, `report.md` (the paper's tables, per-group tables) and per-group figures of one run into `out_dir`."
+    ("Write `metrics.json`, `report.md` (the paper's tables, per-group tables) and per-group figures of one run into "
+     "`out_dir`.")
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     run = run or {}
     tables = paper_tables(run.get("bench", ""), records or [])
@@ -139,7 +146,8 @@ def write_report(out_dir,  # the run directory
     metrics = dict(metrics, paper_tables={t: {c: dict(acc=a, n=n) for c, (a, n) in v.items()} for t, v in tables})
     write_atomic(out / "metrics.json", json.dumps(metrics, indent=1))
     L = [f"# Evaluation report: {run.get('model', '?')} on {run.get('bench', '?')}", ""]
-    if run: L += [f"- prompt: `{run.get('prompt_name')}`; frames: {run.get('n_frames')} ({run.get('frame_method', 'centre')}, fps {run.get('fps')}); "
+    if run: L += [f"- prompt: `{run.get('prompt_name')}`; frames: {run.get('n_frames')} "
+                  f"({run.get('frame_method', 'centre')}, fps {run.get('fps')}); "
                   f"decoding: {run.get('generation')}; judge: {run.get('judge') or 'none'} ({run.get('judge_protocol') or '-'}"
                   + (f", {run['judge_mode']}: {metrics.get('judge_calls', 0)} calls" if run.get("judge_mode") else "")
                   + ")",
@@ -155,9 +163,11 @@ def write_report(out_dir,  # the run directory
         rows |= {"judge %": jt[title]} if title in jt else {}
         L += format_table(title, vals, rows)
     verdicts = [v for v in ("rule", "judge") if v in metrics]
-    L += ["| verdict | accuracy % [95% CI] | n |", "|---|---|---|"] + [f"| {v} | {_pct(metrics[v]['overall'])} | {metrics[v]['overall']['n']} |" for v in verdicts] + [""]
+    L += ["| verdict | accuracy % [95% CI] | n |", "|---|---|---|"] + [f"| {v} | {_pct(metrics[v]['overall'])} | "
+                                                                       f"{metrics[v]['overall']['n']} |" for v in verdicts] + [""]
     if metrics["n"]:   # how far the rules-only score can be trusted
-        L += [f"Answers the rules could not settle (uncertain): {U['n']} of {metrics['n']} ({100 * U['share']:.1f}%); the rule "
+        L += [f"Answers the rules could not settle (uncertain): {U['n']} of {metrics['n']} ({100 * U['share']:.1f}%); "
+              f"the rule "
               f"score lies in [{100 * U['lo']:.1f}, {100 * U['hi']:.1f}]% (all of them wrong / all right). By confidence: "
               + ", ".join(f"{c} {k}" for c, k in (metrics.get("confidence") or {}).items()) + ".", ""]
     for k, gs in metrics["rule"]["groups"].items():
@@ -176,7 +186,8 @@ def write_report(out_dir,  # the run directory
 SUMMARY_KEYS = ("part", "discipline", "split")
 
 def summary_table(runs: dict, keys: list[str] | None = None) -> str:
-    "A fixed-width table of `{name: metrics}`: overall accuracy with CI and accuracy per group of `keys` (default: part, discipline, split)."
+    ("A fixed-width table of `{name: metrics}`: overall accuracy with CI and accuracy per group of `keys` (default: "
+     "part, discipline, split).")
     present = [k for m in runs.values() for k in m["rule"]["groups"]]
     keys = [k for k in (keys or SUMMARY_KEYS) if k in present] or list(dict.fromkeys(present))
     cols = list(dict.fromkeys((k, g) for m in runs.values() for k in keys for g in m["rule"]["groups"].get(k, {})))
@@ -197,7 +208,8 @@ def compare_runs(runs: dict, out_path) -> Path:
     L = ["# Model comparison", "", "```", summary_table(runs), "```", ""]
     keys = sorted({k for m in runs.values() for k in m["rule"]["groups"]})
     for k in keys:
-        png = _bar_figure({n: m["rule"]["groups"].get(k, {}) for n, m in runs.items()}, f"accuracy by {k}", out_path.parent / f"compare_{k}")
+        png = _bar_figure({n: m["rule"]["groups"].get(k, {}) for n, m in runs.items()}, f"accuracy by {k}",
+                          out_path.parent / f"compare_{k}")
         L += [f"![accuracy by {k}]({png.name})", ""]
     write_atomic(out_path, "\n".join(L) + "\n")
     return out_path

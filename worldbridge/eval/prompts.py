@@ -38,7 +38,8 @@ def format_prompt(item: Item,  # the question
 DEFAULT_GENERATION = dict(max_new_tokens=64, temperature=0.0)
 
 def parse_kv(s: str | dict | None, what: str = "arguments") -> dict:
-    "`{'k': typed value}` from lmms-eval-style 'k=v,k2=v2' (ints, floats, true/false, none typed; a dict passes through)."
+    ("`{'k': typed value}` from lmms-eval-style 'k=v,k2=v2' (ints, floats, true/false, none typed; a dict passes "
+     "through).")
     if s is None or s == "": return {}
     if isinstance(s, dict): return dict(s)
     out = {}

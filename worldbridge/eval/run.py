@@ -32,15 +32,18 @@ def _real(path: str) -> str:
     return _REAL[key]
 
 def item_hash(item: Item, answer: bool = True) -> str:
-    "A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters (the video's content: `video_digest`)."
+    ("A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters "
+     "(the video's content: `video_digest`).")
     v = item.video and Path(item.video)
     size = v.stat().st_size if v and v.exists() else None
-    src = item.meta.get("source_video") or (v and _real(item.video))   # one video, however its path is spelled (relative or not)
+    # one video, however its path is spelled (relative or not)
+    src = item.meta.get("source_video") or (v and _real(item.video))
     key = [item.question, item.options, src, size] + ([sorted(item.answers)] if answer else [])
     return hashlib.sha1(json.dumps(key, ensure_ascii=True).encode()).hexdigest()[:16]
 
 def video_digest(item: Item) -> str | None:
-    "The content digest of the item's video (None without one): a video replaced by another of the same size is a changed item."
+    ("The content digest of the item's video (None without one): a video replaced by another of the same size is a "
+     "changed item.")
     v = item.video and Path(item.video)
     return file_digest(v) if v and v.is_file() else None
 
@@ -50,14 +53,20 @@ def _missing_video_error(item: Item) -> str:
     return f"video not found for {item.id}: {src} (tried: {', '.join(map(str, tried[:6]))})"
 
 def judge_record(rec: dict, item: Item, judge: dict) -> dict:
-    "Add the verdict of `judge` (`{spec, protocol, gen, api_key, mode}`) to `rec` (or `judge_error`, retried by the next run)."
+    ("Add the verdict of `judge` (`{spec, protocol, gen, api_key, mode}`) to `rec` (or `judge_error`, retried by the "
+     "next run).")
     rec.pop("judge_error", None)
-    if judge.get("mode") == "fallback" and RULE_CONFIDENCE.get(rec.get("rule"), "uncertain") != "uncertain":   # the rules settled it
-        rec.update(judge_pred=rec.get("pred"), judge_correct=item.is_correct(rec.get("pred")), judge_raw=None, judged_by="rule")
+    # the rules settled it
+    if judge.get("mode") == "fallback" and RULE_CONFIDENCE.get(rec.get("rule"), "uncertain") != "uncertain":
+        rec.update(judge_pred=rec.get("pred"), judge_correct=item.is_correct(rec.get("pred")), judge_raw=None,
+                   judged_by="rule")
         return rec
     rec["judged_by"] = "judge"
-    try: rec.update(judge_response(rec["response"], item, judge["spec"], judge["protocol"], judge.get("api_key"), **judge.get("gen", {})))
-    except Exception as e: rec.update(judge_pred=None, judge_correct=None, judge_raw=None, judge_error=f"{type(e).__name__}: {e}")   # no verdict
+    try: rec.update(judge_response(rec["response"], item, judge["spec"], judge["protocol"], judge.get("api_key"),
+                                   **judge.get("gen", {})))
+    # no verdict
+    except Exception as e: rec.update(judge_pred=None, judge_correct=None, judge_raw=None,
+                                      judge_error=f"{type(e).__name__}: {e}")
     return rec
 
 def _new_record(item: Item, model: str, prompt_name: str, prompt: str | None) -> dict:
@@ -108,18 +117,21 @@ def evaluate_item(item: Item,  # the question
 def evaluate_batch(items: list, model: Adapter, template: str, prompt_name: str = "custom",
                    sampling: dict | None = None, cache_dir: str | Path | None = None,
                    judge: dict | None = None) -> list[dict]:
-    "Evaluate several items with one `model.generate_batch` call; a batch that fails is evaluated item by item, so one bad item fails alone."
+    ("Evaluate several items with one `model.generate_batch` call; a batch that fails is evaluated item by item, so "
+     "one bad item fails alone.")
     t0 = time.perf_counter()
     recs, ready = [], []
     for it in items:
         rec = _new_record(it, model.name, prompt_name, format_prompt(it, template))
         try:
             frames = _frames_of(it, model, sampling, cache_dir)
-            rec["n_frames"], rec["video_digest"] = 0 if frames is None else int(len(frames)), video_digest(it); ready.append((it, rec, frames))
+            rec["n_frames"], rec["video_digest"] = 0 if frames is None else int(len(frames)), video_digest(it)
+            ready.append((it, rec, frames))
         except Exception as e: rec = _failed(rec, e)
         recs.append(rec)
     if ready:
-        try: answers = model.generate_batch([it for it, _, _ in ready], [f for _, _, f in ready], [r["prompt"] for _, r, _ in ready])
+        try: answers = model.generate_batch([it for it, _, _ in ready], [f for _, _, f in ready],
+                                            [r["prompt"] for _, r, _ in ready])
         except Exception: return [evaluate_item(it, model, template, prompt_name, sampling, cache_dir, judge) for it in items]
         for (it, rec, _), a in zip(ready, answers):
             try: _read_answer(rec, it, a, judge)
@@ -147,14 +159,16 @@ def _check_sampling(n_frames, fps, max_frames, method):
         raise ValueError(f"n_frames={n_frames!r}: expected a positive number of frames (or give fps)")
 
 def _check_request(timeout, retries):
-    "Clear errors for a timeout that is no positive number of seconds (at most a day) or a retry count that is no whole number."
+    ("Clear errors for a timeout that is no positive number of seconds (at most a day) or a retry count that is no "
+     "whole number.")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
         raise ValueError(f"timeout={timeout!r}: expected seconds, more than 0 and at most {MAX_TIMEOUT:g}")
     if isinstance(retries, bool) or not isinstance(retries, (int, np.integer)) or not 0 <= retries <= 100:
         raise ValueError(f"retries={retries!r}: expected a whole number from 0 to 100")
 
 def _check_model_spec(model, timeout, retries):
-    "What can be checked of a model spec before anything is written: an endpoint's URL, a local model directory, a malformed spec."
+    ("What can be checked of a model spec before anything is written: an endpoint's URL, a local model directory, a "
+     "malformed spec.")
     if not isinstance(model, str): return
     kind, _, rest = model.partition(":")
     if kind == "openai":
@@ -167,30 +181,36 @@ def _check_model_spec(model, timeout, retries):
     elif kind == "smollm2" and rest:   # checked without loading the model (a finished run is not loaded at all)
         from worldbridge.eval.models import HFCausalLM
         if rest not in HFCausalLM.OUTPUTS:
-            raise ValueError(f"model spec {model!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of {HFCausalLM.OUTPUTS}")
-    elif kind not in ("blind", "tiny", "hf", "smollm2"): make_model(model)   # random[:SEED] or an unknown kind: cheap, and raises on a bad spec
+            raise ValueError(f"model spec {model!r}: expected smollm2 or smollm2:OUTPUT, OUTPUT one of "
+                             f"{HFCausalLM.OUTPUTS}")
+    # random[:SEED] or an unknown kind: cheap, and raises on a bad spec
+    elif kind not in ("blind", "tiny", "hf", "smollm2"): make_model(model)
 
 def _check_dirs(out, cache_dir):
-    "Refuse an `out` or `cache_dir` that names a file (or a path no directory can be made at), before anything is written."
+    ("Refuse an `out` or `cache_dir` that names a file (or a path no directory can be made at), before anything is "
+     "written.")
     for what, d in (("out", out), ("cache_dir", cache_dir)):
         if d is None: continue
         d = Path(d)
         try:
             if d.exists() and not d.is_dir(): raise ValueError(f"{what}={str(d)!r}: a file, not a directory")
             up = next((p for p in d.parents if p.exists()), None)
-        except OSError as e: raise ValueError(f"{what}={str(d)[:80]!r}...: not a usable path ({e.strerror or e})") from None   # a name too long
+        # a name too long
+        except OSError as e: raise ValueError(f"{what}={str(d)[:80]!r}...: not a usable path ({e.strerror or e})") from None
         if up is not None and not up.is_dir(): raise ValueError(f"{what}={str(d)!r}: {up} is a file, not a directory")
 
 JUDGE_MODES = ("all", "fallback")   # judge every answer, or only those the rules call uncertain
 
 def _judge_settings(bench, judge, judge_protocol=None, judge_gen=None, judge_key_env="OPENAI_API_KEY", request: dict | None = None,
                     judge_mode: str = "all") -> dict | None:
-    "The judge of a run: `{spec, protocol, gen, key_env, api_key, mode}` (the key from `judge_key_env`, used only if that variable is set)."
+    ("The judge of a run: `{spec, protocol, gen, key_env, api_key, mode}` (the key from `judge_key_env`, used only if "
+     "that variable is set).")
     if judge_mode not in JUDGE_MODES: raise ValueError(f"judge_mode={judge_mode!r}: expected one of {JUDGE_MODES}")
     if not judge: return None
     base, _ = parse_judge_spec(judge)
     protocol = judge_protocol or get_benchmark(bench).judge
-    if protocol not in JUDGE_PROTOCOLS: raise ValueError(f"judge_protocol={protocol!r}: expected one of {JUDGE_PROTOCOLS}")
+    if protocol not in JUDGE_PROTOCOLS: raise ValueError(f"judge_protocol={protocol!r}: expected one of "
+                                                         f"{JUDGE_PROTOCOLS}")
     key_env = judge_key_env if judge_key_env and os.environ.get(judge_key_env) else None
     key = api_key_from_env(key_env)
     check_key_transport(base, key)
@@ -203,7 +223,8 @@ FINGERPRINT_KEYS = ("bench", "model", "model_args", "prompt_template", "generati
 _SECRET = re.compile(r"key|token|secret|password", re.I)
 
 def run_fingerprint(run: dict) -> str:
-    "A hash of the settings that decide a run's answers (`FINGERPRINT_KEYS`); the data itself is checked item by item (`item_hash`)."
+    ("A hash of the settings that decide a run's answers (`FINGERPRINT_KEYS`); the data itself is checked item by item "
+     "(`item_hash`).")
     return hashlib.sha1(json.dumps({k: run.get(k) for k in FINGERPRINT_KEYS}, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 def _differs(old: dict, new: dict) -> list[str]: return [k for k in FINGERPRINT_KEYS if old.get(k) != new.get(k)]
@@ -232,10 +253,12 @@ def _same_endpoint_model(old: str | None, new: str | None) -> bool:
     "Are `old` and `new` one served model at two endpoint URLs (`openai:URL1#M`, `openai:URL2#M`)?"
     return all(isinstance(s, str) and s.startswith("openai:") and "#" in s for s in (old, new)) and old.rsplit("#", 1)[1] == new.rsplit("#", 1)[1]
 
-RUN_FILES = ("run.json", "results*.jsonl", "load_problems.jsonl", "missing_videos.jsonl", "metrics.json", "report.md", "fig_*.png")
+RUN_FILES = ("run.json", "results*.jsonl", "load_problems.jsonl", "missing_videos.jsonl", "metrics.json", "report.md",
+             "fig_*.png")
 
 def _set_aside(out: Path) -> Path:
-    "Move a run's own files (`RUN_FILES`) into a new `previous-<time>[-N]/` inside `out`; nothing else there is touched, nothing is deleted."
+    ("Move a run's own files (`RUN_FILES`) into a new `previous-<time>[-N]/` inside `out`; nothing else there is "
+     "touched, nothing is deleted.")
     stamp, n = time.strftime("previous-%Y%m%d-%H%M%S"), 0
     while True:
         dest = out / (stamp + (f"-{n}" if n else ""))
@@ -293,13 +316,17 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
         raise ValueError(f"limit={limit!r}: expected a positive number of items (or None for all)")
     if bench not in BENCHMARKS:   # a benchmark with its own runner (edit4d), found through the registry below
-        return get_runner(bench)(data, model, out, limit=limit, progress=progress, restart=restart, timeout=timeout, retries=retries)
+        return get_runner(bench)(data, model, out, limit=limit, progress=progress, restart=restart, timeout=timeout,
+                                 retries=retries)
     spec = get_benchmark(bench)
-    if world_size < 1 or not 0 <= rank < world_size: raise ValueError(f"rank={rank}, world_size={world_size}: need 0 <= rank < world_size")
+    if world_size < 1 or not 0 <= rank < world_size: raise ValueError(f"rank={rank}, world_size={world_size}: need 0 "
+                                                                      f"<= rank < world_size")
     sampling = dict(spec.sampling)
-    sampling.update({k: v for k, v in dict(n_frames=n_frames, fps=fps, method=frame_method).items() if v is not None}, max_frames=max_frames)
+    sampling.update({k: v for k, v in dict(n_frames=n_frames, fps=fps, method=frame_method).items() if v is not None},
+                    max_frames=max_frames)
     sampling.setdefault("fps", None)
-    if text_only: sampling = dict(n_frames=0, fps=None, method=None)   # 0 frames recorded: a text-only run is its own run
+    # 0 frames recorded: a text-only run is its own run
+    if text_only: sampling = dict(n_frames=0, fps=None, method=None)
     else: _check_sampling(sampling["n_frames"], sampling["fps"], max_frames, sampling["method"])
     for k, v in (("concurrency", concurrency), ("batch_size", batch_size)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r}: expected a positive integer")
@@ -307,20 +334,24 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
     request = dict(timeout=timeout, retries=retries)
     J = _judge_settings(bench, judge, judge_protocol, judge_gen, judge_key_env, request, judge_mode)
     if isinstance(model, str) and model.startswith("openai:"): check_key_transport(model[len("openai:"):].partition("#")[0], api_key_from_env(api_key_env))
-    if missing_video not in ("error", "skip"): raise ValueError(f"missing_video={missing_video!r}: expected 'error' or 'skip'")
+    if missing_video not in ("error", "skip"): raise ValueError(f"missing_video={missing_video!r}: expected 'error' or "
+                                                                f"'skip'")
     prompt_name, template = resolve_prompt(bench, prompt)
     gen, user_gen = generation_config(bench, prompt_name, gen_kwargs), parse_kv(gen_kwargs, "gen_kwargs")
-    items, problems = load_bench(bench, data, on_error, video_dir, allow_outside_data, limit)   # (the records after: not checked)
+    # (the records after: not checked)
+    items, problems = load_bench(bench, data, on_error, video_dir, allow_outside_data, limit)
     if limit is not None: items = items[:limit]
     missing = [] if text_only else [it for it in items if not it.video or not Path(it.video).exists()]
     if missing_video == "skip": items = [it for it in items if it.video and Path(it.video).exists()]
     errors = [p for p in problems if p.level == "error"]
-    if not items: raise ValueError(f"{data}: no {bench} items to evaluate ({len(errors)} malformed records, {len(missing)} without their video)")
+    if not items: raise ValueError(f"{data}: no {bench} items to evaluate ({len(errors)} malformed records, "
+                                   f"{len(missing)} without their video)")
     name = model if isinstance(model, str) else getattr(model, "name", repr(model))
     model_kw = dict(model_kw or {})
     for k, v in model_kw.items():
         if _SECRET.search(k) and k != "api_key_env": add_secret(str(v))   # an api_token=... never reaches a file
-    if isinstance(model, str) and model.startswith("openai:"): model_kw = dict(model_kw, api_key_env=api_key_env, **request)
+    if isinstance(model, str) and model.startswith("openai:"): model_kw = dict(model_kw, api_key_env=api_key_env,
+                                                                               **request)
     run = dict(bench=bench, data=str(Path(data).resolve()), data_hash=data_hash(items), video_dir=str(Path(video_dir).resolve()) if video_dir else None,
                model=name, model_args={k: ("<redacted>" if _SECRET.search(k) and k != "api_key_env" else v) for k, v in model_kw.items() if k not in request},
                prompt_name=prompt_name, prompt_template=template, generation=gen, n_frames=sampling["n_frames"], fps=sampling["fps"],
@@ -331,61 +362,81 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                n_missing_videos=len(missing), text_only=text_only, world_size=world_size, concurrency=concurrency, batch_size=batch_size, versions=_versions())
     run["fingerprint"] = run_fingerprint(run)
     with _writer(out, rank):   # one writer per run directory
-        has_results = any(f.stat().st_size for f in out.glob("results*.jsonl"))   # a run that never produced a result (a typo in --model) does not lock `out`
+        # a run that never produced a result (a typo in --model) does not lock `out`
+        has_results = any(f.stat().st_size for f in out.glob("results*.jsonl"))
         if restart and rank == 0 and (has_results or (out / "run.json").exists()):
             print(f"--restart: the previous run's files are in {_set_aside(out)}", file=sys.stderr); has_results = False
         old = _read_run(out) if has_results else None   # checked on every rank: all refuse together
         if has_results and old is None:
-            raise ValueError(f"{out}: holds results but no run.json; the run's settings are unknown, so its results cannot be resumed: "
+            raise ValueError(f"{out}: holds results but no run.json; the run's settings are unknown, so its results "
+                             f"cannot be resumed: "
                              "use another --out, or --restart to set them aside and start over")
         if old and _same_endpoint_model(old.get("model"), run["model"]) and old["model"] != run["model"] and \
                 old.get("fingerprint", run_fingerprint(old)) == run_fingerprint(dict(run, model=old["model"])):   # only the URL moved
-            run["endpoints"] = old.get("endpoints", []) + [dict(model=old["model"], until=time.strftime("%Y-%m-%d %H:%M:%S"))]
-            print(f"note: the endpoint moved ({redact(old['model'])} -> {redact(run['model'])}), serving the same model; the run continues "
+            run["endpoints"] = old.get("endpoints", []) + [dict(model=old["model"],
+                                                                until=time.strftime("%Y-%m-%d %H:%M:%S"))]
+            print(f"note: the endpoint moved ({redact(old['model'])} -> {redact(run['model'])}), serving the same "
+                  f"model; the run continues "
                   f"(recorded in run.json's endpoints)", file=sys.stderr)
             old = dict(old, model=run["model"], fingerprint=run["fingerprint"])
         elif old and old.get("endpoints"): run["endpoints"] = old["endpoints"]
         if old and old.get("frames_seen"): run["frames_seen"] = old["frames_seen"]   # (`OpenAIChat.check_frames`)
         if old and old.get("fingerprint", run_fingerprint(old)) != run["fingerprint"]:
             diff = _differs(old, run)
-            raise ValueError(f"{out}: holds a run of {old.get('model')!r} on {old.get('bench')!r} with prompt {old.get('prompt_name')!r} whose settings "
+            raise ValueError(f"{out}: holds a run of {old.get('model')!r} on {old.get('bench')!r} with prompt "
+                             f"{old.get('prompt_name')!r} whose settings "
                              f"differ in {', '.join(diff) or 'its fingerprint'} ({'; '.join(f'{k}: {old.get(k)!r} -> {run.get(k)!r}' for k in diff[:3])}); "
                              f"use another --out, or --restart to set that run aside and start over")
         if old and old.get("data_hash") != run["data_hash"]:
-            print(f"note: the benchmark files changed since this run began; items whose question, options, answer or video changed are evaluated again",
+            print(f"note: the benchmark files changed since this run began; items whose question, options, answer or "
+                  f"video changed are evaluated again",
                   file=sys.stderr)
         if rank == 0:
             write_atomic(out / "run.json", json.dumps(run, indent=1))
-            write_atomic(out / "load_problems.jsonl", "".join(json.dumps(p.to_dict()) + "\n" for p in problems), durable=False)   # (rewritten by
+            # (rewritten by
+            write_atomic(out / "load_problems.jsonl", "".join(json.dumps(p.to_dict()) + "\n" for p in problems),
+                         durable=False)
             write_atomic(out / "missing_videos.jsonl", "".join(json.dumps(dict(id=it.id, video=it.meta.get("source_video") or it.video,   # every run)
                          tried=it.meta.get("video_candidates"))) + "\n" for it in missing), durable=False)
-            if errors: print(f"warning: skipped {len(errors)} malformed records (see {out / 'load_problems.jsonl'}); first: {errors[0]}", file=sys.stderr)
-            if missing: print(f"warning: {len(missing)} of {len(missing) + len(items) if missing_video == 'skip' else len(items)} items have no video "
+            if errors: print(f"warning: skipped {len(errors)} malformed records (see {out / 'load_problems.jsonl'}); "
+                             f"first: {errors[0]}", file=sys.stderr)
+            if missing: print(f"warning: {len(missing)} of "
+                              f"{len(missing) + len(items) if missing_video == 'skip' else len(items)} items have no video "
                               f"({'left out' if missing_video == 'skip' else 'each fails'}; see {out / 'missing_videos.jsonl'}); first: {_missing_video_error(missing[0])}",
                               file=sys.stderr)
         store, items_by = ResultStore(out, rank, world_size), {it.id: it for it in items}
         hashes = {it.id: item_hash(it) for it in items}
-        done = {k: r for k, r in store.load().items() if r.get("item_hash") == hashes.get(k)   # a changed item is evaluated again,
-                and r.get("video_digest") in (None, video_digest(items_by[k]))}                 # and one whose video was replaced
+        # a changed item is evaluated again,
+        done = {k: r for k, r in store.load().items() if r.get("item_hash") == hashes.get(k)
+                # and one whose video was replaced
+                and r.get("video_digest") in (None, video_digest(items_by[k]))}
         mine = items[rank::world_size]
         todo = [it for it in mine if not (it.id in done and (done[it.id].get("status") == "ok" or not retry_errors))]
         rejudge = [it for it in mine if J and it.id in done and done[it.id].get("status") == "ok" and
                    (done[it.id].get("judge_error") or "judge_correct" not in done[it.id] or
-                    (J["mode"] == "all" and done[it.id].get("judged_by") == "rule"))]   # a fallback run resumed with 'all'
+                    # a fallback run resumed with 'all'
+                    (J["mode"] == "all" and done[it.id].get("judged_by") == "rule"))]
         if todo:
             try: adapter = make_model(model, **(model_kw or {}))
-            except (OSError, ValueError) as e:   # a model that cannot be loaded (no such checkpoint, a bad spec) is a bad argument
-                raise ValueError(f"model {redact(str(model))!r}: cannot be loaded ({type(e).__name__}: {' '.join(redact(str(e)).split())[:300]})") from None
-            if isinstance(model, str) and model.startswith("tiny:") and "max_new_tokens" not in user_gen:   # random weights: no long answers
-                gen = dict(gen, max_new_tokens=min(gen.get("max_new_tokens") or TINY_MAX_NEW_TOKENS, TINY_MAX_NEW_TOKENS))
+            # a model that cannot be loaded (no such checkpoint, a bad spec) is a bad argument
+            except (OSError, ValueError) as e:
+                raise ValueError(f"model {redact(str(model))!r}: cannot be loaded ({type(e).__name__}: "
+                                 f"{' '.join(redact(str(e)).split())[:300]})") from None
+            # random weights: no long answers
+            if isinstance(model, str) and model.startswith("tiny:") and "max_new_tokens" not in user_gen:
+                gen = dict(gen, max_new_tokens=min(gen.get("max_new_tokens") or TINY_MAX_NEW_TOKENS,
+                                                   TINY_MAX_NEW_TOKENS))
             adapter.gen = {**getattr(adapter, "gen", {}), **gen}
-            bar = tqdm(total=len(todo), desc=f"{bench} | {adapter.name}" + (f" | rank {rank}" if world_size > 1 else ""), disable=not progress)
+            bar = tqdm(total=len(todo),
+                       desc=f"{bench} | {adapter.name}" + (f" | rank {rank}" if world_size > 1 else ""), disable=not progress)
             if batch_size > 1 and hasattr(adapter, "generate_batch"):
                 for i in range(0, len(todo), batch_size):
                     for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
             else:   # what finished while the last lines were written goes to disk together: one fsync, not one per item
                 ahead = None
-                if concurrency > 1 and sampling["n_frames"]: ahead = _Prefetch(todo, lambda it: _frames_of(it, adapter, sampling, cache_dir))
+                if concurrency > 1 and sampling["n_frames"]: ahead = _Prefetch(todo,
+                                                                               lambda it: _frames_of(it, adapter,
+                                                                                                     sampling, cache_dir))
                 def one(it):
                     if ahead: ahead.started()
                     return evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J)
@@ -398,21 +449,25 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
             if getattr(adapter, "frames_seen", None) and rank == 0:   # an endpoint's answer to: were the frames seen?
                 run["frames_seen"] = {k: redact(v) if isinstance(v, str) else v for k, v in adapter.frames_seen.items()}
                 write_atomic(out / "run.json", json.dumps(run, indent=1))
-                if run["frames_seen"]["seen"] is False: print("warning: " + _unseen(run["frames_seen"]), file=sys.stderr)
+                if run["frames_seen"]["seen"] is False: print("warning: " + _unseen(run["frames_seen"]),
+                                                              file=sys.stderr)
         for recs in _in_batches(lambda it: judge_record(dict(done[it.id]), it, J), rejudge, concurrency): store.append_many(recs)
         if barrier is not None: barrier()
         return finalize_run(out, n_boot=n_boot, items=items) if finalize and rank == 0 else None
 
 @contextlib.contextmanager
 def _writer(out: Path, rank: int):
-    "Hold the run directory's lock; a directory that cannot be written (read-only, full, a name too long) is a bad `out`."
+    ("Hold the run directory's lock; a directory that cannot be written (read-only, full, a name too long) is a bad "
+     "`out`.")
     try: lock = RunLock(out, rank).__enter__()
-    except OSError as e: raise ValueError(f"out={str(out)!r}: cannot write there ({type(e).__name__}: {e.strerror or e})") from None
+    except OSError as e: raise ValueError(f"out={str(out)!r}: cannot write there ({type(e).__name__}: "
+                                          f"{e.strerror or e})") from None
     try: yield lock
     finally: lock.__exit__(None, None, None)
 
 def _in_batches(fn, items, k: int):
-    "`fn(item)` for every item, at most `k` at a time; lists of the results finished by the time the last list was taken (completion order)."
+    ("`fn(item)` for every item, at most `k` at a time; lists of the results finished by the time the last list was "
+     "taken (completion order).")
     if k <= 1 or len(items) <= 1:
         for it in items: yield [fn(it)]
         return
@@ -451,7 +506,8 @@ class _Prefetch:
             except Exception: pass        # the item's own call meets the same error and records it
 
 def _concurrently(fn, items, k: int):
-    "`fn(item)` for every item, at most `k` at a time; results in completion order (each is written as its own line, so the order does not matter)."
+    ("`fn(item)` for every item, at most `k` at a time; results in completion order (each is written as its own line, "
+     "so the order does not matter).")
     for batch in _in_batches(fn, items, k): yield from batch
 
 def _scope(run: dict) -> list[Item]:
@@ -465,27 +521,35 @@ def _scope(run: dict) -> list[Item]:
 
 def finalize_run(out,  # the run directory
                  n_boot: int = 1000,  # bootstrap resamples
-                 items: list | None = None  # the run's items, if the caller has them (else the benchmark is loaded again, as run.json says)
+                 # the run's items, if the caller has them (else the benchmark is loaded again, as run.json says)
+                 items: list | None = None
                 ) -> dict:
-    "Merge the result shards of run directory `out`, re-score them against the current answer key, compute metrics, write the report."
+    ("Merge the result shards of run directory `out`, re-score them against the current answer key, compute metrics, "
+     "write the report.")
     out = Path(out)
     run = json.loads((out / "run.json").read_text())
     items = {it.id: it for it in (_scope(run) if items is None else items)}
     inputs = {k: item_hash(it, answer=False) for k, it in items.items()}
     with RunLock(out): merged = ResultStore(out).merge(list(items))
-    recs = [r for r in merged if r["id"] in items and r.get("input_hash", inputs[r["id"]]) == inputs[r["id"]]   # an answer to another question
-            and (r.get("video_digest") is None or r["video_digest"] == video_digest(items[r["id"]]))]          # or another video is no answer
-    for r in recs:   # the verdicts follow the answer key as it is now (a corrected key takes effect without asking the model again)
+    # an answer to another question
+    recs = [r for r in merged if r["id"] in items and r.get("input_hash", inputs[r["id"]]) == inputs[r["id"]]
+            # or another video is no answer
+            and (r.get("video_digest") is None or r["video_digest"] == video_digest(items[r["id"]]))]
+    # the verdicts follow the answer key as it is now (a corrected key takes effect without asking the model again)
+    for r in recs:
         it = items[r["id"]]
         r.update(answer=it.answer, answers=list(it.answers), answer_text=it.answer_text, groups=it.groups,
                  correct=r.get("status") == "ok" and it.is_correct(r.get("pred")))
         if run.get("judge_protocol") == "letter" and r.get("judge_pred") is not None: r["judge_correct"] = it.is_correct(r["judge_pred"])
-        if r.get("judged_by") == "rule": r["judge_correct"] = r["correct"]   # settled by the rules under --judge-mode fallback
+        # settled by the rules under --judge-mode fallback
+        if r.get("judged_by") == "rule": r["judge_correct"] = r["correct"]
     metrics = compute_metrics(recs, n_boot=n_boot)
     metrics["n_unjudged"] = sum(r.get("status") == "ok" and r.get("judge_correct") is None for r in recs) if run.get("judge") else 0
-    metrics["complete"] = len(recs) == len(items) and metrics["n_errors"] == 0 and metrics["n_unjudged"] == 0   # a failed judge call is no verdict
+    # a failed judge call is no verdict
+    metrics["complete"] = len(recs) == len(items) and metrics["n_errors"] == 0 and metrics["n_unjudged"] == 0
     metrics["n_missing"] = len(items) - len(recs)
-    metrics["frames_seen"] = (run.get("frames_seen") or {}).get("seen")   # None: not checked (no frames or token counts)
+    # None: not checked (no frames or token counts)
+    metrics["frames_seen"] = (run.get("frames_seen") or {}).get("seen")
     write_report(out, metrics, run, recs)
     if metrics["frames_seen"] is False:   # said at the top of the report, under its title
         title, _, rest = (out / "report.md").read_text(encoding="utf-8").partition("\n")
@@ -503,13 +567,16 @@ def response_files(responses, split: str | None = None, name: str | None = None,
     if p.is_file():
         m = _LAYOUT.match(p.parent.name)
         split = split or (m.group(1) if m else None)
-        if split not in ("real", "synthetic"): raise ValueError(f"{p}: give --split real|synthetic (its folder {p.parent.name!r} is not <split>_mc_<kind>)")
+        if split not in ("real", "synthetic"): raise ValueError(f"{p}: give --split real|synthetic (its folder "
+                                                                f"{p.parent.name!r} is not <split>_mc_<kind>)")
         return [(split, kind or (m.group(2) if m else "cot"), p)]
     folders = {m.groups(): d for d in sorted(p.iterdir()) if d.is_dir() and (m := _LAYOUT.match(d.name))}
-    if not folders: raise ValueError(f"{p}: expected folders {{real,synthetic}}_mc_{{cot,direct-output}}/ holding MODEL.json files")
+    if not folders: raise ValueError(f"{p}: expected folders {{real,synthetic}}_mc_{{cot,direct-output}}/ holding "
+                                     f"MODEL.json files")
     models = sorted({f.stem for d in folders.values() for f in d.glob("*.json")})
     if name is None:
-        if len(models) != 1: raise ValueError(f"{p}: holds {len(models)} models; choose one with --name (one of {models})")
+        if len(models) != 1: raise ValueError(f"{p}: holds {len(models)} models; choose one with --name (one of "
+                                              f"{models})")
         name = models[0]
     found = [(s, k, d / f"{name}.json") for (s, k), d in folders.items() if (d / f"{name}.json").exists() and (split in (None, s)) and (kind in (None, k))]
     kinds = sorted({k for _, k, _ in found})
@@ -521,7 +588,8 @@ def score_records(items: dict, file, split: str, model: str, prompt_name: str) -
     "`(records, problems)`: the records of one response file scored by the rules against `items` (`{item id: Item}`)."
     recs, probs = [], []
     try: data = json.loads(Path(file).read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: raise ValueError(f"{file}: not a readable JSON file ({type(e).__name__})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: raise ValueError(f"{file}: not a readable "
+                                                                                             f"JSON file ({type(e).__name__})") from None
     if not isinstance(data, list): raise ValueError(f"{file}: expected a JSON list of records with 'id' and 'response'")
     for i, r in enumerate(data):
         iid = f"vlm4d/{split}/{r.get('id')}" if isinstance(r, dict) else None
@@ -553,7 +621,8 @@ def score_responses(data,  # the benchmark's directory (`real_mc.json`, `synthet
                     progress: bool = True  # show a progress bar
                    ) -> dict:
     "Re-score released VLM4D outputs into run directory `out` (results, metrics, report, as `run_eval` writes them)."
-    if bench != "vlm4d": raise ValueError(f"bench={bench!r}: re-scoring reads VLM4D's official response layout (bench 'vlm4d')")
+    if bench != "vlm4d": raise ValueError(f"bench={bench!r}: re-scoring reads VLM4D's official response layout (bench "
+                                          f"'vlm4d')")
     J = _judge_settings(bench, judge, judge_protocol, judge_gen, judge_mode=judge_mode)
     files = response_files(responses, split, name, kind)
     items = {it.id: it for it in load_bench(bench, data)[0]}
@@ -566,10 +635,12 @@ def score_responses(data,  # the benchmark's directory (`real_mc.json`, `synthet
         a, b = score_records(items, f, s, model, prompt_name); recs += a; probs += b
     with _writer(out, 0):   # the lock first: nothing is written while another run writes here
         _check_replaceable(out)
-        return _score_locked(out, bench, data, model, files, prompt_name, judge, J, recs, probs, items, concurrency, progress, n_boot)
+        return _score_locked(out, bench, data, model, files, prompt_name, judge, J, recs, probs, items, concurrency,
+                             progress, n_boot)
 
 def _check_replaceable(out: Path):
-    "Refuse to write a re-scoring over another kind of run (an evaluation's answers would be lost); a re-scoring may be redone."
+    ("Refuse to write a re-scoring over another kind of run (an evaluation's answers would be lost); a re-scoring may "
+     "be redone.")
     has = any(f.stat().st_size for f in out.glob("results*.jsonl"))
     if not has and not (out / "run.json").exists(): return
     try: old = _read_run(out)
@@ -593,17 +664,20 @@ def _score_locked(out, bench, data, model, files, prompt_name, judge, J, recs, p
         with open(out / "report.md", "a", encoding="utf-8") as fh:
             from worldbridge.eval.metrics import format_table
             merged = [json.loads(l) for l in (out / "results.jsonl").read_text().splitlines()]
-            rows = {"official %": table_values(VLM4D_TABLE, merged, "official_correct"), "worldbridge %": table_values(VLM4D_TABLE, merged)}
+            rows = {"official %": table_values(VLM4D_TABLE, merged, "official_correct"),
+                    "worldbridge %": table_values(VLM4D_TABLE, merged)}
             fh.write("\n## The authors' verdicts beside worldbridge's\n\n" + "\n".join(format_table("VLM4D Table 1", rows["worldbridge %"], rows)) + "\n")
     return m
 
 def export_responses(run_dir,  # a VLM4D run directory
                      out_dir  # where to write `{split}_mc_{kind}/MODEL.json`
                     ) -> list[Path]:
-    "Write a VLM4D run's answers in the official layout (`{split}_mc_{kind}/MODEL.json`, records with id, question, choices, response)."
+    ("Write a VLM4D run's answers in the official layout (`{split}_mc_{kind}/MODEL.json`, records with id, question, "
+     "choices, response).")
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     run = json.loads((run_dir / "run.json").read_text())
-    if run.get("bench") != "vlm4d": raise ValueError(f"{run_dir}: a {run.get('bench')!r} run; the official layout is VLM4D's")
+    if run.get("bench") != "vlm4d": raise ValueError(f"{run_dir}: a {run.get('bench')!r} run; the official layout is "
+                                                     f"VLM4D's")
     kind = {v: k for k, v in _KIND_PROMPT.items()}.get(run.get("prompt_name"), "custom")
     model = re.sub(r"[^A-Za-z0-9._-]+", "_", run["model"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]).strip("_")
     by = {}
@@ -614,12 +688,14 @@ def export_responses(run_dir,  # a VLM4D run directory
                                              extracted_answer=f"{r['pred']}: {r['options'][r['pred']]}" if r.get("pred") else "No Valid Answer"))
     paths = []
     for split, recs in by.items():
-        paths.append(write_atomic(out_dir / f"{split}_mc_{kind}" / f"{model}.json", json.dumps(recs, indent=1, ensure_ascii=False)))
+        paths.append(write_atomic(out_dir / f"{split}_mc_{kind}" / f"{model}.json",
+                                  json.dumps(recs, indent=1, ensure_ascii=False)))
     return paths
 
 # %% ../../nbs/01_eval/07_run.ipynb #4730627b
 def verdict_table(root, data: str | Path | None = None) -> list[dict]:
-    "Per model and prompt kind: VLM4D's Table 1 from the authors' verdicts and from worldbridge's re-scoring of the released outputs under `root`."
+    ("Per model and prompt kind: VLM4D's Table 1 from the authors' verdicts and from worldbridge's re-scoring of the "
+     "released outputs under `root`.")
     root = Path(root); data = Path(data or root)
     items = {it.id: it for it in load_bench("vlm4d", data)[0]}
     base = root / "paper_outputs" if (root / "paper_outputs").exists() else root
@@ -637,7 +713,8 @@ def verdict_table(root, data: str | Path | None = None) -> list[dict]:
     return rows
 
 def table_within(row: dict) -> dict:
-    "`{column: bool}`: is worldbridge's cell within 0.5 points of the official one (columns of >= 400 questions; others within one question)?"
+    ("`{column: bool}`: is worldbridge's cell within 0.5 points of the official one (columns of >= 400 questions; "
+     "others within one question)?")
     out = {}
     for c, (a, n) in row["official"].items():
         b = row["worldbridge"][c][0]
@@ -665,8 +742,10 @@ def register_runner(bench: str, fn=None):
     if fn is None: return lambda f: register_runner(bench, f)
     if not isinstance(bench, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", bench):
         raise ValueError(f"bench={bench!r}: expected a name of letters, digits, '_', '-' and '.'")
-    if bench in BENCHMARKS: raise ValueError(f"bench={bench!r} is a built-in benchmark, which run_eval evaluates itself; give the runner another name")
-    if not callable(fn): raise TypeError(f"register_runner({bench!r}, ...): the runner must be callable, got {type(fn).__name__}")
+    if bench in BENCHMARKS: raise ValueError(f"bench={bench!r} is a built-in benchmark, which run_eval evaluates "
+                                             f"itself; give the runner another name")
+    if not callable(fn): raise TypeError(f"register_runner({bench!r}, ...): the runner must be callable, got "
+                                         f"{type(fn).__name__}")
     _RUNNERS[bench] = fn
     return fn
 
@@ -686,25 +765,31 @@ def get_runner(bench: str):
     """The runner of `bench`: the registered one, else the entry point of that name in `RUNNER_GROUP`, loaded now (its
     module imported) and registered. Neither raises ValueError naming the bench, the group and what to install or import."""
     if bench in _RUNNERS: return _RUNNERS[bench]
-    eps = {ep.value: ep for ep in _runner_entry_points(bench)}    # one declaration seen twice (two copies of its metadata) counts once
+    # one declaration seen twice (two copies of its metadata) counts once
+    eps = {ep.value: ep for ep in _runner_entry_points(bench)}
     if not eps:
-        raise ValueError(f"bench={bench!r}: no such benchmark. Built in: {sorted(BENCHMARKS)}; with their own runner (registered, or declared by an "
+        raise ValueError(f"bench={bench!r}: no such benchmark. Built in: {sorted(BENCHMARKS)}; with their own runner "
+                         f"(registered, or declared by an "
                          f"installed package in the entry-point group {RUNNER_GROUP!r}): {runner_names() or 'none'}. A benchmark with its own runner "
                          f"comes from the package that declares it as an entry point `{bench} = package.module:function` in the group "
                          f"{RUNNER_GROUP!r}: install that package (worldbridge declares edit4d: `pip install worldbridge`, or `pip install -e .` "
                          f"in a checkout, which writes the entry points), or import the module that calls register_runner({bench!r}, fn) "
                          "(edit4d: `import worldbridge.scene4d`)")
     if len(eps) > 1:
-        raise RuntimeError(f"bench={bench!r}: several installed packages declare a runner for it in the entry-point group {RUNNER_GROUP!r} "
+        raise RuntimeError(f"bench={bench!r}: several installed packages declare a runner for it in the entry-point "
+                           f"group {RUNNER_GROUP!r} "
                            f"({'; '.join(v + _origin(ep) for v, ep in sorted(eps.items()))}); uninstall all but one, or choose with register_runner({bench!r}, fn)")
     ep = next(iter(eps.values()))
     try: fn = ep.load()
     except Exception as e:
-        raise RuntimeError(f"bench={bench!r}: its runner, the entry point {bench} = {ep.value} in the group {RUNNER_GROUP!r}{_origin(ep)}, failed to load "
+        raise RuntimeError(f"bench={bench!r}: its runner, the entry point {bench} = {ep.value} in the group "
+                           f"{RUNNER_GROUP!r}{_origin(ep)}, failed to load "
                            f"({type(e).__name__}: {e}); reinstall the package that declares it, or fix the import error above") from e
-    if not callable(fn): raise TypeError(f"bench={bench!r}: the entry point {bench} = {ep.value} in the group {RUNNER_GROUP!r} is not callable ({type(fn).__name__})")
+    if not callable(fn): raise TypeError(f"bench={bench!r}: the entry point {bench} = {ep.value} in the group "
+                                         f"{RUNNER_GROUP!r} is not callable ({type(fn).__name__})")
     return _RUNNERS.setdefault(bench, fn)   # loading its module may have registered it already (scene4d does)
 
 def run_edit4d(data, model, out, limit: int | None = None, **kw) -> dict:
-    "The `edit4d` benchmark, `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None, **kw)`, through the registry (`get_runner`)."
+    ("The `edit4d` benchmark, `worldbridge.scene4d.run_edit4d(data_dir, model_spec, out_dir, limit=None, **kw)`, "
+     "through the registry (`get_runner`).")
     return get_runner("edit4d")(data, model, out, limit=limit, **kw)

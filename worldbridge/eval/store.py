@@ -13,8 +13,10 @@ __all__ = ['add_secret', 'redact', 'scrub', 'write_atomic', 'ResultStore', 'RunL
 # %% ../../nbs/01_eval/05_store.ipynb #116acb45
 _SECRETS: set = set()   # every configured key and token of this process (`add_secret`): never written anywhere
 _URL_CREDS = re.compile(r"(?<=://)[^/@\s'\"]*:[^/@\s'\"]*@")   # user:password@ in a URL
-_KV_SECRET = re.compile(r"(\w*(?:api_?key|token|secret|password)\w*=)([^,\s'\"]+)", re.I)   # api_token=... in --model-args
-def _kv(m): return m.group(0) if m.group(1).lower().endswith("_env=") else m.group(1) + "<redacted>"   # a variable's name is no secret
+# api_token=... in --model-args
+_KV_SECRET = re.compile(r"(\w*(?:api_?key|token|secret|password)\w*=)([^,\s'\"]+)", re.I)
+# a variable's name is no secret
+def _kv(m): return m.group(0) if m.group(1).lower().endswith("_env=") else m.group(1) + "<redacted>"
 
 def add_secret(s) -> None:
     "Register a key (or token) so that `redact` removes it from everything written or printed."
@@ -24,7 +26,8 @@ def redact(text: str,  # any text about to be written or printed
            secrets=(),  # more secrets, beside the registered ones
            kv: bool = False  # also `api_token=...`-style settings (command lines, messages; not model replies)
           ) -> str:
-    "`text` without the registered secrets (in any of their quoted, escaped or byte forms), URL credentials and, with `kv`, `k=v` secrets."
+    ("`text` without the registered secrets (in any of their quoted, escaped or byte forms), URL credentials and, with "
+     "`kv`, `k=v` secrets.")
     if not isinstance(text, str): return text
     for s in sorted(_SECRETS | set(secrets or ()), key=len, reverse=True):
         for form in {s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1], repr(s)[1:-1],
@@ -45,7 +48,8 @@ def write_atomic(path,  # the file to (re)write
                  text: str,  # its new content
                  durable: bool = True  # `fsync` before the rename (False for a file the next run rewrites anyway)
                 ) -> Path:
-    "Write `text` to `path` through a temporary file and a rename: readers see the old file or the new one, never a torn one."
+    ("Write `text` to `path` through a temporary file and a rename: readers see the old file or the new one, never a "
+     "torn one.")
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     text = redact(text)   # no key reaches a file
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -57,7 +61,8 @@ def write_atomic(path,  # the file to (re)write
 
 def _dumps(rec) -> str:
     "One JSON line (ASCII escapes: lone surrogates and any other text round-trip), with every string `redact`ed."
-    line = json.dumps(rec, ensure_ascii=True)   # one check of the whole line; a line with something to redact is redacted string by string
+    # one check of the whole line; a line with something to redact is redacted string by string
+    line = json.dumps(rec, ensure_ascii=True)
     return line if redact(line) == line else json.dumps(scrub(rec), ensure_ascii=True)
 
 class ResultStore:
@@ -69,7 +74,8 @@ class ResultStore:
     def files(self): return sorted(self.dir.glob("results*.jsonl"))
 
     def load(self) -> dict:
-        "`{item id: record}` over all result files; an ok record wins over an error, a later one over an earlier; torn lines are skipped."
+        ("`{item id: record}` over all result files; an ok record wins over an error, a later one over an earlier; "
+         "torn lines are skipped.")
         recs = {}
         for f in self.files():
             for line in f.read_bytes().decode("utf-8", errors="replace").splitlines():
@@ -85,7 +91,8 @@ class ResultStore:
         self.append_many([rec])
 
     def append_many(self, recs: list):
-        "Append records and flush them to disk with one `fsync` (what several threads finished at once: one disk wait, not one each)."
+        ("Append records and flush them to disk with one `fsync` (what several threads finished at once: one disk "
+         "wait, not one each).")
         if not recs: return
         lines = "".join(_dumps(r) + "\n" for r in recs).encode("ascii")
         with open(self.path, "a+b") as f:
@@ -110,7 +117,8 @@ class RunLocked(RuntimeError):
 _HELD = {}   # lock path -> [file, depth]: re-entrant within one process
 
 class RunLock:
-    "An exclusive OS lock on run directory `out` (per process `rank`), held while a run writes; a second holder fails at once, naming the first."
+    ("An exclusive OS lock on run directory `out` (per process `rank`), held while a run writes; a second holder fails "
+     "at once, naming the first.")
     def __init__(self, out, rank: int = 0):
         self.path = Path(out) / (".lock" if rank == 0 else f".lock.rank{rank}")
 
@@ -124,10 +132,12 @@ class RunLock:
             try: fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 f.seek(0); holder = redact(f.read().strip(), kv=True) or "another process"; f.close()
-                raise RunLocked(f"{self.path.parent}: another run is writing here ({holder}); wait for it to finish, or use another --out") from None
+                raise RunLocked(f"{self.path.parent}: another run is writing here ({holder}); wait for it to finish, "
+                                f"or use another --out") from None
         except ImportError: pass   # no fcntl (Windows): unlocked, as before
         f.seek(0); f.truncate()
-        f.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}: {redact(' '.join(sys.argv), kv=True)[:300]}"); f.flush()
+        f.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}: "
+                f"{redact(' '.join(sys.argv), kv=True)[:300]}"); f.flush()
         _HELD[key] = [f, 1]
         return self
 

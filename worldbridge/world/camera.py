@@ -24,7 +24,8 @@ PREDICATES = ("left_of", "right_of", "above", "below", "in_front_of", "behind", 
 
 @dataclass
 class Obj:
-    "One object: `id`, `kind` (in `KINDS`), `color` (in `COLORS`), `size` ('small'|'large'), `radius`, centre `pos` (3), `vel` (3)."
+    ("One object: `id`, `kind` (in `KINDS`), `color` (in `COLORS`), `size` ('small'|'large'), `radius`, centre `pos` "
+     "(3), `vel` (3).")
     id: int
     kind: str
     color: str
@@ -57,7 +58,8 @@ def replace_obj(o: Obj, **changes) -> Obj:
 # %% ../../nbs/00_world/01_camera.ipynb #9c4a2f09
 @dataclass
 class Camera:
-    "Pinhole camera: intrinsics `K` [3,3], world->camera rotation `R` [3,3] and translation `t` [3]; image `width` x `height`."
+    ("Pinhole camera: intrinsics `K` [3,3], world->camera rotation `R` [3,3] and translation `t` [3]; image `width` x "
+     "`height`.")
     K: np.ndarray
     R: np.ndarray
     t: np.ndarray
@@ -113,7 +115,8 @@ class Camera:
                    int(d["height"]))
 
 def _check_int(name: str, v, lo: int) -> int:
-    "`v` as an int if it is an integer >= `lo` (not a bool), else a ValueError naming `name` (the world's one such check)."
+    ("`v` as an int if it is an integer >= `lo` (not a bool), else a ValueError naming `name` (the world's one such "
+     "check).")
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ValueError(f"{name}={v!r}: expected an integer >= {lo}")
     return int(v)
@@ -240,7 +243,8 @@ def _view_of(K, R, t, width, height, walls=False):
 _CORNERS = np.array([[a, b, h] for a in (-1, 1) for b in (-1, 1) for h in (-1, 1)], float)
 
 def _window(camera: Camera, points):
-    "(rows, columns) slices of the pixels around the projections of world `points` [n,3]; the whole image if one is behind the camera, None if all are off-screen."
+    ("(rows, columns) slices of the pixels around the projections of world `points` [n,3]; the whole image if one is "
+     "behind the camera, None if all are off-screen.")
     uv, z = camera.project(points)
     if (z <= 1e-6).any(): return slice(0, camera.height), slice(0, camera.width)
     (u0, v0), (u1, v1) = uv.min(0), uv.max(0)
@@ -249,7 +253,8 @@ def _window(camera: Camera, points):
     return (slice(i0, i1), slice(j0, j1)) if j0 < j1 and i0 < i1 else None
 
 def _shadow_window(camera: Camera, c, r):
-    "Pixel window of the ground points whose ray towards the light can meet the bounding cube (centre `c`, half-side `r`)."
+    ("Pixel window of the ground points whose ray towards the light can meet the bounding cube (centre `c`, half-side "
+     "`r`).")
     box = c + r * _CORNERS
     q = box[:, :2] - (box[:, 2:] / LIGHT[2]) * LIGHT[:2]   # the corners moved along the light onto z = 0
     (x0, y0), (x1, y1) = q.min(0) - 0.01, q.max(0) + 0.01
@@ -297,7 +302,8 @@ def raycast(objects, camera: Camera, positions: np.ndarray | None = None, shadow
     return np.ascontiguousarray(rgb.transpose(1, 2, 0)), ids, z
 
 def render_objects(objects, camera: Camera | None = None, size: int = 64, shadows: bool = True) -> np.ndarray:
-    "uint8 [H,W,3] image of a static arrangement of `Obj`s (at their `pos`) from `camera` (default: `default_camera(size)`)."
+    ("uint8 [H,W,3] image of a static arrangement of `Obj`s (at their `pos`) from `camera` (default: "
+     "`default_camera(size)`).")
     cam = default_camera(size) if camera is None else camera
     return raycast(list(objects), cam, shadows=shadows)[0]
 

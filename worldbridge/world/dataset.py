@@ -148,7 +148,8 @@ PRESET_QUESTIONS = {"bench224v2": dict(
               "count_collisions": 79})}
 
 def question_counts(data_dir) -> dict:
-    "Question counts of a benchmark written by `make_dataset`: {'mmworld', 'vlm4d', 'false_premise', 'types', 'families'}."
+    ("Question counts of a benchmark written by `make_dataset`: {'mmworld', 'vlm4d', 'false_premise', 'types', "
+     "'families'}.")
     data = Path(data_dir)
     mm, v4 = json.loads((data / "mmworld.json").read_text()), json.loads((data / "vlm4d.json").read_text())
     qs = [q for m in mm for q in m["questions"]]
@@ -158,7 +159,8 @@ def question_counts(data_dir) -> dict:
 def preset_text(name: str) -> str:
     "What preset `name` is, with its question counts (as `worldbridge world make --help` prints it)."
     p, q = PRESETS[name], PRESET_QUESTIONS[name]
-    lines = [f"--preset {name}: {p['n']} scenes, seed {p['seed']}, {p['image_size']}x{p['image_size']} px, {p['n_frames']} "
+    lines = [f"--preset {name}: {p['n']} scenes, seed {p['seed']}, {p['image_size']}x{p['image_size']} px, "
+             f"{p['n_frames']} "
              f"frames at {p['fps']} fps, {p['n_objects'][0]}-{p['n_objects'][1]} objects ({', '.join(p['kinds'])});",
              f"{q['mmworld']} questions: " + ", ".join(f"{t} {c}" for t, c in q["types"].items()) + ";",
              "by family: " + ", ".join(f"{f} {c}" for f, c in q["families"].items()) + ";",
@@ -199,7 +201,8 @@ def _make(a, m) -> int:
     if "kinds" in given:
         kinds = tuple(k.strip() for k in a.kinds.split(",") if k.strip())
         bad = [k for k in kinds if k not in KINDS]
-        if bad or not kinds: m.error(f"argument --kinds: unknown object kind(s) {bad or a.kinds!r}; choose from {','.join(KINDS)}")
+        if bad or not kinds: m.error(f"argument --kinds: unknown object kind(s) {bad or a.kinds!r}; choose from "
+                                     f"{','.join(KINDS)}")
         kw["kinds"] = kinds
     kw["n_objects"] = tuple(kw["n_objects"])
     try: r = make_dataset(a.out, progress=not a.no_progress, workers=a.workers, **kw)
@@ -226,7 +229,8 @@ def world_cli(argv: list[str] | None = None) -> int:
     au.add_argument("--json", action="store_true", help="print the numbers as JSON")
     a = p.parse_args(argv)
     if a.cmd == "make": return _make(a, m)
-    if not (Path(a.data) / "mmworld.json").is_file(): au.error(f"argument data: {a.data}: no mmworld.json (worldbridge world make)")
+    if not (Path(a.data) / "mmworld.json").is_file(): au.error(f"argument data: {a.data}: no mmworld.json (worldbridge "
+                                                               f"world make)")
     r = audit_dir(a.data)
     print(json.dumps(r, indent=1) if a.json else audit_table(r))
     return 0

@@ -26,7 +26,8 @@ def object_classes(colors: list[str] | None = None, kinds: list[str] | None = No
 
 def _parse_class(name):
     parts = str(name).split()
-    if len(parts) != 2 or parts[0] not in COLORS or parts[1] not in KINDS: raise ValueError(f"classes: {name!r} is not 'colour kind' (see object_classes())")
+    if len(parts) != 2 or parts[0] not in COLORS or parts[1] not in KINDS: raise ValueError(f"classes: {name!r} is not "
+                                                                                            f"'colour kind' (see object_classes())")
     return parts
 
 def _place(rng, kinds_colors_sizes, spread=2.2, min_gap=0.15, tries=500):
@@ -41,7 +42,8 @@ def _place(rng, kinds_colors_sizes, spread=2.2, min_gap=0.15, tries=500):
 
 def single_object_images(classes: list[str] | None = None, n_per_class: int = 10, size: int = 32,
                          seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    "`n_per_class` renders of one object per class (random size, position, camera azimuth): (uint8 [N,H,W,3], int labels [N])."
+    ("`n_per_class` renders of one object per class (random size, position, camera azimuth): (uint8 [N,H,W,3], int "
+     "labels [N]).")
     classes = object_classes() if classes is None else list(classes)
     if n_per_class < 1: raise ValueError(f"n_per_class={n_per_class}: expected >= 1")
     rng = np.random.default_rng(seed); cams = orbit_cameras(8, size)
@@ -100,7 +102,8 @@ def compositional_pairs(n: int = 16, size: int = 32, seed: int = 0, kinds=("attr
     `boxes` {'subject', 'object'} (pixel boxes in `image`), `parse` {'subject', 'predicate', 'object'} of `caption`."""
     kinds = tuple(kinds)
     for k in kinds:
-        if k not in ("attribute", "relation"): raise ValueError(f"kinds: unknown kind {k!r}; expected 'attribute' or 'relation'")
+        if k not in ("attribute", "relation"): raise ValueError(f"kinds: unknown kind {k!r}; expected 'attribute' or "
+                                                                f"'relation'")
     if n < 1: raise ValueError(f"n={n}: expected >= 1")
     rng = np.random.default_rng([seed, 7]); cam = default_camera(size); out = []
     cols = list(COLORS)

@@ -63,7 +63,8 @@ def _disc_square(p, w, a, b):
     return best, n_best
 
 def contact_time(kind_i, r_i, p_i, v_i, kind_j, r_j, p_j, v_j):
-    "Time until objects i and j (footprints of `kind`s, radii, 2-D positions and velocities) touch while closing, and the normal i -> j; (inf, None) if never."
+    ("Time until objects i and j (footprints of `kind`s, radii, 2-D positions and velocities) touch while closing, and "
+     "the normal i -> j; (inf, None) if never.")
     p, w = np.asarray(p_j, float) - p_i, np.asarray(v_j, float) - v_i
     fi, fj = _footprint(kind_i), _footprint(kind_j)
     if fi == fj == "disc": return _disc_disc(p, w, r_i + r_j)

@@ -31,7 +31,8 @@ MARGIN = 0.15          # seconds: no other contact this close to what a question
 N_PERTURB = 6          # perturbed re-simulations every answer must survive
 
 def sampled_times(n_frames: int, fps: int, n: int = SAMPLED) -> np.ndarray:
-    "Times (s) of the frames the harness samples by default (`linspace` with both ends, as `eval.frames.frame_indices`)."
+    ("Times (s) of the frames the harness samples by default (`linspace` with both ends, as "
+     "`eval.frames.frame_indices`).")
     return np.linspace(0, n_frames - 1, min(n, n_frames)).astype(int) / fps
 
 # %% ../../nbs/00_world/06_questions.ipynb #c4e88ff4
@@ -56,7 +57,8 @@ def hidden_objects(scene, min_pixels: int = 2, size: int = 32) -> set:
 
 # %% ../../nbs/00_world/06_questions.ipynb #7870e8b1
 def _perturbed(objects, rng) -> list:
-    "A copy of `objects` with positions moved by up to 0.01 and velocities changed by up to 1% in speed and 0.6 degrees."
+    ("A copy of `objects` with positions moved by up to 0.01 and velocities changed by up to 1% in speed and 0.6 "
+     "degrees.")
     out = []
     for o in objects:
         p = o.pos.copy(); p[:2] += rng.uniform(-0.01, 0.01, 2)

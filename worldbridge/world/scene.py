@@ -48,9 +48,11 @@ class WorldConfig:
         for name, vals, allowed in (("kinds", self.kinds, KINDS), ("colors", self.colors, tuple(COLORS)),
                                     ("sizes", self.sizes, tuple(SIZES))):
             bad = [v for v in vals if v not in allowed]
-            if bad or not vals: raise ValueError(f"{name}={vals!r}: unknown {bad or 'empty'}; expected a subset of {allowed}")
+            if bad or not vals: raise ValueError(f"{name}={vals!r}: unknown {bad or 'empty'}; expected a subset of "
+                                                 f"{allowed}")
         if self.unique_colors and len(self.colors) < self.n_objects[1]:
-            raise ValueError(f"colors: {len(self.colors)} colours cannot give {self.n_objects[1]} objects distinct colours (set unique_colors=False)")
+            raise ValueError(f"colors: {len(self.colors)} colours cannot give {self.n_objects[1]} objects distinct "
+                             f"colours (set unique_colors=False)")
 
 def _config(cfg=None, **overrides) -> WorldConfig:
     cfg = WorldConfig() if cfg is None else cfg
@@ -196,7 +198,8 @@ class Scene:
         "Rebuild a scene from `to_dict()` output (re-simulated: trajectories are identical)."
         c = {k: tuple(v) if isinstance(v, list) else v for k, v in d["config"].items()}
         return cls([Obj.from_dict(o) for o in d["objects"]], WorldConfig(**c), seed=d.get("seed"))
-    def __repr__(self): return f"Scene(seed={self.seed}, {len(self.objects)} objects: {', '.join(o.name for o in self.objects)}; {self.n_frames} frames)"
+    def __repr__(self): return (f"Scene(seed={self.seed}, {len(self.objects)} objects: "
+                                f"{', '.join(o.name for o in self.objects)}; {self.n_frames} frames)")
 
 def mask_boxes(mask) -> dict:
     "{id: (x0, y0, x1, y1)} pixel boxes (exclusive ends) of the ids >= 0 in an id map."
@@ -302,7 +305,8 @@ def parse_scene_graph(sg, fields=("id", "kind", "color", "box")) -> dict:
                          + (f" with keys {sorted(map(str, sg))}" if isinstance(sg, dict) else ""))
     objs, rels = sg["objects"], sg.get("relations", [])
     for name, v in (("objects", objs), ("relations", rels)):
-        if not isinstance(v, (list, tuple)): raise ValueError(f"scene graph: {name!r} must be a list, got {type(v).__name__}")
+        if not isinstance(v, (list, tuple)): raise ValueError(f"scene graph: {name!r} must be a list, got "
+                                                              f"{type(v).__name__}")
     ids = set()
     for k, o in enumerate(objs):
         if not isinstance(o, dict): raise ValueError(f"scene graph: objects[{k}] must be a dict, got {o!r}")
@@ -312,8 +316,10 @@ def parse_scene_graph(sg, fields=("id", "kind", "color", "box")) -> dict:
             try: b = np.asarray(o["box"], dtype=np.float64)
             except (TypeError, ValueError): b = np.zeros(0)
             if b.shape != (4,) or not np.isfinite(b).all():
-                raise ValueError(f"scene graph: objects[{k}]['box'] must be 4 finite numbers (x0, y0, x1, y1), got {o['box']!r}")
-            if b[2] < b[0] or b[3] < b[1]: raise ValueError(f"scene graph: objects[{k}]['box'] = {o['box']!r} needs x1 >= x0 and y1 >= y0")
+                raise ValueError(f"scene graph: objects[{k}]['box'] must be 4 finite numbers (x0, y0, x1, y1), got "
+                                 f"{o['box']!r}")
+            if b[2] < b[0] or b[3] < b[1]: raise ValueError(f"scene graph: objects[{k}]['box'] = {o['box']!r} needs x1 "
+                                                            f">= x0 and y1 >= y0")
         try: dup = o.get("id") in ids
         except TypeError: raise ValueError(f"scene graph: objects[{k}]['id'] = {o['id']!r} is not hashable") from None
         if dup: raise ValueError(f"scene graph: duplicate object id {o['id']!r}")
@@ -322,9 +328,11 @@ def parse_scene_graph(sg, fields=("id", "kind", "color", "box")) -> dict:
         if not isinstance(r, dict): raise ValueError(f"scene graph: relations[{k}] must be a dict, got {r!r}")
         for f in ("subject", "predicate", "object"):
             if f not in r: raise ValueError(f"scene graph: relations[{k}] has no field {f!r}")
-        if not isinstance(r["predicate"], str): raise ValueError(f"scene graph: relations[{k}]['predicate'] must be a str, got {r['predicate']!r}")
+        if not isinstance(r["predicate"], str): raise ValueError(f"scene graph: relations[{k}]['predicate'] must be a "
+                                                                 f"str, got {r['predicate']!r}")
         for f in ("subject", "object"):
             try: ok = r[f] in ids
             except TypeError: ok = False
-            if not ok: raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r[f]!r} is a dangling node id (objects: {sorted(ids, key=str)})")
+            if not ok: raise ValueError(f"scene graph: relations[{k}]['{f}'] = {r[f]!r} is a dangling node id "
+                                        f"(objects: {sorted(ids, key=str)})")
     return sg

@@ -33,7 +33,8 @@ def write_video(frames, path, fps: int = 8, qp: int = 16, codec: str | None = No
     "Encode uint8 frames [T,H,W,3] to an MP4 at `path` (deterministic bytes). Returns the path."
     import av
     frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0: raise ValueError(f"frames: expected uint8 [T,H,W,3] with T >= 1, got shape {frames.shape}")
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0: raise ValueError(f"frames: expected uint8 "
+                                                                                       f"[T,H,W,3] with T >= 1, got shape {frames.shape}")
     if frames.dtype != np.uint8: raise ValueError(f"frames: expected dtype uint8, got {frames.dtype}")
     if fps < 1: raise ValueError(f"fps={fps}: expected >= 1")
     T, H, W, _ = frames.shape
