@@ -1,5 +1,10 @@
-"""Split code lines over 120 characters in notebook code cells, accepting a change only if the cell's AST is unchanged."""
-import ast, io, json, sys, tokenize
+"""Split exported code lines over 120 characters in notebooks, keeping each cell's AST identical (a split is kept only
+if `ast.dump` of the cell is unchanged): statements at ';', a trailing comment onto the line above (never a parameter's
+docment), an argument list at its outer bracket, a long string literal into adjacent literals.
+
+    python tools/wrap_long_lines.py nbs/*.ipynb nbs/*/*.ipynb    # then nbdev_export && nbdev_clean
+"""
+import ast, io, json, re, sys, tokenize
 LIMIT = 120
 
 def same_ast(a, b):
@@ -60,6 +65,39 @@ def wrap_cell(src):
                     lines = trial; changed = True; break
             if changed: break
     return "\n".join(lines)
+
+_cands = candidates
+
+def _split_point(body, limit_in_body, is_f):
+    "Index in body after a space, at most limit_in_body, outside f-string braces."
+    depth, best, i = 0, None, 0
+    while i < len(body):
+        ch = body[i]
+        if is_f and ch in "{}":
+            if i + 1 < len(body) and body[i + 1] == ch: i += 2; continue
+            depth += 1 if ch == "{" else -1
+        if ch == " " and depth == 0 and i + 1 <= limit_in_body and i > 10 and body[i - 1] != "\\": best = i + 1
+        i += 1
+    return best
+
+def candidates(line):
+    yield from _cands(line)
+    ind = len(line) - len(line.lstrip())
+    for col, typ, s, d, end in toks(line):
+        if typ != tokenize.STRING or end <= LIMIT or col >= LIMIT - 20: continue
+        m = re.match(r"([rRfFbBuU]*)('|\")", s)
+        if not m or s[len(m.group(0)):].startswith(m.group(2) * 2): continue   # triple-quoted
+        pre, q = m.group(1), m.group(2)
+        body = s[len(pre) + 1:-1]
+        wrapped = d == 0
+        head = len(pre) + 1 + (1 if wrapped else 0)
+        k = _split_point(body, LIMIT - col - head - 1, "f" in pre.lower())
+        if not k or k >= len(body) - 3: continue
+        a, b = pre + q + body[:k] + q, pre + q + body[k:] + q
+        cont = " " * (col + (1 if wrapped else 0))
+        if wrapped: yield [line[:col] + "(" + a, cont + b + ")" + line[end:]]
+        else: yield [line[:col] + a, cont + b + line[end:]]
+        return
 
 for p in sys.argv[1:]:
     nb = json.load(open(p)); n0 = n1 = 0
