@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01_eval/01_frames.ipynb #4ff40dd0
 from __future__ import annotations
-import os, json, hashlib, tempfile, threading, warnings
+import os, json, stat, hashlib, tempfile, threading, warnings
 from concurrent.futures import Future
 from pathlib import Path
 import numpy as np
@@ -158,12 +158,15 @@ _DIGESTS = {}   # (device, inode, size, times) -> digest: each file is read once
 def file_digest(path) -> str:
     ("A digest of the file's content (BLAKE2b over every byte; about 1 GB/s), remembered while the file's size and "
      "time stay the same.")
-    p = Path(path); st = p.stat()
+    return _digest(path, os.stat(path))
+
+def _digest(path, st: os.stat_result) -> str:
+    "`file_digest` of `path` whose `os.stat` is `st` (a caller that has it stats once)."
     # the file, however its path is spelled; ctime: any write changes it
     key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     if key not in _DIGESTS:
         h = hashlib.blake2b(digest_size=16)
-        with open(p, "rb") as f:
+        with open(path, "rb") as f:
             while b := f.read(1 << 20): h.update(b)
         _DIGESTS[key] = h.hexdigest()
     return _DIGESTS[key]
@@ -218,14 +221,15 @@ def sample_frames(path,  # the video file
                  ) -> np.ndarray:
     """Frames of a video: `n` spread by `method` ('linspace' | 'centre') or one every `1/fps` s; seeking (`decoder='seek'`) or
     decoding all; cached in `cache_dir`. Concurrent calls for one video decode it once (the others wait for it)."""
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"video not found: {path}")
+    path = os.fspath(path)
+    try: st = os.stat(path)   # one look at the file (this runs once per question, for every thread)
+    except (FileNotFoundError, NotADirectoryError): raise FileNotFoundError(f"video not found: {path}") from None
     # a FIFO or a device would block the decoder
-    if not path.is_file(): raise ValueError(f"video {path}: not a regular file")
+    if not stat.S_ISREG(st.st_mode): raise ValueError(f"video {path}: not a regular file")
     if decoder not in ("seek", "decode_all"): raise ValueError(f"decoder={decoder!r}: expected 'seek' or 'decode_all'")
     # by content
-    key = hashlib.sha1(f"{file_digest(path)}|{n}|{fps}|{max_frames}|{method}|{decoder}".encode()).hexdigest()[:20]
-    return shared_call(_MEM, key, lambda: _sample(path, key, n, fps, max_frames, cache_dir, method, decoder),
+    key = hashlib.sha1(f"{_digest(path, st)}|{n}|{fps}|{max_frames}|{method}|{decoder}".encode()).hexdigest()[:20]
+    return shared_call(_MEM, key, lambda: _sample(Path(path), key, n, fps, max_frames, cache_dir, method, decoder),
                        MEM_CACHE_SIZE)
 
 def _sample(path, key, n, fps, max_frames, cache_dir, method, decoder):

@@ -319,6 +319,18 @@ def check_key_transport(url: str, api_key: str | None):
         raise ValueError(f"{url}: refusing to send an API key over plain http to {u.hostname}; use https (over http a "
                          f"key goes to loopback only)")
 
+def _no_delay(conn):
+    ("Nagle's algorithm off (as urllib3 does): `http.client` sends a body over 2,000 bytes after the headers, and "
+     "with Nagle on the body can wait for the headers' acknowledgement (delayed up to 40 ms by the peer).")
+    try: conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError): pass   # not a TCP socket
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def connect(self): super().connect(); _no_delay(self)
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def connect(self): super().connect(); _no_delay(self)
+
 class _Pool(threading.local):
     ("Keep-alive connections, one per origin and thread: concurrent requests never share a socket, sequential ones "
      "reuse it.")
@@ -328,7 +340,7 @@ class _Pool(threading.local):
         key = (u.scheme, u.hostname, u.port, timeout)
         c, fresh = self.conns.get(key), False
         if c is None:
-            cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
+            cls = _HTTPSConnection if u.scheme == "https" else _HTTPConnection
             c, fresh = cls(u.hostname, u.port, timeout=timeout), True
             self.conns[key] = c
         return key, c, fresh

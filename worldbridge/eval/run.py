@@ -4,12 +4,12 @@
 
 # %% ../../nbs/01_eval/07_run.ipynb #4630ac00
 from __future__ import annotations
-import os, re, sys, json, math, time, hashlib, threading, contextlib, functools, importlib, importlib.metadata, platform
+import os, re, sys, json, math, stat, time, hashlib, threading, contextlib, functools, importlib, importlib.metadata, platform
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 from .benchmarks import Item, BENCHMARKS, get_benchmark, load_bench, VLM4D_TABLE
-from .frames import sample_frames, file_digest, FRAME_METHODS, MEM_CACHE_SIZE
+from .frames import sample_frames, file_digest, _digest, FRAME_METHODS, MEM_CACHE_SIZE
 from .prompts import resolve_prompt, format_prompt, generation_config, parse_kv
 from .models import make_model, Adapter, TINY_MAX_NEW_TOKENS, api_key_from_env, check_key_transport, check_endpoint, MAX_TIMEOUT
 from .extraction import (extract_choice, judge_response, parse_judge_spec, verdict_bool, JudgeError, JUDGE_PROTOCOLS,
@@ -34,18 +34,24 @@ def _real(path: str) -> str:
 def item_hash(item: Item, answer: bool = True) -> str:
     ("A hash of an item: question, options, the video (reference and size) and, with `answer`, the correct letters "
      "(the video's content: `video_digest`).")
-    v = item.video and Path(item.video)
-    size = v.stat().st_size if v and v.exists() else None
+    return _item_hashes(item)[0 if answer else 1]
+
+def _item_hashes(item: Item) -> tuple[str, str]:
+    "`item_hash(item)` and `item_hash(item, answer=False)`, from one look at the video (a record needs both)."
+    try: size = os.stat(item.video).st_size if item.video else None
+    except (OSError, ValueError): size = None   # no such file (or a name the system refuses)
     # one video, however its path is spelled (relative or not)
-    src = item.meta.get("source_video") or (v and _real(item.video))
-    key = [item.question, item.options, src, size] + ([sorted(item.answers)] if answer else [])
-    return hashlib.sha1(json.dumps(key, ensure_ascii=True).encode()).hexdigest()[:16]
+    src = item.meta.get("source_video") or (item.video and _real(item.video))
+    key = [item.question, item.options, src, size]
+    h = lambda k: hashlib.sha1(json.dumps(k, ensure_ascii=True).encode()).hexdigest()[:16]
+    return h(key + [sorted(item.answers)]), h(key)
 
 def video_digest(item: Item) -> str | None:
     ("The content digest of the item's video (None without one): a video replaced by another of the same size is a "
      "changed item.")
-    v = item.video and Path(item.video)
-    return file_digest(v) if v and v.is_file() else None
+    try: st = os.stat(item.video) if item.video else None
+    except (OSError, ValueError): st = None   # no such file (or a name the system refuses)
+    return _digest(item.video, st) if st and stat.S_ISREG(st.st_mode) else None
 
 def _missing_video_error(item: Item) -> str:
     tried = item.meta.get("video_candidates") or [item.video]
@@ -71,7 +77,8 @@ def judge_record(rec: dict, item: Item, judge: dict) -> dict:
 
 def _new_record(item: Item, model: str, prompt_name: str, prompt: str | None) -> dict:
     "A record of `item` answered by the model named `model` (the one builder of evaluated and re-scored records)."
-    return dict(id=item.id, item_hash=item_hash(item), input_hash=item_hash(item, answer=False), bench=item.bench, groups=item.groups,
+    h, ih = _item_hashes(item)
+    return dict(id=item.id, item_hash=h, input_hash=ih, bench=item.bench, groups=item.groups,
                 annotations=item.meta.get("annotations"), video=item.video, question=item.question, options=item.options, answer=item.answer,
                 answers=list(item.answers), answer_text=item.answer_text, model=model, prompt_name=prompt_name, prompt=prompt,
                 response=None, pred=None, rule=None, correct=False, status="ok", error=None)
@@ -81,9 +88,15 @@ def _frames_of(item: Item, model: Adapter, sampling: dict | None, cache_dir):
     frames are sampled for a text-only model too (then dropped), so that every model answers the same questions."""
     s = {**dict(n_frames=8, fps=None, max_frames=64, method="centre"), **(sampling or {})}
     if s["n_frames"] == 0: return None   # a text-only run (`text_only`): no video is read, or needed
-    if not item.video or not Path(item.video).exists(): raise FileNotFoundError(_missing_video_error(item))
+    if not item.video or not os.path.exists(item.video): raise FileNotFoundError(_missing_video_error(item))
     frames = sample_frames(item.video, s["n_frames"], s["fps"], s["max_frames"], cache_dir, s["method"])
     return frames if model.needs_frames else None
+
+def _prepare(item: Item, model: Adapter, sampling: dict | None, cache_dir):
+    ("Sample an item's frames before its turn (`_Prefetch`) and encode them too where the model sends them encoded "
+     "(an endpoint's JPEG data URLs, `frame_urls`): its request then goes out as soon as a slot is free.")
+    frames = _frames_of(item, model, sampling, cache_dir)
+    if frames is not None and hasattr(model, "frame_urls"): model.frame_urls(frames)
 
 def _read_answer(rec: dict, item: Item, response: str, judge: dict | None) -> dict:
     rec["response"] = response
@@ -405,9 +418,8 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                               f"({'left out' if missing_video == 'skip' else 'each fails'}; see {out / 'missing_videos.jsonl'}); first: {_missing_video_error(missing[0])}",
                               file=sys.stderr)
         store, items_by = ResultStore(out, rank, world_size), {it.id: it for it in items}
-        hashes = {it.id: item_hash(it) for it in items}
-        # a changed item is evaluated again,
-        done = {k: r for k, r in store.load().items() if r.get("item_hash") == hashes.get(k)
+        # a changed item is evaluated again (hashed only where a record waits: a fresh run starts at once),
+        done = {k: r for k, r in store.load().items() if k in items_by and r.get("item_hash") == item_hash(items_by[k])
                 # and one whose video was replaced
                 and r.get("video_digest") in (None, video_digest(items_by[k]))}
         mine = items[rank::world_size]
@@ -434,9 +446,8 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                     for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
             else:   # what finished while the last lines were written goes to disk together: one fsync, not one per item
                 ahead = None
-                if concurrency > 1 and sampling["n_frames"]: ahead = _Prefetch(todo,
-                                                                               lambda it: _frames_of(it, adapter,
-                                                                                                     sampling, cache_dir))
+                if concurrency > 1 and sampling["n_frames"]: ahead = _Prefetch(todo, lambda it: _prepare(it, adapter,
+                                                                                                         sampling, cache_dir))
                 def one(it):
                     if ahead: ahead.started()
                     return evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J)
@@ -471,15 +482,23 @@ def _in_batches(fn, items, k: int):
     if k <= 1 or len(items) <= 1:
         for it in items: yield [fn(it)]
         return
-    from concurrent.futures import ThreadPoolExecutor, wait, FIRST_COMPLETED
+    import queue
+    from concurrent.futures import ThreadPoolExecutor
+    # each finished call is put here by its own thread: waking the writer costs the same for 10 or 10,000 items
+    # (`concurrent.futures.wait` looks at every pending future each time one finishes)
+    finished = queue.SimpleQueue()
     with ThreadPoolExecutor(k) as ex:
-        pending = {ex.submit(fn, it) for it in items}
+        futures = [ex.submit(fn, it) for it in items]
+        for f in futures: f.add_done_callback(finished.put)
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            left = len(futures)
+            while left:
+                done = [finished.get()]
+                while not finished.empty(): done.append(finished.get())
+                left -= len(done)
                 yield [f.result() for f in done]
         except BaseException:
-            for f in pending: f.cancel()
+            for f in futures: f.cancel()
             raise
 
 class _Prefetch:
