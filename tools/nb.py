@@ -79,6 +79,7 @@ def run(nb_path, flags="", cells=""):
     from nbdev.process import NBProcessor
     from nbdev.frontmatter import FrontmatterProc
     nb_path = Path(nb_path).resolve()
+    os.environ['IN_TEST'] = '1'   # as nbdev_test: the cells this runs run (`skip_heavy_cells` skips none of them)
     skip = set(get_config().tst_flags.split()) - set(flags.split())
     nb = read_nb(nb_path)
     directives = NBProcessor(nb_path, procs=FrontmatterProc, process=True).nb  # parses `#|` directives

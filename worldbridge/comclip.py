@@ -5,6 +5,7 @@
 # %% ../nbs/21_comclip.ipynb #7ba93382
 from __future__ import annotations
 import json, re, urllib.request
+from collections.abc import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -170,7 +171,7 @@ def comclip_scores(clip, tok, images, captions, grounders, parser=rule_parse, we
     return out
 
 @torch.no_grad()
-def comclip_weights(clip, tok, image, caption, grounder, parse=None, weighting: str = "softmax", temp: float = 0.1):
+def comclip_weights(clip, tok, image, caption, grounder, parse: Callable | None = None, weighting: str = "softmax", temp: float = 0.1):
     ("Sub-image embeddings `e [K,D]` and their weights `w [K]` (subject, object, predicate when relational) for one "
      "image/caption.")
     if weighting not in ("sim", "softmax"): raise ValueError(f"weighting={weighting!r}: expected 'sim' or 'softmax'")

@@ -4,13 +4,21 @@
 
 # %% ../nbs/00_diffusion.ipynb #180713e3
 from __future__ import annotations
-import contextlib, math
+import contextlib, logging, math
+from collections.abc import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import _seeded, tiny_tokenizer
 from .training import train_loop   # the one training loop
+
+class _NoTorchvisionNote(logging.Filter):
+    ("transformers' note that its image processors fall back to PIL without torchvision: diffusers' pipelines import "
+     "them, and the pipelines here have no feature extractor, so the note is noise (the one message dropped)")
+    def filter(self, record): return "requires torchvision (not installed)" not in record.getMessage()
+
+logging.getLogger("transformers.utils.import_utils").addFilter(_NoTorchvisionNote())
 
 # %% auto #0
 __all__ = ['tiny_sd_pipeline', 'tiny_unet3d', 'tiny_video_pipeline', 'encode_prompts', 'latent_means', 'latent_scale',
@@ -56,8 +64,10 @@ def tiny_sd_pipeline(sample_size: int = 16, # latent side; images are `sample_si
         return unet, vae, te
     unet, vae, te = _seeded(seed, build)
     if vae_factor != 2: vae = _tiny_vae(sample_size, vae_factor, seed)
+    # Stable Diffusion's own settings (steps_offset=1, no clipping): the pipeline would set them itself, with a warning
     sch = scheds[scheduler](num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                            **({"clip_sample": False, "set_alpha_to_one": False} if scheduler == "ddim" else {}))
+                            steps_offset=1, **({"clip_sample": False} if scheduler in ("ddim", "ddpm") else {}),
+                            **({"set_alpha_to_one": False} if scheduler == "ddim" else {}))
     pipe = StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sch, safety_checker=None,
                                    feature_extractor=None, image_encoder=None, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
@@ -191,7 +201,7 @@ def train_denoiser(pipe, # a diffusers pipeline (`unet`, `scheduler`, `tokenizer
                    max_grad_norm: float | None = None, # clip the gradient norm to this
                    p_uncond: float = 0.0, # probability that a sample's prompt is replaced by the empty prompt
                    train_text_encoder: bool = False, # train it with the UNet (else its states are computed once)
-                   predict=None, # `predict(zt, t, ehs, idx, generator)` -> the UNet's prediction; default `unet(zt, t, ehs).sample`
+                   predict: Callable | None = None, # `predict(zt, t, ehs, idx, generator)` -> the UNet's prediction; default `unet(zt, t, ehs).sample`
                    progress: bool = True, desc: str = "train unet",
                   ) -> list[float]:
     "Train `pipe.unet` with the denoising loss on `latents` and their `prompts` (VAE frozen); returns the losses."

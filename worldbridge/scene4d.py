@@ -25,7 +25,7 @@ __all__ = ['BACKENDS', 'OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFA
            'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'smooth_features', 'evaluate_views', 'select', 'apply_edit',
            'EditResult', 'edit_scene', 'scene_catalogue', 'scene_views', 'edit_ground_truth', 'init_from_scene',
            'fit_scene', 'edit_view_metrics', 'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'show_figure',
-           'viewer']
+           'docs_plotly_html', 'viewer']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
@@ -734,7 +734,7 @@ class EditResult:
     ok: bool = True
     message: str = ""
 
-def edit_scene(model: Gaussians4D, instruction: str, parser=None, embedder: AttributeEmbedder | None = None,
+def edit_scene(model: Gaussians4D, instruction: str, parser: RuleParser | OpenAIParser | None = None, embedder: AttributeEmbedder | None = None,
                catalogue: list | None = None, palette: dict | None = None,
                threshold: float | None = None) -> EditResult:
     "instruction → command → feature-similarity selection → edited copy of `model` (or a message saying why not)."
@@ -1145,7 +1145,17 @@ def show_figure(fig, show: bool = True,  # False: only return the bundle
         display(bundle, raw=True)
     return bundle
 
-def viewer(model: Gaussians4D, cameras, parser=None, embedder: AttributeEmbedder | None = None,
+def docs_plotly_html(cell):
+    """nbdev processor for the docs site (`procs` in settings.ini): a `show_figure` output goes into the page as raw
+    HTML in markdown rather than as an HTML output, for which Quarto would load require.js and jQuery from their CDNs
+    (it adds them to any page with an HTML output); plotly.js itself still comes from its CDN."""
+    for o in cell.get("outputs", []):
+        d = o.get("data", {})
+        if "application/vnd.plotly.v1+json" in d and "text/html" in d:
+            html = d.pop("text/html"); d.pop("application/vnd.plotly.v1+json")
+            d["text/markdown"] = "```{=html}\n" + ("".join(html) if isinstance(html, list) else html) + "\n```\n"
+
+def viewer(model: Gaussians4D, cameras, parser: RuleParser | OpenAIParser | None = None, embedder: AttributeEmbedder | None = None,
            catalogue: list | None = None, palette: dict | None = None,
            size: int = 96):  # the renders' side in pixels (shown 4x larger)
     ("ipywidgets app: frame and camera sliders, an instruction box and its full message, before/after renders with "

@@ -5,7 +5,7 @@
 # %% ../nbs/10_subspace.ipynb #90bc3003
 from __future__ import annotations
 import copy, json, math, re, time, warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 import numpy as np
 import torch
@@ -276,7 +276,7 @@ def subspace_lr(d: int, D: int, eta: float = 0.05) -> float:
      "`d`.")
     return eta * math.sqrt(D / d)
 
-def train_subspace(model: nn.Module, d: int, train_data, eval_fn=None, projection: str = "fastfood",
+def train_subspace(model: nn.Module, d: int, train_data, eval_fn: Callable | None = None, projection: str = "fastfood",
                    modules: list[str] | None = None, seed: int = 0,
                    steps: int = 100, lr=subspace_lr, loss_fn=default_loss, progress: bool = True) -> dict:
     ("Train only `z` of `subspace_wrap(model, d, ...)`: `{'model': SubspaceModel, 'd', 'D', 'lr', 'metric': "
@@ -290,7 +290,7 @@ def train_subspace(model: nn.Module, d: int, train_data, eval_fn=None, projectio
     return {"model": sm, "d": sm.d, "D": sm.D, "lr": lr, "metric": metric, "losses": losses,
             "seconds": time.time() - t0}
 
-def train_full(model: nn.Module, train_data, eval_fn=None, steps: int = 100, lr: float = 1e-3, loss_fn=default_loss,
+def train_full(model: nn.Module, train_data, eval_fn: Callable | None = None, steps: int = 100, lr: float = 1e-3, loss_fn=default_loss,
                progress: bool = True, copy_model: bool = True) -> dict:
     ("Full fine-tuning baseline, same loop, on a copy of `model` (unless `copy_model=False`): `{'model', 'D', 'lr', "
      "'metric', 'losses', 'seconds'}`.")

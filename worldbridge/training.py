@@ -5,7 +5,7 @@
 # %% ../nbs/00_training.ipynb #e8f2762a
 from __future__ import annotations
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 import numpy as np
 import torch
 import torch.nn as nn
@@ -121,7 +121,7 @@ def make_optimizer(params, optimizer="adam", lr: float = 1e-3, weight_decay: flo
     raise ValueError(f"optimizer={optimizer!r}: expected one of {OPTIMIZERS} or a function (params, lr, weight_decay) "
                      f"-> optimizer")
 
-def make_schedule(opt: torch.optim.Optimizer, schedule=None, steps: int = 1, lr: float = 1e-3):
+def make_schedule(opt: torch.optim.Optimizer, schedule: str | Callable | None = None, steps: int = 1, lr: float = 1e-3):
     ("The scheduler for `schedule` (None, 'onecycle', 'cosine', or a function `(optimizer, steps)`), or None for a "
      "constant rate.")
     if schedule is None: return None
@@ -138,7 +138,7 @@ def train_loop(model: nn.Module, # in training mode during the loop, evaluation 
                optimizer="adam", # 'adam', 'adamw', 'sgd', or `(params, lr, weight_decay) -> optimizer`
                lr: float = 1e-3, # the learning rate (the peak, with a schedule)
                weight_decay: float = 0.0, # the optimizer's weight decay
-               schedule=None, # None (constant), 'onecycle', 'cosine', or `(optimizer, steps) -> scheduler`
+               schedule: str | Callable | None = None, # None (constant), 'onecycle', 'cosine', or `(optimizer, steps) -> scheduler`
                sampling: str = "cycle", # 'cycle', 'random' or 'shuffle' (see `batch_stream`)
                batch_size: int = 64, # items per batch ('random', 'shuffle')
                seed: int = 0, # seed of the sampling generator ('random', 'shuffle')

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01_eval/03_models.ipynb #1eb983d4
 from __future__ import annotations
-import os, json, math, time, base64, io, heapq, hashlib, itertools, socket, threading, http.client, urllib.parse
+import os, sys, json, math, time, base64, io, heapq, hashlib, itertools, socket, threading, http.client, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 from .store import redact, add_secret
@@ -596,6 +596,10 @@ class FakeOpenAIServer:
                                  "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}})
         class Server(ThreadingHTTPServer):
             request_queue_size, daemon_threads = 128, True   # a serving engine accepts many connections at once
+            def handle_error(self, request, client_address):
+                # a client gone mid-reply (killed, or past its timeout) is no server error: no traceback on stderr
+                if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)): return
+                super().handle_error(request, client_address)
         self.httpd = Server((host, port), H)
         self.url = f"http://{host}:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -5,6 +5,7 @@
 # %% ../../nbs/01_eval/07_run.ipynb #4630ac00
 from __future__ import annotations
 import os, re, sys, json, math, stat, time, hashlib, threading, contextlib, functools, importlib, importlib.metadata, platform
+from collections.abc import Callable
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
@@ -320,7 +321,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              cache_dir: str | Path | None = None,  # a directory for cached sampled frames
              retry_errors: bool = True,  # evaluate failed items again
              finalize: bool = True,  # merge, score and write the report when done (the main process, `rank` 0)
-             barrier=None,  # called inside the lock before the report (sharded runs: wait for the other processes)
+             barrier: Callable | None = None,  # called inside the lock before the report (sharded runs: wait for the other processes)
              progress: bool = True,  # show a progress bar
              n_boot: int = 1000  # bootstrap resamples for the intervals
             ) -> dict | None:
@@ -755,7 +756,7 @@ def format_verdict_table(rows: list) -> str:
 RUNNER_GROUP = "worldbridge.runners"   # the entry-point group of benchmark runners
 _RUNNERS: dict = {}                     # bench -> runner: registered, or loaded from an entry point
 
-def register_runner(bench: str, fn=None):
+def register_runner(bench: str, fn: Callable | None = None):
     """Make `fn(data, model, out, limit=None, **kw) -> dict` the runner of benchmark `bench` (for `run_eval`, `get_runner`
     and `worldbridge eval --bench`) and return it; without `fn`, a decorator. A later registration replaces an earlier one."""
     if fn is None: return lambda f: register_runner(bench, f)

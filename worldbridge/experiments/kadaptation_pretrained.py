@@ -39,6 +39,10 @@ def pad_same(x: torch.Tensor, # `[..., H, W]`
 
 class FrozenBatchNorm2d(nn.BatchNorm2d):
     "`nn.BatchNorm2d` that always normalises with its running statistics (never updated); its affine weights train."
+    def __init__(self, num_features: int,  # channels
+                 eps: float = 1e-5,  # added to the variance
+                 momentum: float = 0.1):  # kept for loading; the statistics are never updated
+        super().__init__(num_features, eps=eps, momentum=momentum)
     def forward(self, x):
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0, self.eps)
 
