@@ -189,9 +189,9 @@ def check_static(problems: dict):
             m = rx.search(txt)
             if m: problems.setdefault(rel, []).append(f"{what}: ...{txt[max(0, m.start() - 40):m.end() + 40]!r}")
         raw = f.read_text(encoding="utf-8", errors="replace")
-        if re.search(r"(require|jquery)(\.min)?\.js", raw, re.I):   # Quarto adds both to a page with any HTML output
-            problems.setdefault(rel, []).append("loads require.js and jQuery from CDNs (an HTML output: see "
-                                                "`scene4d.docs_plotly_html`)")
+        if re.search(r"<script[^>]*\bsrc=\"[^\"]*(require|jquery)[^\"]*\.js", raw, re.I):   # Quarto adds both to a page with any HTML output
+            problems.setdefault(rel, []).append("loads require.js and jQuery from CDNs (an HTML or widget output: see "
+                                                "`scene4d.docs_static_outputs`)")
         if "Colab: install worldbridge" in alltext: problems.setdefault(rel, []).append("the Colab install cell is shown")
         n_none = len(re.findall(r"NoneType\s*=\s*None", alltext))
         if n_none: problems.setdefault(rel, []).append(f"{n_none} parameters shown as `NoneType=None` (annotate them)")

@@ -25,7 +25,7 @@ __all__ = ['BACKENDS', 'OPS', 'KIND_SYNONYMS', 'SIZE_WORDS', 'DIRECTIONS', 'DEFA
            'AttributeEmbedder', 'psnr', 'ssim', 'fit', 'smooth_features', 'evaluate_views', 'select', 'apply_edit',
            'EditResult', 'edit_scene', 'scene_catalogue', 'scene_views', 'edit_ground_truth', 'init_from_scene',
            'fit_scene', 'edit_view_metrics', 'make_edit4d', 'edit4d_table', 'run_edit4d', 'scene_figure', 'show_figure',
-           'docs_plotly_html', 'viewer']
+           'docs_static_outputs', 'viewer']
 
 # %% ../nbs/50_scene4d.ipynb #510e38c8
 try:  # optional CUDA rasterizer; never required (and not installable without CUDA)
@@ -1145,11 +1145,14 @@ def show_figure(fig, show: bool = True,  # False: only return the bundle
         display(bundle, raw=True)
     return bundle
 
-def docs_plotly_html(cell):
+def docs_static_outputs(cell):
     """nbdev processor for the docs site (`procs` in settings.ini): a `show_figure` output goes into the page as raw
-    HTML in markdown rather than as an HTML output, for which Quarto would load require.js and jQuery from their CDNs
-    (it adds them to any page with an HTML output); plotly.js itself still comes from its CDN."""
-    for o in cell.get("outputs", []):
+    HTML in markdown, and a widget's output (the `viewer`: it needs a kernel) is dropped. Quarto loads require.js and
+    jQuery from their CDNs for any page with an HTML or widget output, even one hidden by `output: false`; plotly.js
+    itself still comes from its CDN."""
+    outs = cell.get("outputs", [])
+    outs[:] = [o for o in outs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+    for o in outs:
         d = o.get("data", {})
         if "application/vnd.plotly.v1+json" in d and "text/html" in d:
             html = d.pop("text/html"); d.pop("application/vnd.plotly.v1+json")
