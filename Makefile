@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.worldbridge-installed
 
-.PHONY: install demo test peft-suite export docs docs-check docs-site-check workflows-check wheel-check run-all run-all-ci lab-check hub-dry-run clean
+.PHONY: install demo test peft-suite export docs docs-check docs-site-check workflows-check wheel-check run-all run-all-ci lab-check hub-dry-run hub-dry-run-ci clean
 
 install: $(STAMP)
 
@@ -88,6 +88,10 @@ HUB_MIRROR ?= /tmp/worldbridge_hub_mirror
 hub-dry-run: install
 	PATH=$(BIN):$$PATH OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python tools/hub_mirror.py run --cache $(HUB_MIRROR) \
 		--configs-only $(HUB_NBS)
+
+# the cheap ones, in CI: CLIP (CPL, ComCLIP) and the two VLMs (the harness's hf: models); about 4 minutes
+hub-dry-run-ci:
+	$(MAKE) hub-dry-run HUB_NBS="nbs/20_cpl.ipynb nbs/21_comclip.ipynb nbs/01_eval/03_models.ipynb"
 
 clean:
 	rm -rf $(VENV) _docs _docs_check _proc runs

@@ -13,9 +13,9 @@ __all__ = ['CLIP_BOS', 'CLIP_EOS', 'QWEN2_SPECIALS', 'LLAVA_ONEVISION_SPECIALS',
            'VIT_B16_CONFIG', 'OWLVIT_B32_CONFIG', 'SD15_UNET_CONFIG', 'SD21_UNET_CONFIG', 'SD_VAE_CONFIG',
            'SD15_TEXT_CONFIG', 'SD21_TEXT_CONFIG', 'SD_SCHEDULER_CONFIG', 'T2V_UNET3D_CONFIG', 'T2V_SCHEDULER_CONFIG',
            'QWEN2_VL_2B_CONFIG', 'LLAVA_ONEVISION_05B_CONFIG', 'QWEN2_VL_IMAGE_PROCESSOR',
-           'LLAVA_ONEVISION_IMAGE_PROCESSOR', 'MEASUREMENTS_ENV', 'layout_tokenizer', 'clip_tokenizer',
-           'qwen2_tokenizer', 'clip_vit_b32', 'clip_vit_b16', 'vit_b16', 'owlvit_b32', 'sd15_unet', 'sd21_unet',
-           't2v_unet3d', 'sd_vae', 'sd15_text_encoder', 'sd21_text_encoder', 'sd_pipeline', 't2v_pipeline',
+           'LLAVA_ONEVISION_IMAGE_PROCESSOR', 'LLAVA_ONEVISION_CHAT_TEMPLATE', 'MEASUREMENTS_ENV', 'layout_tokenizer',
+           'clip_tokenizer', 'qwen2_tokenizer', 'clip_vit_b32', 'clip_vit_b16', 'vit_b16', 'owlvit_b32', 'sd15_unet',
+           'sd21_unet', 't2v_unet3d', 'sd_vae', 'sd15_text_encoder', 'sd21_text_encoder', 'sd_pipeline', 't2v_pipeline',
            'qwen2_vl_2b', 'llava_onevision_05b', 'qwen2_vl_2b_processor', 'llava_onevision_05b_processor',
            'measure_steps']
 
@@ -292,14 +292,21 @@ def qwen2_vl_2b_processor(chat_template: str | None = None):
     return _Processor(image_processor=ip, tokenizer=tok, video_processor=FramesVideoProcessor(ip),
                       chat_template=tok.chat_template)
 
+LLAVA_ONEVISION_CHAT_TEMPLATE = (   # llava-hf's (its repo's chat template): images first, then the text, in Qwen2's turns
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + ' ' }}"
+    "{% for c in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>' }}{% endfor %}"
+    "{% for c in message['content'] | selectattr('type', 'equalto', 'video') %}{{ '<video>' }}{% endfor %}"
+    "{% for c in message['content'] | selectattr('type', 'equalto', 'text') %}{{ '\\n' + c['text'] }}{% endfor %}"
+    "{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+
 def llava_onevision_05b_processor(chat_template: str | None = None):
     ("A `LlavaOnevisionProcessor` (images only) with LLaVA-OneVision-0.5B's published image settings and "
-     "`qwen2_tokenizer(LLAVA_ONEVISION_SPECIALS)`.")
+     "`qwen2_tokenizer(LLAVA_ONEVISION_SPECIALS)` (default template: `LLAVA_ONEVISION_CHAT_TEMPLATE`, llava-hf's).")
     from transformers import LlavaOnevisionProcessor, LlavaOnevisionImageProcessorPil
     class _Processor(LlavaOnevisionProcessor):   # no video processor (it needs torchvision)
         def check_argument_for_proper_class(self, name, arg): return type(arg)
     tok = qwen2_tokenizer(LLAVA_ONEVISION_SPECIALS)
-    if chat_template: tok.chat_template = chat_template
+    tok.chat_template = chat_template = chat_template or LLAVA_ONEVISION_CHAT_TEMPLATE
     return _Processor(image_processor=LlavaOnevisionImageProcessorPil(**LLAVA_ONEVISION_IMAGE_PROCESSOR), tokenizer=tok,
                       video_processor=None, num_image_tokens=729, vision_feature_select_strategy="full",
                       vision_aspect_ratio="anyres_max_9", chat_template=chat_template)
