@@ -151,7 +151,7 @@ def run_one(path: str, cache: str, timeout: int = 1800) -> list[tuple[str, str, 
         name, val = errs[0]["ename"], errs[0]["evalue"]
         if name == "AssertionError": kind = "needs real"
         elif name in ("OSError", "EnvironmentError", "LocalEntryNotFoundError", "FileNotFoundError") and \
-                re.search(r"offline|cache|not found|no file named|does not appear|Cannot find|couldn't connect|local_files_only",
+                re.search(r"offline|cache|not found|no file named|no such modeling files|does not appear|Cannot find|couldn't connect|local_files_only",
                           val, re.I):
             kind = "not mirrored"
         else: kind = "FAIL"
