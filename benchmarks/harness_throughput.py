@@ -3,7 +3,9 @@
 
 1. an OpenAI-compatible endpoint that takes `--latency` s per request and serves many at once (a fake server on
    127.0.0.1): items/s with 1, 8 and 32 requests in flight (`--concurrency`), against the ideal K / latency
-   (goal: >= 0.8 of ideal at K = 32);
+   (goal: >= 0.8 of ideal at K = 32), with the endpoint in its own process as a real server is, and then beside the
+   client threads in this interpreter, where the fake server's request handling takes the harness's processor too
+   (`--endpoint process|thread|both`);
 2. the tiny random Qwen2-VL: items/s at batch 1 and batch 8 (`--batch-size`; goal >= 3x), with a check that the
    answers are the same;
 3. the harness's own overhead per item (a model that answers at once, with frames sampled and a line written);
@@ -11,11 +13,10 @@
 5. `world make` scenes/s at 64 and 224 px, for 1 and 2 workers (if this version's `make_dataset` takes `workers`).
 
     python benchmarks/harness_throughput.py [--items 64] [--latency 0.2] [--world-scenes 4] [--data DIR] [--only 1,3]
-                                            [--server-process] [--warm] [--repeat 3]
+                                            [--endpoint both] [--warm] [--repeat 3]
 
 Each K is measured `--repeat` times (the median is shown, with the range: on a shared machine one measurement is noise),
-each from cold in-memory frame caches (as a fresh process starts) unless `--warm`; `--server-process` runs the
-fake endpoint in a child process instead of beside the client threads.
+each from cold in-memory frame caches (as a fresh process starts) unless `--warm`.
 
 All on the world benchmark (generated here into a temporary directory)."""
 import argparse, inspect, json, os, subprocess, sys, tempfile, time
@@ -31,8 +32,9 @@ p.add_argument("--warm", action="store_true", help="keep the in-memory frame cac
 p.add_argument("--repeat", type=int, default=3,
                help="measurements per K (each from cold caches); the median is reported, with the range")
 p.add_argument("--only", default=None, help="run only these sections, e.g. 1 or 1,3")
-p.add_argument("--server-process", action="store_true", help="run the fake endpoint in its own process (as a real server is), "
-               "not in this interpreter beside the 32 client threads")
+p.add_argument("--endpoint", choices=("process", "thread", "both"), default="both",
+               help="where the fake endpoint runs: its own process (as a real server is), threads in this interpreter "
+               "beside the client threads, or both, one after the other")
 a = p.parse_args()
 only = {int(x) for x in a.only.split(",")} if a.only else {1, 2, 3, 4, 5}
 
@@ -58,8 +60,7 @@ def timed(fn):
 
 # 1. concurrency against a slow endpoint
 def answer(req): time.sleep(a.latency); return "The answer is (A)."
-if 1 in only: print(f"1. endpoint with {a.latency * 1000:.0f} ms per request ({'warm' if a.warm else 'cold'} frame caches; "
-                   f"the endpoint {'in its own process' if a.server_process else 'in this process'})")
+if 1 in only: print(f"1. endpoint with {a.latency * 1000:.0f} ms per request ({'warm' if a.warm else 'cold'} frame caches)")
 
 class ServerProcess:
     "The same fake endpoint in a child process: `.url` while open."
@@ -71,12 +72,16 @@ class ServerProcess:
         self.url = self.p.stdout.readline().strip(); return self
     def __exit__(self, *exc): self.p.stdin.close(); self.p.wait(timeout=30)
 
-with (ServerProcess() if a.server_process else FakeOpenAIServer(answer)) as srv:
+WHERE = {"process": "the endpoint in its own process, as a real server is",
+         "thread": "the endpoint in this interpreter: its request handling takes the harness's processor too"}
+for where in (("process", "thread") if a.endpoint == "both" else (a.endpoint,)) if 1 in only else ():
+  print(f"   {WHERE[where]}")
+  with (ServerProcess() if where == "process" else FakeOpenAIServer(answer)) as srv:
     base = None
-    for k in ((1, 8, 32) if 1 in only else ()):
+    for k in (1, 8, 32):
         rates = []
         for r in range(a.repeat):
-            out = tmp / f"runs/k{k}_{r}"; cold()
+            out = tmp / f"runs/{where}_k{k}_{r}"; cold()
             t, _ = timed(lambda: run_eval("world", data, f"openai:{srv.url}#fake", out, limit=a.items, concurrency=k,
                                           finalize=False, progress=False))
             rates.append(a.items / t)
