@@ -148,9 +148,6 @@ NOISE = {   # text a reader of the site should not meet: test flags in prose; in
     "a tqdm bar": re.compile(r"\d+%\|[█▉▊▋▌▍▎▏ #]*\|\s*\d+/\d+"),
 }
 FLAG_PAGES = {"index.html", "core.html"}   # the pages about the flags themselves (the tests; `skip_heavy_cells`)
-# Reported, not failed: none now (issue 27's items 7 and 8 were, until the outputs were re-run and the parameters
-# annotated); a problem named here would be listed without failing the check, unless `--strict`
-KNOWN = ()
 
 
 def check_static(problems: dict):
@@ -236,7 +233,7 @@ def check_browser(pages: list, problems: dict) -> dict:
     return report
 
 
-def check(browser: bool = True, strict: bool = False):
+def check(browser: bool = True):
     t0 = time.time()
     OUT.mkdir(exist_ok=True)
     problems = {}
@@ -245,20 +242,15 @@ def check(browser: bool = True, strict: bool = False):
     t1 = time.time()
     report = check_browser(pages, problems) if browser else {}
     ext = sorted({u.split(" ", 1)[1].split("/")[2] for r in report.values() for u in r["external"]})
-    known = {} if strict else {pg: [p for p in ps if any(k in p for k in KNOWN)] for pg, ps in problems.items()}
-    problems = {pg: [p for p in ps if p not in known.get(pg, [])] for pg, ps in problems.items()}
-    known, problems = ({pg: ps for pg, ps in d.items() if ps} for d in (known, problems))
-    (OUT / "report.json").write_text(json.dumps({"problems": problems, "known": known, "pages": report}, indent=1))
-    for page, ps in sorted(known.items()):
-        for pr in ps: print(f"  . {page}: {pr} (known, not failed)")
+    problems = {pg: ps for pg, ps in problems.items() if ps}
+    (OUT / "report.json").write_text(json.dumps({"problems": problems, "pages": report}, indent=1))
     for page, ps in sorted(problems.items()):
         for pr in ps: print(f"  - {page}: {pr}")
     if report:
         print(f"browser: {len(report)} pages opened in Chromium in {time.time() - t1:.0f} s; unreachable hosts asked for "
               f"(not counted as errors): {', '.join(ext) or 'none'}; screenshots: "
               + ", ".join(str(Path(r['shot']).relative_to(ROOT)) for r in report.values() if r.get("shot")))
-    print(f"docs site: {len(pages)} pages, {len(problems)} with problems, {len(known)} with known ones "
-          f"({time.time() - t0:.0f} s)")
+    print(f"docs site: {len(pages)} pages, {len(problems)} with problems ({time.time() - t0:.0f} s)")
     sys.exit(1 if problems else 0)
 
 
@@ -267,6 +259,5 @@ if __name__ == "__main__":
     p.add_argument("cmd", choices=["build", "check"])
     p.add_argument("--n_workers", type=int, default=2)
     p.add_argument("--no-browser", action="store_true", help="check: the rendered files only")
-    p.add_argument("--strict", action="store_true", help="check: fail on the known problems too")
     a = p.parse_args()
-    build(a.n_workers) if a.cmd == "build" else check(not a.no_browser, a.strict)
+    build(a.n_workers) if a.cmd == "build" else check(not a.no_browser)

@@ -292,7 +292,8 @@ def qwen2_vl_2b_processor(chat_template: str | None = None):
     return _Processor(image_processor=ip, tokenizer=tok, video_processor=FramesVideoProcessor(ip),
                       chat_template=tok.chat_template)
 
-LLAVA_ONEVISION_CHAT_TEMPLATE = (   # llava-hf's (its repo's chat template): images first, then the text, in Qwen2's turns
+# llava-hf's (its repo's chat template): images first, then the text, in Qwen2's turns
+LLAVA_ONEVISION_CHAT_TEMPLATE = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + ' ' }}"
     "{% for c in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>' }}{% endfor %}"
     "{% for c in message['content'] | selectattr('type', 'equalto', 'video') %}{{ '<video>' }}{% endfor %}"

@@ -171,7 +171,8 @@ def comclip_scores(clip, tok, images, captions, grounders, parser=rule_parse, we
     return out
 
 @torch.no_grad()
-def comclip_weights(clip, tok, image, caption, grounder, parse: Callable | None = None, weighting: str = "softmax", temp: float = 0.1):
+def comclip_weights(clip, tok, image, caption, grounder, parse: Callable | None = None, weighting: str = "softmax",
+                    temp: float = 0.1):
     ("Sub-image embeddings `e [K,D]` and their weights `w [K]` (subject, object, predicate when relational) for one "
      "image/caption.")
     if weighting not in ("sim", "softmax"): raise ValueError(f"weighting={weighting!r}: expected 'sim' or 'softmax'")

@@ -201,7 +201,7 @@ def train_denoiser(pipe, # a diffusers pipeline (`unet`, `scheduler`, `tokenizer
                    max_grad_norm: float | None = None, # clip the gradient norm to this
                    p_uncond: float = 0.0, # probability that a sample's prompt is replaced by the empty prompt
                    train_text_encoder: bool = False, # train it with the UNet (else its states are computed once)
-                   predict: Callable | None = None, # `predict(zt, t, ehs, idx, generator)` -> the UNet's prediction; default `unet(zt, t, ehs).sample`
+                   predict: Callable | None = None, # `(zt, t, ehs, idx, generator)` -> prediction; default `unet(zt, t, ehs).sample`
                    progress: bool = True, desc: str = "train unet",
                   ) -> list[float]:
     "Train `pipe.unet` with the denoising loss on `latents` and their `prompts` (VAE frozen); returns the losses."

@@ -734,7 +734,8 @@ class EditResult:
     ok: bool = True
     message: str = ""
 
-def edit_scene(model: Gaussians4D, instruction: str, parser: RuleParser | OpenAIParser | None = None, embedder: AttributeEmbedder | None = None,
+def edit_scene(model: Gaussians4D, instruction: str, parser: RuleParser | OpenAIParser | None = None,
+               embedder: AttributeEmbedder | None = None,
                catalogue: list | None = None, palette: dict | None = None,
                threshold: float | None = None) -> EditResult:
     "instruction → command → feature-similarity selection → edited copy of `model` (or a message saying why not)."
@@ -1158,7 +1159,8 @@ def docs_static_outputs(cell):
             html = d.pop("text/html"); d.pop("application/vnd.plotly.v1+json")
             d["text/markdown"] = "```{=html}\n" + ("".join(html) if isinstance(html, list) else html) + "\n```\n"
 
-def viewer(model: Gaussians4D, cameras, parser: RuleParser | OpenAIParser | None = None, embedder: AttributeEmbedder | None = None,
+def viewer(model: Gaussians4D, cameras, parser: RuleParser | OpenAIParser | None = None,
+           embedder: AttributeEmbedder | None = None,
            catalogue: list | None = None, palette: dict | None = None,
            size: int = 96):  # the renders' side in pixels (shown 4x larger)
     ("ipywidgets app: frame and camera sliders, an instruction box and its full message, before/after renders with "

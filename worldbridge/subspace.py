@@ -290,7 +290,8 @@ def train_subspace(model: nn.Module, d: int, train_data, eval_fn: Callable | Non
     return {"model": sm, "d": sm.d, "D": sm.D, "lr": lr, "metric": metric, "losses": losses,
             "seconds": time.time() - t0}
 
-def train_full(model: nn.Module, train_data, eval_fn: Callable | None = None, steps: int = 100, lr: float = 1e-3, loss_fn=default_loss,
+def train_full(model: nn.Module, train_data, eval_fn: Callable | None = None, steps: int = 100, lr: float = 1e-3,
+               loss_fn=default_loss,
                progress: bool = True, copy_model: bool = True) -> dict:
     ("Full fine-tuning baseline, same loop, on a copy of `model` (unless `copy_model=False`): `{'model', 'D', 'lr', "
      "'metric', 'losses', 'seconds'}`.")

@@ -138,7 +138,7 @@ def train_loop(model: nn.Module, # in training mode during the loop, evaluation 
                optimizer="adam", # 'adam', 'adamw', 'sgd', or `(params, lr, weight_decay) -> optimizer`
                lr: float = 1e-3, # the learning rate (the peak, with a schedule)
                weight_decay: float = 0.0, # the optimizer's weight decay
-               schedule: str | Callable | None = None, # None (constant), 'onecycle', 'cosine', or `(optimizer, steps) -> scheduler`
+               schedule: str | Callable | None = None, # None, 'onecycle', 'cosine', or `(optimizer, steps) -> scheduler`
                sampling: str = "cycle", # 'cycle', 'random' or 'shuffle' (see `batch_stream`)
                batch_size: int = 64, # items per batch ('random', 'shuffle')
                seed: int = 0, # seed of the sampling generator ('random', 'shuffle')

@@ -4,13 +4,14 @@
 
 # %% ../../nbs/01_eval/07_run.ipynb #4630ac00
 from __future__ import annotations
-import os, re, sys, json, math, stat, time, hashlib, threading, contextlib, functools, importlib, importlib.metadata, platform
+import os, re, sys, json, math, stat, time, hashlib, threading, contextlib, functools, importlib, platform
+import importlib.metadata
 from collections.abc import Callable
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 from .benchmarks import Item, BENCHMARKS, get_benchmark, load_bench, VLM4D_TABLE
-from .frames import sample_frames, file_digest, _digest, FRAME_METHODS, MEM_CACHE_SIZE
+from .frames import sample_frames, _digest, FRAME_METHODS, MEM_CACHE_SIZE
 from .prompts import resolve_prompt, format_prompt, generation_config, parse_kv
 from .models import make_model, Adapter, TINY_MAX_NEW_TOKENS, api_key_from_env, check_key_transport, check_endpoint, MAX_TIMEOUT
 from .extraction import (extract_choice, judge_response, parse_judge_spec, verdict_bool, JudgeError, JUDGE_PROTOCOLS,
@@ -37,10 +38,14 @@ def item_hash(item: Item, answer: bool = True) -> str:
      "(the video's content: `video_digest`).")
     return _item_hashes(item)[0 if answer else 1]
 
+def _video_stat(item: Item) -> os.stat_result | None:
+    "`os.stat` of the item's video; None without one, or where there is no such file (or a name the system refuses)."
+    try: return os.stat(item.video) if item.video else None
+    except (OSError, ValueError): return None
+
 def _item_hashes(item: Item) -> tuple[str, str]:
     "`item_hash(item)` and `item_hash(item, answer=False)`, from one look at the video (a record needs both)."
-    try: size = os.stat(item.video).st_size if item.video else None
-    except (OSError, ValueError): size = None   # no such file (or a name the system refuses)
+    size = st.st_size if (st := _video_stat(item)) else None
     # one video, however its path is spelled (relative or not)
     src = item.meta.get("source_video") or (item.video and _real(item.video))
     key = [item.question, item.options, src, size]
@@ -50,8 +55,7 @@ def _item_hashes(item: Item) -> tuple[str, str]:
 def video_digest(item: Item) -> str | None:
     ("The content digest of the item's video (None without one): a video replaced by another of the same size is a "
      "changed item.")
-    try: st = os.stat(item.video) if item.video else None
-    except (OSError, ValueError): st = None   # no such file (or a name the system refuses)
+    st = _video_stat(item)
     return _digest(item.video, st) if st and stat.S_ISREG(st.st_mode) else None
 
 def _missing_video_error(item: Item) -> str:
@@ -321,7 +325,7 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
              cache_dir: str | Path | None = None,  # a directory for cached sampled frames
              retry_errors: bool = True,  # evaluate failed items again
              finalize: bool = True,  # merge, score and write the report when done (the main process, `rank` 0)
-             barrier: Callable | None = None,  # called inside the lock before the report (sharded runs: wait for the other processes)
+             barrier: Callable | None = None,  # called inside the lock before the report (sharded runs: await the others)
              progress: bool = True,  # show a progress bar
              n_boot: int = 1000  # bootstrap resamples for the intervals
             ) -> dict | None:
@@ -447,8 +451,8 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                     for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
             else:   # what finished while the last lines were written goes to disk together: one fsync, not one per item
                 ahead = None
-                if concurrency > 1 and sampling["n_frames"]: ahead = _Prefetch(todo, lambda it: _prepare(it, adapter,
-                                                                                                         sampling, cache_dir))
+                if concurrency > 1 and sampling["n_frames"]:
+                    ahead = _Prefetch(todo, lambda it: _prepare(it, adapter, sampling, cache_dir))
                 def one(it):
                     if ahead: ahead.started()
                     return evaluate_item(it, adapter, template, prompt_name, sampling, cache_dir, J)
