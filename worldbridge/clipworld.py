@@ -145,7 +145,8 @@ def world_clip(steps: int = 300, n_single_per_class: int = 4, n_pairs: int = 200
     from pathlib import Path
     from worldbridge.core import tiny_clip, save_state, load_state
     key = (steps, n_single_per_class, n_pairs, size, seed, hidden_size, layers,
-           None if classes is None else tuple(classes), lr, parts, None if templates is None else tuple(templates), tuple(sorted(clip_kw.items())))
+           None if classes is None else tuple(classes), lr, parts, None if templates is None else tuple(templates),
+           tuple(sorted(clip_kw.items())))
     if key in _CACHE: return _CACHE[key]
     model, tok, proc = tiny_clip(image_size=size, hidden_size=hidden_size, projection_dim=hidden_size, layers=layers,
                                  seed=seed, **clip_kw)

@@ -94,8 +94,8 @@ def negative_classes(t: torch.Tensor) -> torch.Tensor:
 
 def counterfactual(v: torch.Tensor, v_neg: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     "v' = (1-u)∘v + u∘v⁻ (shapes must match)."
-    if v.shape != v_neg.shape or u.shape != v.shape: raise ValueError(f"v {tuple(v.shape)}, v_neg "
-                                                                      f"{tuple(v_neg.shape)}, u {tuple(u.shape)}: expected equal shapes")
+    if v.shape != v_neg.shape or u.shape != v.shape:
+        raise ValueError(f"v {tuple(v.shape)}, v_neg {tuple(v_neg.shape)}, u {tuple(u.shape)}: expected equal shapes")
     return (1 - u) * v + u * v_neg
 
 @torch.no_grad()

@@ -103,8 +103,8 @@ class DiscffusionScorer:
                        return_tensors="pt")
         ids = enc.input_ids.to(self.device)
         ehs = self.te(ids)[0].to(self.dtype)
-        mask = enc.attention_mask.bool().to(self.device) if self.tokens == "valid" else torch.ones_like(ids,
-                                                                                                        dtype=torch.bool)
+        mask = (enc.attention_mask.bool().to(self.device) if self.tokens == "valid"
+                else torch.ones_like(ids, dtype=torch.bool))
         return ehs, mask
 
     def uncond(self, n: int) -> torch.Tensor:

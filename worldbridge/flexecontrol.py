@@ -58,8 +58,8 @@ def condition_map(kind: str, render: np.ndarray | None = None, depth: np.ndarray
     elif kind == "depth":
         d = np.asarray(depth, dtype=np.float32); fin = np.isfinite(d) & (d > 0)
         inv = np.where(fin, 1.0 / np.where(fin, d, 1.0), 0.0)
-        if fin.any(): inv = np.where(fin,
-                                     (inv - inv[fin].min()) / max(inv[fin].max() - inv[fin].min(), 1e-6) * 0.8 + 0.2, 0.)
+        if fin.any():
+            inv = np.where(fin, (inv - inv[fin].min()) / max(inv[fin].max() - inv[fin].min(), 1e-6) * 0.8 + 0.2, 0.)
         m = inv[None].repeat(3, 0)
     else:
         ids = np.asarray(mask)
@@ -168,8 +168,8 @@ class PerConditionControlNets(nn.Module):
     "Baseline: one full diffusers `ControlNetModel` per condition slot (all trainable); residuals are summed."
     def __init__(self, unet, n_conditions: int, vae_scale_factor: int = 8):
         super().__init__()
-        self.nets = nn.ModuleList([ControlNetModel.from_unet(unet,
-                                                             conditioning_embedding_out_channels=_cond_channels(vae_scale_factor))
+        cond = _cond_channels(vae_scale_factor)
+        self.nets = nn.ModuleList([ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=cond)
                                    for _ in range(n_conditions)])
     def forward(self, sample, timestep, encoder_hidden_states, conditions, cond_types, conditioning_scale: float = 1.0):
         if isinstance(conditions, (list, tuple)): conditions = torch.stack(list(conditions), 1)

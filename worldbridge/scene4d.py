@@ -131,8 +131,8 @@ def _rasterize_tiled(g, height, width, tile=4, min_alpha=1e-5):
     pad = lambda v: torch.cat([v, v.new_zeros((1,) + v.shape[1:])])  # id n: a transparent Gaussian (o = 0)
     gp = {k: pad(g[k]) for k in ("mu", "ia", "ib", "ic", "o")}
     feat = pad(torch.cat([g["colors"], g["z"][:, None]], -1))
-    pix = _pixel_centres(nty * tile, ntx * tile, g["z"]).reshape(nty, tile, ntx, tile, 2).transpose(1, 2).reshape(-1,
-                                                                                                                  tile * tile, 2)
+    pix = _pixel_centres(nty * tile, ntx * tile, g["z"]).reshape(nty, tile, ntx, tile, 2).transpose(1, 2)
+    pix = pix.reshape(-1, tile * tile, 2)
     f = g["z"].new_zeros(ntx * nty, tile * tile, C); logT = g["z"].new_zeros(ntx * nty, tile * tile)
     level = torch.ceil(torch.log2(counts.clamp_min(1).double())).long()   # group tiles by list length: < 2x padding
     for lv in torch.unique(level[counts > 0]).tolist():
@@ -221,8 +221,8 @@ class Gaussians4D(nn.Module):
         self.node_logits = nn.Parameter(torch.log(node_weights.clamp_min(1e-4)))
         self.node_offsets = nn.Parameter(node_offsets.clone())
         self.register_buffer("labels",
-                             torch.full((N,), -1, dtype=torch.long) if labels is None else torch.as_tensor(labels,
-                                                                                                           dtype=torch.long))
+                             torch.full((N,), -1, dtype=torch.long) if labels is None
+                             else torch.as_tensor(labels, dtype=torch.long))
         self.register_buffer("visible", torch.ones(N, dtype=torch.bool))   # edits hide Gaussians without deleting them
         self.register_buffer("bg", torch.as_tensor(bg, dtype=torch.float32))
 

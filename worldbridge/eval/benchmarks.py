@@ -102,9 +102,8 @@ def _options(raw, file, index, key) -> dict:
                                          (f"option keys {given[K]!r} and {k!r} are one letter ({K}); which one is "
                                           f"meant is unknown"))
         given[K] = k
-        if v is None or isinstance(v, (list, dict, bool)) or not str(v).strip(): raise RecordError(file, index, key,
-                                                                                                   (f"option {k!r} is "
-                                                                                                    f"empty or not text ({v!r})"))
+        if v is None or isinstance(v, (list, dict, bool)) or not str(v).strip():
+            raise RecordError(file, index, key, f"option {k!r} is empty or not text ({v!r})")
         out[K] = str(v).strip()
     return dict(sorted(out.items()))
 
@@ -325,8 +324,8 @@ def load_vlm4d(path,  # a VLM4D-format file
                                                           f"{qt!r} is not supported (only 'multiple-choice')")
             opts = _options(r.get("choices"), path, i, "choices")
             ans = r.get("answer")
-            if ans is None or isinstance(ans, (list, dict, bool)) or not str(ans).strip(): raise RecordError(path, i,
-                                                                                                             "answer", f"missing or empty ({ans!r})")
+            if ans is None or isinstance(ans, (list, dict, bool)) or not str(ans).strip():
+                raise RecordError(path, i, "answer", f"missing or empty ({ans!r})")
             hits = [k for k, t in opts.items() if _norm(t) == _norm(ans)]
             if not hits: raise RecordError(path, i, "answer", f"{ans!r} is none of the choices {list(opts.values())}")
             try: vpath, cands = resolve_video(roots, video, allow_outside)

@@ -104,7 +104,8 @@ def eval_cli(argv: list[str] | None = None) -> int:
     from worldbridge.eval.prompts import parse_kv
     try: model_kw = parse_kv(a.model_args, "--model-args"); parse_kv(a.gen_kwargs, "--gen-kwargs"); parse_kv(a.judge_gen_kwargs, "--judge-gen-kwargs")
     except ValueError as e: p.error(str(e))
-    # a benchmark with its own runner (edit4d: worldbridge.scene4d, found through its entry point; the same lock, fingerprint, store and endpoint client)
+    # a benchmark with its own runner (edit4d: worldbridge.scene4d, found through its entry point; the same lock,
+    # fingerprint, store and endpoint client)
     if a.bench not in BENCHMARKS:
         try: m = get_runner(a.bench)(a.data, a.model, a.out, limit=a.limit, progress=not a.no_progress,
                                      restart=a.restart, timeout=a.timeout, retries=a.retries)

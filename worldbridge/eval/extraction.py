@@ -80,7 +80,8 @@ def _found(text: str, options: dict) -> dict:
     words, opts = _words(text, numeric), {k: _words(v, numeric) for k, v in options.items()}
     known = {" ".join(v) for v in opts.values()}
     # 'from left to right' -> right
-    words = [re.sub(r"^(left|right|top|bottom)to(left|right|top|bottom)$", r"\2", w) if w not in known else w for w in words]
+    words = [re.sub(r"^(left|right|top|bottom)to(left|right|top|bottom)$", r"\2", w) if w not in known else w
+             for w in words]
     hits, firsts = {}, {w[0] for w in opts.values() if w}
     for k, v in opts.items():
         # 'No, there is no red cube in the video.' is named by its reason too
@@ -90,7 +91,8 @@ def _found(text: str, options: dict) -> dict:
         alt = [_stem(bare.group(1))] if bare else None
         for v in [v] + ([v[1:]] if len(v) > 1 and v[0] in ("yes", "no") else []) + ([alt] if alt else []):
             n = len(v)
-            pos = [i for i in range(len(words) - n + 1) if n and words[i:i + n] == v and not (_NEGATION & set(words[max(0, i - 3):i]))
+            pos = [i for i in range(len(words) - n + 1)
+                   if n and words[i:i + n] == v and not (_NEGATION & set(words[max(0, i - 3):i]))
                    and not (v is alt and words[i + 1:i + 2] and words[i + 1] in firsts)]
             if pos and pos[-1] >= hits.get(k, (-1,))[0]: hits[k] = (pos[-1], " ".join(v))
     return {k: p for k, (p, v) in hits.items() if not any(v != w and f" {v} " in f" {w} " for _, w in hits.values())}

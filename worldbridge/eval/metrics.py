@@ -64,8 +64,8 @@ def compute_metrics(records: list,  # result records (with `correct`, `groups`, 
             out["groups"][k] = {g: _acc(v, n_boot, seed) for g, v in sorted(by.items())}
         return out
     res["rule"] = block("correct")
-    if any(r.get("judge_correct") is not None for r in records): res["judge"] = block("judge_correct",
-                                                                                      lambda r: r.get("judge_correct") is not None)
+    if any(r.get("judge_correct") is not None for r in records):
+        res["judge"] = block("judge_correct", lambda r: r.get("judge_correct") is not None)
     res["confidence"] = {c: sum(_confidence(r) == c for r in records) for c in ("explicit", "inferred", "uncertain")}
     res["uncertain"] = score_interval(records)
     res["judge_calls"] = sum(r.get("judged_by") == "judge" for r in records)
@@ -163,8 +163,8 @@ def write_report(out_dir,  # the run directory
         rows |= {"judge %": jt[title]} if title in jt else {}
         L += format_table(title, vals, rows)
     verdicts = [v for v in ("rule", "judge") if v in metrics]
-    L += ["| verdict | accuracy % [95% CI] | n |", "|---|---|---|"] + [f"| {v} | {_pct(metrics[v]['overall'])} | "
-                                                                       f"{metrics[v]['overall']['n']} |" for v in verdicts] + [""]
+    L += ["| verdict | accuracy % [95% CI] | n |", "|---|---|---|"]
+    L += [f"| {v} | {_pct(metrics[v]['overall'])} | {metrics[v]['overall']['n']} |" for v in verdicts] + [""]
     if metrics["n"]:   # how far the rules-only score can be trusted
         L += [f"Answers the rules could not settle (uncertain): {U['n']} of {metrics['n']} ({100 * U['share']:.1f}%); "
               f"the rule "

@@ -464,9 +464,10 @@ def openai_chat(base_url: str,  # the server's base URL (.../v1)
         except (http.client.HTTPException, OSError, ValueError) as e:
             _POOL.drop(key)
             # a stale kept-alive socket
-            if not fired and not fresh and isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)): continue
-            why = f"no complete reply within {timeout:g} s" if fired else (f"{type(e).__name__}: "
-                                                                           f"{redact(str(e), [api_key] if api_key else ())}")
+            stale = isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError))
+            if not fired and not fresh and stale: continue
+            why = (f"no complete reply within {timeout:g} s" if fired
+                   else f"{type(e).__name__}: {redact(str(e), [api_key] if api_key else ())}")
             last = RuntimeError(f"{url}: {why} (timeout {timeout:g} s, attempt {attempt + 1} of {retries + 1})")
         else:
             if 300 <= r.status < 400:   # a redirect would carry the request's credentials elsewhere: never followed
@@ -576,13 +577,12 @@ class FakeOpenAIServer:
                 self.send_response(code); self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
             def do_GET(self):
-                if self.path.rstrip("/").endswith("/models"): self._send(200,
-                                                                         {"object": "list", "data": [{"id": "fake",
-                                                                                                      "object": "model"}]})
+                if self.path.rstrip("/").endswith("/models"):
+                    self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
                 else: self._send(404, {"error": {"message": f"no route {self.path}"}})
             def do_POST(self):
-                if not self.path.rstrip("/").endswith("/chat/completions"): return self._send(404,
-                                                                                              {"error": {"message": f"no route {self.path}"}})
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    return self._send(404, {"error": {"message": f"no route {self.path}"}})
                 req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 outer.requests.append(req)
                 if outer.fail_left > 0:

@@ -214,7 +214,8 @@ def _check_dirs(out, cache_dir):
             if d.exists() and not d.is_dir(): raise ValueError(f"{what}={str(d)!r}: a file, not a directory")
             up = next((p for p in d.parents if p.exists()), None)
         # a name too long
-        except OSError as e: raise ValueError(f"{what}={str(d)[:80]!r}...: not a usable path ({e.strerror or e})") from None
+        except OSError as e:
+            raise ValueError(f"{what}={str(d)[:80]!r}...: not a usable path ({e.strerror or e})") from None
         if up is not None and not up.is_dir(): raise ValueError(f"{what}={str(d)!r}: {up} is a file, not a directory")
 
 JUDGE_MODES = ("all", "fallback")   # judge every answer, or only those the rules call uncertain
@@ -444,8 +445,8 @@ def run_eval(bench: str,  # 'mmworld' | 'vlm4d' | 'world', or a benchmark with i
                 gen = dict(gen, max_new_tokens=min(gen.get("max_new_tokens") or TINY_MAX_NEW_TOKENS,
                                                    TINY_MAX_NEW_TOKENS))
             adapter.gen = {**getattr(adapter, "gen", {}), **gen}
-            bar = tqdm(total=len(todo),
-                       desc=f"{bench} | {adapter.name}" + (f" | rank {rank}" if world_size > 1 else ""), disable=not progress)
+            bar = tqdm(total=len(todo), desc=f"{bench} | {adapter.name}" + (f" | rank {rank}" if world_size > 1 else ""),
+                       disable=not progress)
             if batch_size > 1 and hasattr(adapter, "generate_batch"):
                 for i in range(0, len(todo), batch_size):
                     for rec in evaluate_batch(todo[i:i + batch_size], adapter, template, prompt_name, sampling, cache_dir, J): store.append(rec); bar.update()
@@ -537,7 +538,8 @@ def _concurrently(fn, items, k: int):
 def _scope(run: dict) -> list[Item]:
     "The items a run directory covers, as its `run.json` describes them."
     items, _ = load_bench(run["bench"], run["data"], video_dir=run.get("video_dir"),
-                          allow_outside_data=run.get("allow_outside_data", False), limit=None if run.get("tags") else run.get("limit"))
+                          allow_outside_data=run.get("allow_outside_data", False),
+                          limit=None if run.get("tags") else run.get("limit"))
     if run.get("tags"): items = [it for it in items if it.meta.get("tag") in run["tags"]]
     if run.get("limit") is not None: items = items[:run["limit"]]
     if run.get("missing_video") == "skip": items = [it for it in items if it.video and Path(it.video).exists()]
@@ -612,8 +614,8 @@ def score_records(items: dict, file, split: str, model: str, prompt_name: str) -
     "`(records, problems)`: the records of one response file scored by the rules against `items` (`{item id: Item}`)."
     recs, probs = [], []
     try: data = json.loads(Path(file).read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: raise ValueError(f"{file}: not a readable "
-                                                                                             f"JSON file ({type(e).__name__})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise ValueError(f"{file}: not a readable JSON file ({type(e).__name__})") from None
     if not isinstance(data, list): raise ValueError(f"{file}: expected a JSON list of records with 'id' and 'response'")
     for i, r in enumerate(data):
         iid = f"vlm4d/{split}/{r.get('id')}" if isinstance(r, dict) else None
